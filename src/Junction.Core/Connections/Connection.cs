@@ -1,0 +1,66 @@
+namespace Junction.Core.Connections;
+
+/// <summary>The one lifecycle every connection of every face goes through (design.md §2).</summary>
+public enum ConnectionState
+{
+    /// <summary>Stored, not yet verified.</summary>
+    Pending,
+
+    /// <summary>Verified: Junction reached what the connection points to.</summary>
+    Ready,
+
+    /// <summary>Verification failed; <see cref="Connection.Error"/> says why.</summary>
+    Failed,
+}
+
+/// <summary>Which API face owns a connection. Names and quotas are scoped per tenant and face.</summary>
+public static class Faces
+{
+    public const string HuaweiEg = "eg";
+}
+
+/// <summary>Why a connection is not ready: a stable code, a message a person can act on, and technical detail.</summary>
+public sealed record ConnectionError(string Code, string Message, string Detail);
+
+/// <summary>What a connection points to, in face-neutral terms. Secrets are not part of it.</summary>
+public sealed record KafkaTarget(
+    string InstanceId,
+    string BootstrapServers,
+    string SecurityProtocol,
+    bool SaslSsl,
+    string? UserName,
+    string Acks);
+
+/// <summary>A connection as Core knows it.</summary>
+public sealed record Connection
+{
+    public required string Id { get; init; }
+
+    public required string TenantId { get; init; }
+
+    public required string Face { get; init; }
+
+    public required string Name { get; init; }
+
+    public string Description { get; init; } = "";
+
+    /// <summary>The target kind in the owning face's words, upper case (for EG: <c>WEBHOOK</c> or <c>KAFKA</c>).</summary>
+    public required string Kind { get; init; }
+
+    public string? VpcId { get; init; }
+
+    public string? SubnetId { get; init; }
+
+    public KafkaTarget? Kafka { get; init; }
+
+    /// <summary>The encrypted password of the target, if it has one. Never leaves the server.</summary>
+    public string? ProtectedSecret { get; init; }
+
+    public ConnectionState State { get; init; } = ConnectionState.Pending;
+
+    public ConnectionError? Error { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+}

@@ -1,0 +1,76 @@
+using Junction.Core.Security;
+using Microsoft.Extensions.Options;
+
+namespace Junction.Core.Connections;
+
+/// <summary>What a face asks Core to create; Core adds identity, time, lifecycle and encryption.</summary>
+public sealed record NewConnection(
+    string TenantId,
+    string Face,
+    string Name,
+    string Description,
+    string Kind,
+    string? VpcId,
+    string? SubnetId,
+    KafkaTarget? Kafka,
+    string? Secret);
+
+public abstract record CreateResult
+{
+    public sealed record Created(Connection Connection) : CreateResult;
+
+    public sealed record NameTaken(string Name) : CreateResult;
+
+    public sealed record QuotaExceeded(int Quota) : CreateResult;
+}
+
+/// <summary>The business rules of connections, once for every face: identity, uniqueness, quotas, lifecycle, secrets.</summary>
+public sealed class ConnectionService(IConnectionStore store, ISecretProtector protector, IOptions<ConnectionQuotas> quotas, TimeProvider time)
+{
+    public async Task<CreateResult> CreateAsync(NewConnection request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var now = Truncate(time.GetUtcNow());
+        var connection = new Connection
+        {
+            Id = Guid.NewGuid().ToString(),
+            TenantId = request.TenantId,
+            Face = request.Face,
+            Name = request.Name,
+            Description = request.Description,
+            Kind = request.Kind,
+            VpcId = request.VpcId,
+            SubnetId = request.SubnetId,
+            Kafka = request.Kafka,
+            ProtectedSecret = request.Secret is null ? null : protector.Protect(request.Secret),
+            State = ConnectionState.Pending,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+        var quota = quotas.Value.For(request.Face);
+        return await store.CreateAsync(connection, quota, cancellationToken) switch
+        {
+            CreateOutcome.Created => new CreateResult.Created(connection),
+            CreateOutcome.NameTaken => new CreateResult.NameTaken(request.Name),
+            CreateOutcome.QuotaExceeded => new CreateResult.QuotaExceeded(quota),
+            var other => throw new InvalidOperationException($"unexpected store outcome {other}"),
+        };
+    }
+
+    public Task<Connection?> GetAsync(string tenantId, string face, string id, CancellationToken cancellationToken) =>
+        store.GetAsync(tenantId, face, id, cancellationToken);
+
+    public Task<ConnectionPage> ListAsync(ConnectionQuery query, CancellationToken cancellationToken) =>
+        store.ListAsync(query, cancellationToken);
+
+    public Task<Connection?> UpdateDescriptionAsync(string tenantId, string face, string id, string description, CancellationToken cancellationToken) =>
+        store.UpdateDescriptionAsync(tenantId, face, id, description, Truncate(time.GetUtcNow()), cancellationToken);
+
+    public Task<bool> DeleteAsync(string tenantId, string face, string id, CancellationToken cancellationToken) =>
+        store.DeleteAsync(tenantId, face, id, cancellationToken);
+
+    /// <summary>Times are stored with millisecond precision; truncating here keeps what is returned equal to what is read back.</summary>
+    private static DateTimeOffset Truncate(DateTimeOffset value) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());
+}

@@ -1,0 +1,21 @@
+namespace Junction.Core.Tenancy;
+
+public interface ITenantStore
+{
+    Task<bool> AnyTenantAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores a tenant with its first access key and user, all or nothing.</summary>
+    Task CreateTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken);
+
+    Task<Tenant?> FindTenantAsync(string tenantId, CancellationToken cancellationToken);
+
+    Task<Tenant?> FindByProjectIdAsync(string projectId, CancellationToken cancellationToken);
+
+    Task<Tenant?> FindByAccountIdAsync(string accountId, CancellationToken cancellationToken);
+
+    Task<AccessKey?> FindAccessKeyAsync(string accessKeyId, CancellationToken cancellationToken);
+
+    Task<TenantUser?> FindUserAsync(string tenantId, string userName, CancellationToken cancellationToken);
+
+    Task<Tenant?> FindByDomainNameAsync(string domainName, CancellationToken cancellationToken);
+}

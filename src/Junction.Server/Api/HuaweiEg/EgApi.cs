@@ -1,0 +1,149 @@
+using Junction.Core.Connections;
+using Junction.Server.Api.Wire;
+using Junction.Server.Auth;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Junction.Server.Api.HuaweiEg;
+
+/// <summary>Huawei Cloud EventGrid target connections: <c>/v1/{project_id}/connections</c> (spec/huawei-eg.md §3–§5).</summary>
+internal static class EgApi
+{
+    public static IEndpointRouteBuilder MapHuaweiEg(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/{project_id}/connections");
+        group.MapPost("", CreateAsync);
+        group.MapGet("", ListAsync);
+        group.MapGet("/{connection_id}", ShowAsync);
+        group.MapPut("/{connection_id}", UpdateAsync);
+        group.MapDelete("/{connection_id}", DeleteAsync);
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] EgServices services, CancellationToken cancellationToken)
+    {
+        var (pass, error) = await services.Gate.EnterAsync(context, projectId, EgGateErrors.Instance, cancellationToken);
+        if (pass is null)
+        {
+            return error!;
+        }
+
+        var fields = JsonFields.Parse(pass.Body, out var parseError);
+        if (fields is null)
+        {
+            return EgError.BadRequest(parseError!);
+        }
+
+        var create = EgRequests.ParseCreate(fields);
+        if (create is null)
+        {
+            return EgError.BadRequest(string.Join("; ", fields.Problems));
+        }
+
+        var result = await services.Connections.CreateAsync(
+            new NewConnection(pass.Tenant.Id, Faces.HuaweiEg, create.Name, create.Description, create.Type,
+                create.VpcId, create.SubnetId, create.Kafka, create.Password),
+            cancellationToken);
+        return result switch
+        {
+            CreateResult.Created created => Ok(EgConnectionInfo.From(created.Connection)),
+            CreateResult.NameTaken taken => new EgError(400, EgCodes.NameDuplicated, "name duplicated", $"a connection named '{taken.Name}' already exists in this project"),
+            CreateResult.QuotaExceeded quota => new EgError(403, EgCodes.QuotaUnavailable, "resource quota unavailable", $"this project already has {quota.Quota} connections, its quota"),
+            _ => throw new InvalidOperationException("unexpected create result"),
+        };
+    }
+
+    private static async Task<IResult> ListAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] EgServices services, CancellationToken cancellationToken)
+    {
+        var (pass, error) = await services.Gate.EnterAsync(context, projectId, EgGateErrors.Instance, cancellationToken);
+        if (pass is null)
+        {
+            return error!;
+        }
+
+        var query = EgRequests.ParseList(context.Request.Query, pass.Tenant.Id, out var problem);
+        if (query is null)
+        {
+            return EgError.BadRequest(problem!);
+        }
+
+        var page = await services.Connections.ListAsync(query, cancellationToken);
+        var items = page.Items.Select(EgConnectionInfo.From).ToList();
+        return Ok(new EgConnectionList(page.Total, items.Count, items));
+    }
+
+    private static async Task<IResult> ShowAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string connectionId,
+        [AsParameters] EgServices services, CancellationToken cancellationToken)
+    {
+        var (pass, error) = await services.Gate.EnterAsync(context, projectId, EgGateErrors.Instance, cancellationToken);
+        if (pass is null)
+        {
+            return error!;
+        }
+
+        var connection = await services.Connections.GetAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
+        return connection is null ? NotFound(connectionId) : Ok(EgConnectionInfo.From(connection));
+    }
+
+    private static async Task<IResult> UpdateAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string connectionId,
+        [AsParameters] EgServices services, CancellationToken cancellationToken)
+    {
+        var (pass, error) = await services.Gate.EnterAsync(context, projectId, EgGateErrors.Instance, cancellationToken);
+        if (pass is null)
+        {
+            return error!;
+        }
+
+        var fields = JsonFields.Parse(pass.Body, out var parseError);
+        if (fields is null)
+        {
+            return EgError.BadRequest(parseError!);
+        }
+
+        var description = EgRequests.ParseUpdate(fields, out var given);
+        if (fields.HasProblems)
+        {
+            return EgError.BadRequest(string.Join("; ", fields.Problems));
+        }
+
+        var connection = given
+            ? await services.Connections.UpdateDescriptionAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, description!, cancellationToken)
+            : await services.Connections.GetAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
+        return connection is null ? NotFound(connectionId) : Ok(EgConnectionInfo.From(connection));
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string connectionId,
+        [AsParameters] EgServices services, CancellationToken cancellationToken)
+    {
+        var (pass, error) = await services.Gate.EnterAsync(context, projectId, EgGateErrors.Instance, cancellationToken);
+        if (pass is null)
+        {
+            return error!;
+        }
+
+        var deleted = await services.Connections.DeleteAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
+        return deleted ? Results.NoContent() : NotFound(connectionId);
+    }
+
+    private static IResult Ok<T>(T value) => Results.Json(value, EgRequests.ResponseJson, "application/json; charset=utf-8");
+
+    private static EgError NotFound(string connectionId) =>
+        new(404, EgCodes.NotFound, "Not request resource found", $"connection '{connectionId}' does not exist in this project");
+
+    internal sealed record EgServices(HuaweiGate Gate, ConnectionService Connections);
+
+    private sealed class EgGateErrors : IHuaweiGateErrors
+    {
+        public static readonly EgGateErrors Instance = new();
+
+        public IResult Unauthorized(string reason) => EgError.Unauthorized(reason);
+
+        public IResult WrongProject(string reason) => new EgError(403, EgCodes.NoPermission, "no permission to operate", reason);
+
+        public IResult TooLarge(string reason) => new EgError(413, EgCodes.InvalidParameters, reason);
+    }
+}

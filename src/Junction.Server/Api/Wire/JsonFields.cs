@@ -1,0 +1,149 @@
+using System.Text.Json;
+
+namespace Junction.Server.Api.Wire;
+
+/// <summary>
+/// Reads fields of one JSON object with exact control over what counts as wrong, and collects every problem (with
+/// the field's full path) instead of stopping at the first. Faces turn the problems into their own error format.
+/// Absent and <c>null</c> are the same: not given.
+/// </summary>
+internal sealed class JsonFields
+{
+    private readonly JsonElement _element;
+    private readonly string _prefix;
+    private readonly List<string> _problems;
+
+    private JsonFields(JsonElement element, string prefix, List<string> problems)
+    {
+        _element = element;
+        _prefix = prefix;
+        _problems = problems;
+    }
+
+    public IReadOnlyList<string> Problems => _problems;
+
+    public bool HasProblems => _problems.Count > 0;
+
+    /// <summary>Parses a body that must be one JSON object; answers null and a reason when it is not.</summary>
+    public static JsonFields? Parse(byte[] body, out string? error)
+    {
+        if (body.Length == 0)
+        {
+            error = "the request body is empty; a JSON object is required";
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                error = "the request body must be a JSON object";
+                return null;
+            }
+
+            error = null;
+            return new JsonFields(document.RootElement.Clone(), "", []);
+        }
+        catch (JsonException exception)
+        {
+            error = $"the request body is not valid JSON (line {exception.LineNumber + 1}, byte {exception.BytePositionInLine + 1})";
+            return null;
+        }
+    }
+
+    public string Path(string name) => _prefix + name;
+
+    public void Problem(string message) => _problems.Add(message);
+
+    public bool Has(string name) =>
+        _element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
+
+    public string? String(string name, bool required = false, int? maxLength = null, int minLength = 0)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                Problem($"{Path(name)} is required");
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            Problem($"{Path(name)} must be a string, not {Describe(value.ValueKind)}");
+            return null;
+        }
+
+        var text = value.GetString()!;
+        if (text.Length < minLength)
+        {
+            Problem(minLength == 1 ? $"{Path(name)} must not be empty" : $"{Path(name)} must be at least {minLength} characters");
+            return null;
+        }
+
+        if (maxLength is { } max && text.Length > max)
+        {
+            Problem($"{Path(name)} must be at most {max} characters (got {text.Length})");
+            return null;
+        }
+
+        return text;
+    }
+
+    public bool? Bool(string name)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        Problem($"{Path(name)} must be a boolean, not {Describe(value.ValueKind)}");
+        return null;
+    }
+
+    /// <summary>A nested object; null when absent (reported when required) or of the wrong type (always reported).</summary>
+    public JsonFields? Object(string name, bool required = false)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                Problem($"{Path(name)} is required");
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            Problem($"{Path(name)} must be an object, not {Describe(value.ValueKind)}");
+            return null;
+        }
+
+        return new JsonFields(value, _prefix + name + ".", _problems);
+    }
+
+    public JsonValueKind KindOf(string name) =>
+        _element.TryGetProperty(name, out var value) ? value.ValueKind : JsonValueKind.Undefined;
+
+    public bool IsEmptyObject(string name) =>
+        _element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object && !value.EnumerateObject().Any();
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}

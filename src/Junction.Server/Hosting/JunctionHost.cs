@@ -1,0 +1,117 @@
+using Junction.Core.Connections;
+using Junction.Core.Security;
+using Junction.Core.Tenancy;
+using Junction.Server.Api.HuaweiEg;
+using Junction.Server.Api.Iam;
+using Junction.Server.Api.Wire;
+using Junction.Server.Auth;
+using Junction.Server.Security;
+using Junction.Storage;
+using Junction.Storage.Sql;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Junction.Server.Hosting;
+
+/// <summary>Composes the server. Reads like a table of contents: options, storage, core, auth, faces.</summary>
+public static partial class JunctionHost
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = "Junction.Server" });
+        configure?.Invoke(builder);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        ConfigureLogging(builder);
+
+        var services = builder.Services;
+        services.AddOptions<JunctionOptions>().BindConfiguration(JunctionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IamOptions>().BindConfiguration(IamOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SignatureOptions>().BindConfiguration(SignatureOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ConnectionQuotas>().BindConfiguration(ConnectionQuotas.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+
+        var junction = builder.Configuration.GetSection(JunctionOptions.SectionName).Get<JunctionOptions>() ?? new JunctionOptions();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddJunctionStorage(junction.DatabasePath);
+        services.AddDataProtection()
+            .SetApplicationName("junction")
+            .PersistKeysToFileSystem(new DirectoryInfo(junction.KeysDirectory));
+        services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.TryAddSingleton<CredentialService>();
+        services.TryAddSingleton<ConnectionService>();
+        services.TryAddSingleton<TokenService>();
+        services.TryAddSingleton<HuaweiAuthenticator>();
+        services.TryAddSingleton<HuaweiGate>();
+        services.TryAddSingleton<TenantBootstrapper>();
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = context => FaceErrors.Internal().ExecuteAsync(context),
+            SuppressDiagnosticsCallback = _ => false,
+        });
+        app.UseStatusCodePages(async context =>
+        {
+            // Routing answers 405 for a known path with an unsupported method; give it the face's envelope too.
+            if (context.HttpContext.Response.StatusCode == StatusCodes.Status405MethodNotAllowed && !context.HttpContext.Response.HasStarted)
+            {
+                await FaceErrors.MethodNotAllowed(context.HttpContext).ExecuteAsync(context.HttpContext);
+            }
+        });
+        app.UseRequestIds();
+
+        app.MapHealth();
+        app.MapIamTokens();
+        app.MapHuaweiEg();
+        app.MapFallback(context => FaceErrors.NotFound(context).ExecuteAsync(context));
+        return app;
+    }
+
+    /// <summary>Migrates the schema and creates the first tenant; call once before serving.</summary>
+    public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var services = app.Services;
+        // Resolve options first so a bad configuration fails here with the key's name.
+        _ = services.GetRequiredService<IOptions<JunctionOptions>>().Value;
+        var migrator = services.GetRequiredService<Migrator>();
+        await migrator.MigrateAsync(cancellationToken);
+        var banner = await services.GetRequiredService<TenantBootstrapper>().BootstrapAsync(cancellationToken);
+        if (banner is not null)
+        {
+            // Printed to the terminal, not logged: log lines are kept and shipped, a one-time secret must not be.
+            await Console.Out.WriteLineAsync(banner);
+        }
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        var format = builder.Configuration["Junction:LogFormat"] ?? "json";
+        if (string.Equals(format, "text", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            });
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Junction.Server.Hosting;
+
+/// <summary>Server-wide settings. Configuration section <c>Junction</c>.</summary>
+public sealed class JunctionOptions
+{
+    public const string SectionName = "Junction";
+
+    /// <summary>Folder for the SQLite database and the data-protection keys. The default value is <c>./data</c>.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>Largest request body accepted by any API face, in bytes. The default value is 1 MiB.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The region name Junction answers as (IAM project name, Tencent region). The default value is <c>local</c>.</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9-]{1,64}$", ErrorMessage = "Junction:Region must be 1-64 lower-case letters, digits or hyphens.")]
+    public string Region { get; set; } = "local";
+
+    public string DatabasePath => Path.Combine(DataDirectory, "junction.db");
+
+    public string KeysDirectory => Path.Combine(DataDirectory, "keys");
+}
+
+/// <summary>IAM-compatible token settings. Configuration section <c>Junction:Iam</c>.</summary>
+public sealed class IamOptions
+{
+    public const string SectionName = "Junction:Iam";
+
+    /// <summary>How long an issued token is valid. The default value is 24 hours, as Huawei IAM.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
+}
+
+/// <summary>AK/SK signature settings. Configuration section <c>Junction:Signatures</c>.</summary>
+public sealed class SignatureOptions
+{
+    public const string SectionName = "Junction:Signatures";
+
+    /// <summary>How far a signed request's timestamp may be from the server's clock. The default value is 15 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(15);
+}

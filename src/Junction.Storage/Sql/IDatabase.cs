@@ -1,0 +1,29 @@
+using System.Data.Common;
+
+namespace Junction.Storage.Sql;
+
+/// <summary>
+/// A relational database Junction keeps its state in. The stores in this folder are written once against it; each
+/// backend supplies connections, its migration scripts and the few SQL differences.
+/// </summary>
+public interface IDatabase
+{
+    /// <summary>A short name for logs and readiness output: <c>sqlite</c> or <c>postgresql</c>.</summary>
+    string Kind { get; }
+
+    /// <summary>Opens a connection for reading.</summary>
+    Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> inside one write transaction and commits it unless it throws or the work rolls back.</summary>
+    Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
+
+    bool IsUniqueViolation(Exception exception);
+
+    /// <summary>SQL for "<paramref name="column"/> contains <paramref name="parameter"/>", case-sensitive, no wildcards.</summary>
+    string ContainsExpression(string column, string parameter);
+
+    /// <summary>The ordered migration scripts of this backend.</summary>
+    IReadOnlyList<Migration> Migrations { get; }
+}
+
+public sealed record Migration(int Version, string Name, string Sql);

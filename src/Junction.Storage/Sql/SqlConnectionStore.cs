@@ -1,0 +1,193 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Junction.Core.Connections;
+
+namespace Junction.Storage.Sql;
+
+public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
+{
+    private const string Columns = """
+        id AS Id, tenant_id AS TenantId, face AS Face, name AS Name, description AS Description, kind AS Kind,
+        vpc_id AS VpcId, subnet_id AS SubnetId, target_json AS TargetJson, protected_secret AS ProtectedSecret,
+        state AS State, error_code AS ErrorCode, error_message AS ErrorMessage, error_detail AS ErrorDetail,
+        created_at AS CreatedAt, updated_at AS UpdatedAt
+        """;
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    public Task<CreateOutcome> CreateAsync(Connection connection, int quota, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return database.WriteAsync(async (db, transaction) =>
+        {
+            try
+            {
+                await db.ExecuteAsync("""
+                    INSERT INTO connections (id, tenant_id, face, name, description, kind, vpc_id, subnet_id, instance_id,
+                        target_json, protected_secret, state, error_code, error_message, error_detail, created_at, updated_at)
+                    VALUES (@Id, @TenantId, @Face, @Name, @Description, @Kind, @VpcId, @SubnetId, @InstanceId,
+                        @TargetJson, @ProtectedSecret, @State, @ErrorCode, @ErrorMessage, @ErrorDetail, @CreatedAt, @UpdatedAt)
+                    """, ToRow(connection), transaction);
+            }
+            catch (DbException exception) when (database.IsUniqueViolation(exception))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return CreateOutcome.NameTaken;
+            }
+
+            // The usage row is the quota's lock: in one transaction with the insert, so concurrent creates (in this
+            // process or another) can never pass the quota together.
+            await db.ExecuteAsync(
+                "INSERT INTO quota_usage (tenant_id, face, used) VALUES (@TenantId, @Face, 0) ON CONFLICT DO NOTHING",
+                new { connection.TenantId, connection.Face }, transaction);
+            var updated = await db.ExecuteAsync(
+                "UPDATE quota_usage SET used = used + 1 WHERE tenant_id = @TenantId AND face = @Face AND used < @quota",
+                new { connection.TenantId, connection.Face, quota }, transaction);
+            if (updated == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return CreateOutcome.QuotaExceeded;
+            }
+
+            return CreateOutcome.Created;
+        }, cancellationToken);
+    }
+
+    public async Task<Connection?> GetAsync(string tenantId, string face, string id, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        var row = await db.QuerySingleOrDefaultAsync<ConnectionRow>(
+            $"SELECT {Columns} FROM connections WHERE id = @id AND tenant_id = @tenantId AND face = @face",
+            new { id, tenantId, face });
+        return row is null ? null : FromRow(row);
+    }
+
+    public async Task<ConnectionPage> ListAsync(ConnectionQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var where = "tenant_id = @TenantId AND face = @Face";
+        if (query.Name is not null)
+        {
+            where += " AND name = @Name";
+        }
+
+        if (query.NameContains is not null)
+        {
+            where += " AND " + database.ContainsExpression("name", "@NameContains");
+        }
+
+        if (query.InstanceId is not null)
+        {
+            where += " AND instance_id = @InstanceId";
+        }
+
+        var column = query.Sort switch
+        {
+            SortField.CreatedTime => "created_at",
+            SortField.UpdatedTime => "updated_at",
+            SortField.Name => "name",
+            _ => throw new ArgumentOutOfRangeException(nameof(query), query.Sort, "unknown sort field"),
+        };
+        var direction = query.Descending ? "DESC" : "ASC";
+        var parameters = new { query.TenantId, query.Face, query.Name, query.NameContains, query.InstanceId, query.Limit, query.Offset };
+
+        await using var db = await database.OpenAsync(cancellationToken);
+        var rows = await db.QueryAsync<ConnectionRow>(
+            $"SELECT {Columns} FROM connections WHERE {where} ORDER BY {column} {direction}, id {direction} LIMIT @Limit OFFSET @Offset",
+            parameters);
+        var total = await db.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM connections WHERE {where}", parameters);
+        return new ConnectionPage(total, rows.Select(FromRow).ToList());
+    }
+
+    public Task<Connection?> UpdateDescriptionAsync(string tenantId, string face, string id, string description, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (db, transaction) =>
+        {
+            var changed = await db.ExecuteAsync(
+                "UPDATE connections SET description = @description, updated_at = @now WHERE id = @id AND tenant_id = @tenantId AND face = @face",
+                new { description, now = now.ToUnixTimeMilliseconds(), id, tenantId, face }, transaction);
+            if (changed == 0)
+            {
+                return null;
+            }
+
+            var row = await db.QuerySingleAsync<ConnectionRow>(
+                $"SELECT {Columns} FROM connections WHERE id = @id", new { id }, transaction);
+            return FromRow(row);
+        }, cancellationToken);
+
+    public Task<bool> DeleteAsync(string tenantId, string face, string id, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (db, transaction) =>
+        {
+            var deleted = await db.ExecuteAsync(
+                "DELETE FROM connections WHERE id = @id AND tenant_id = @tenantId AND face = @face",
+                new { id, tenantId, face }, transaction);
+            if (deleted > 0)
+            {
+                await db.ExecuteAsync(
+                    "UPDATE quota_usage SET used = used - 1 WHERE tenant_id = @tenantId AND face = @face AND used > 0",
+                    new { tenantId, face }, transaction);
+            }
+
+            return deleted > 0;
+        }, cancellationToken);
+
+    private static object ToRow(Connection c) => new
+    {
+        c.Id,
+        c.TenantId,
+        c.Face,
+        c.Name,
+        c.Description,
+        c.Kind,
+        c.VpcId,
+        c.SubnetId,
+        InstanceId = c.Kafka?.InstanceId,
+        TargetJson = c.Kafka is null ? null : JsonSerializer.Serialize(c.Kafka, s_json),
+        c.ProtectedSecret,
+        State = c.State.ToString(),
+        ErrorCode = c.Error?.Code,
+        ErrorMessage = c.Error?.Message,
+        ErrorDetail = c.Error?.Detail,
+        CreatedAt = c.CreatedAt.ToUnixTimeMilliseconds(),
+        UpdatedAt = c.UpdatedAt.ToUnixTimeMilliseconds(),
+    };
+
+    private static Connection FromRow(ConnectionRow row) => new()
+    {
+        Id = row.Id,
+        TenantId = row.TenantId,
+        Face = row.Face,
+        Name = row.Name,
+        Description = row.Description,
+        Kind = row.Kind,
+        VpcId = row.VpcId,
+        SubnetId = row.SubnetId,
+        Kafka = row.TargetJson is null ? null : JsonSerializer.Deserialize<KafkaTarget>(row.TargetJson, s_json),
+        ProtectedSecret = row.ProtectedSecret,
+        State = Enum.Parse<ConnectionState>(row.State),
+        Error = row.ErrorCode is null ? null : new ConnectionError(row.ErrorCode, row.ErrorMessage ?? "", row.ErrorDetail ?? ""),
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
+        UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt),
+    };
+
+    private sealed class ConnectionRow
+    {
+        public string Id { get; init; } = "";
+        public string TenantId { get; init; } = "";
+        public string Face { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Description { get; init; } = "";
+        public string Kind { get; init; } = "";
+        public string? VpcId { get; init; }
+        public string? SubnetId { get; init; }
+        public string? TargetJson { get; init; }
+        public string? ProtectedSecret { get; init; }
+        public string State { get; init; } = "";
+        public string? ErrorCode { get; init; }
+        public string? ErrorMessage { get; init; }
+        public string? ErrorDetail { get; init; }
+        public long CreatedAt { get; init; }
+        public long UpdatedAt { get; init; }
+    }
+}

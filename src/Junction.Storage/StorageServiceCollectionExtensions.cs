@@ -1,0 +1,21 @@
+using Junction.Core.Connections;
+using Junction.Core.Tenancy;
+using Junction.Storage.Sql;
+using Junction.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Junction.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Registers the stores on a SQLite file at <paramref name="sqlitePath"/>.</summary>
+    public static IServiceCollection AddJunctionStorage(this IServiceCollection services, string sqlitePath)
+    {
+        services.TryAddSingleton<IDatabase>(_ => new SqliteDatabase(sqlitePath));
+        services.TryAddSingleton<Migrator>();
+        services.TryAddSingleton<ITenantStore, SqlTenantStore>();
+        services.TryAddSingleton<IConnectionStore, SqlConnectionStore>();
+        return services;
+    }
+}
