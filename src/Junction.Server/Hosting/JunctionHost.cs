@@ -7,10 +7,8 @@ using Junction.Server.Api.Wire;
 using Junction.Server.Auth;
 using Junction.Server.Security;
 using Junction.Storage;
-using Junction.Storage.Sql;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Junction.Server.Hosting;
 
@@ -51,6 +49,7 @@ public static partial class JunctionHost
         services.TryAddSingleton<HuaweiAuthenticator>();
         services.TryAddSingleton<HuaweiGate>();
         services.TryAddSingleton<TenantBootstrapper>();
+        services.AddHostedService<InitializationService>();
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -73,23 +72,6 @@ public static partial class JunctionHost
         app.MapHuaweiEg();
         app.MapFallback(context => FaceErrors.NotFound(context).ExecuteAsync(context));
         return app;
-    }
-
-    /// <summary>Migrates the schema and creates the first tenant; call once before serving.</summary>
-    public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        var services = app.Services;
-        // Resolve options first so a bad configuration fails here with the key's name.
-        _ = services.GetRequiredService<IOptions<JunctionOptions>>().Value;
-        var migrator = services.GetRequiredService<Migrator>();
-        await migrator.MigrateAsync(cancellationToken);
-        var banner = await services.GetRequiredService<TenantBootstrapper>().BootstrapAsync(cancellationToken);
-        if (banner is not null)
-        {
-            // Printed to the terminal, not logged: log lines are kept and shipped, a one-time secret must not be.
-            await Console.Out.WriteLineAsync(banner);
-        }
     }
 
     private static void ConfigureLogging(WebApplicationBuilder builder)

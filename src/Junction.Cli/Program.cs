@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Junction.Cli;
+using Junction.Server.Hosting;
+using Junction.Storage.Sql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+var urls = new Option<string?>("--urls") { Description = $"Addresses to listen on, separated by ';' (default {JunctionHost.DefaultUrls})." };
+var data = new Option<string?>("--data") { Description = "Data directory for the SQLite database and keys (default ./data)." };
+var config = new Option<string?>("--config") { Description = "A JSON configuration file (see junction.example.json)." };
+
+var serve = new Command("serve", "Start the Junction server.") { urls, data, config };
+serve.SetAction(async (parse, _) =>
+{
+    var app = Host(parse, serving: true);
+    if (app is null)
+    {
+        return ExitCodes.Configuration;
+    }
+
+    // The host handles SIGINT/SIGTERM itself and drains requests (graceful shutdown).
+    await app.RunAsync();
+    return ExitCodes.Success;
+});
+
+var migrate = new Command("migrate", "Create or upgrade the database schema, then exit.") { data, config };
+migrate.SetAction(async (parse, cancellationToken) =>
+{
+    var app = Host(parse, serving: false);
+    if (app is null)
+    {
+        return ExitCodes.Configuration;
+    }
+
+    var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
+    var version = await app.Services.GetRequiredService<Migrator>().CurrentVersionAsync(cancellationToken);
+    Console.WriteLine($"applied {applied} migration(s); schema version {version}");
+    return ExitCodes.Success;
+});
+
+var root = new RootCommand("Junction: a self-hosted connection service speaking Huawei EG, Tencent EB and Huawei DLI.") { serve, migrate };
+// Leave SIGINT/SIGTERM to the host's console lifetime, which shuts down gracefully.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+// Turns the CLI's options into host configuration; answers null (after saying why) when the configuration is invalid.
+Microsoft.AspNetCore.Builder.WebApplication? Host(ParseResult parse, bool serving)
+{
+    var hostArgs = new List<string>();
+    if (serving && parse.GetValue(urls) is { } u)
+    {
+        hostArgs.Add($"--urls={u}");
+    }
+
+    if (parse.GetValue(data) is { } d)
+    {
+        hostArgs.Add($"--Junction:DataDirectory={d}");
+    }
+
+    var configFile = parse.GetValue(config);
+    if (configFile is not null && !File.Exists(configFile))
+    {
+        Console.Error.WriteLine($"junction: configuration file '{configFile}' does not exist");
+        return null;
+    }
+
+    try
+    {
+        var app = JunctionHost.Build([.. hostArgs], builder =>
+        {
+            if (configFile is not null)
+            {
+                builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+                // Command-line values win over the file.
+                builder.Configuration.AddCommandLine([.. hostArgs]);
+            }
+        });
+        _ = app.Services.GetRequiredService<IOptions<JunctionOptions>>().Value;
+        return app;
+    }
+    catch (OptionsValidationException exception)
+    {
+        Console.Error.WriteLine($"junction: invalid configuration: {string.Join("; ", exception.Failures)}");
+        return null;
+    }
+}
