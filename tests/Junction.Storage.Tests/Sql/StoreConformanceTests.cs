@@ -1,0 +1,202 @@
+using Junction.Core.Connections;
+using Junction.Core.Tenancy;
+using Junction.Storage.Sql;
+using Junction.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Junction.Storage.Tests.Sql;
+
+/// <summary>
+/// The behaviour every storage backend must have, written once (style.md §13). A backend's test class supplies
+/// fresh databases; everything else is shared.
+/// </summary>
+public abstract class StoreConformanceTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset s_t0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    protected IDatabase Database { get; private set; } = null!;
+
+    protected SqlConnectionStore Connections { get; private set; } = null!;
+
+    protected SqlTenantStore Tenants { get; private set; } = null!;
+
+    /// <summary>A new, empty database of the backend under test.</summary>
+    protected abstract Task<IDatabase> CreateDatabaseAsync();
+
+    /// <summary>A second handle on the same database, as another process would open it.</summary>
+    protected abstract IDatabase OpenSecondHandle(IDatabase database);
+
+    public async Task InitializeAsync()
+    {
+        Database = await CreateDatabaseAsync();
+        await new Migrator(Database, new FakeTimeProvider(), NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
+        Connections = new SqlConnectionStore(Database);
+        Tenants = new SqlTenantStore(Database);
+        await AddTenantAsync("t1");
+        await AddTenantAsync("t2");
+    }
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Migrate_Twice_AppliesNothingTheSecondTime()
+    {
+        var migrator = new Migrator(Database, new FakeTimeProvider(), NullLogger<Migrator>.Instance);
+
+        Assert.Equal(0, await migrator.MigrateAsync(CancellationToken.None));
+        Assert.Equal(Database.Migrations.Max(m => m.Version), await migrator.CurrentVersionAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Tenants_FoundByEachKey()
+    {
+        Assert.True(await Tenants.AnyTenantAsync(CancellationToken.None));
+        Assert.Equal("t1", (await Tenants.FindByProjectIdAsync("project-t1", CancellationToken.None))?.Id);
+        Assert.Equal("t2", (await Tenants.FindByAccountIdAsync("account-t2", CancellationToken.None))?.Id);
+        Assert.Equal("t1", (await Tenants.FindByDomainNameAsync("domain-t1", CancellationToken.None))?.Id);
+        Assert.Equal("t1", (await Tenants.FindAccessKeyAsync("AK-t1", CancellationToken.None))?.TenantId);
+        Assert.Equal("user-t1", (await Tenants.FindUserAsync("t1", "admin", CancellationToken.None))?.Id);
+        Assert.Null(await Tenants.FindUserAsync("t2", "nobody", CancellationToken.None));
+        Assert.Null(await Tenants.FindByProjectIdAsync("missing", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Create_RoundTripsEveryField()
+    {
+        var connection = NewConnection("t1", "full") with
+        {
+            Description = "desc",
+            Kind = "KAFKA",
+            Kafka = new KafkaTarget("inst", "127.0.0.1:9092", "SASL_SSL", true, "alice", "all"),
+            ProtectedSecret = "cipher",
+        };
+
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(connection, 10, CancellationToken.None));
+        var read = await Connections.GetAsync("t1", Faces.HuaweiEg, connection.Id, CancellationToken.None);
+
+        Assert.Equal(connection, read);
+    }
+
+    [Fact]
+    public async Task Create_NameIsUniquePerTenantAndFace()
+    {
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t1", "same"), 10, CancellationToken.None));
+        Assert.Equal(CreateOutcome.NameTaken, await Connections.CreateAsync(NewConnection("t1", "same"), 10, CancellationToken.None));
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t2", "same"), 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Create_QuotaCountsPerTenantAndDeleteFreesIt()
+    {
+        var first = NewConnection("t1", "a");
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(first, 2, CancellationToken.None));
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t1", "b"), 2, CancellationToken.None));
+        Assert.Equal(CreateOutcome.QuotaExceeded, await Connections.CreateAsync(NewConnection("t1", "c"), 2, CancellationToken.None));
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t2", "c"), 2, CancellationToken.None));
+
+        Assert.True(await Connections.DeleteAsync("t1", Faces.HuaweiEg, first.Id, CancellationToken.None));
+        Assert.False(await Connections.DeleteAsync("t1", Faces.HuaweiEg, first.Id, CancellationToken.None));
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t1", "c"), 2, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Create_RejectedByQuota_LeavesNothingBehind()
+    {
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t1", "a"), 1, CancellationToken.None));
+        Assert.Equal(CreateOutcome.QuotaExceeded, await Connections.CreateAsync(NewConnection("t1", "b"), 1, CancellationToken.None));
+
+        var page = await Connections.ListAsync(new ConnectionQuery("t1", Faces.HuaweiEg, 0, 100), CancellationToken.None);
+        Assert.Equal(1, page.Total);
+    }
+
+    [Fact]
+    public async Task Create_ParallelFromTwoHandles_NeverPassesQuotaOrUniqueness()
+    {
+        var other = new SqlConnectionStore(OpenSecondHandle(Database));
+        var attempts = Enumerable.Range(0, 40).Select(i =>
+        {
+            var store = i % 2 == 0 ? Connections : other;
+            return Task.Run(() => store.CreateAsync(NewConnection("t1", $"n{i % 20}"), 7, CancellationToken.None));
+        });
+
+        var outcomes = await Task.WhenAll(attempts);
+
+        Assert.Equal(7, outcomes.Count(o => o == CreateOutcome.Created));
+        var page = await Connections.ListAsync(new ConnectionQuery("t1", Faces.HuaweiEg, 0, 100), CancellationToken.None);
+        Assert.Equal(7, page.Total);
+        Assert.Equal(7, page.Items.Select(c => c.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task List_SortsFiltersAndPages()
+    {
+        string[] names = ["delta", "alpha", "charlie", "bravo"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            var c = NewConnection("t1", names[i], s_t0.AddSeconds(i)) with
+            {
+                Kind = "KAFKA",
+                Kafka = new KafkaTarget(i % 2 == 0 ? "even" : "odd", "127.0.0.1:9092", "PLAINTEXT", false, null, "1"),
+            };
+            await Connections.CreateAsync(c, 100, CancellationToken.None);
+        }
+
+        await Connections.CreateAsync(NewConnection("t2", "alpha"), 100, CancellationToken.None);
+
+        async Task<string[]> NamesAsync(ConnectionQuery q) =>
+            (await Connections.ListAsync(q, CancellationToken.None)).Items.Select(c => c.Name).ToArray();
+
+        var q = new ConnectionQuery("t1", Faces.HuaweiEg, 0, 100);
+        Assert.Equal(["bravo", "charlie", "alpha", "delta"], await NamesAsync(q));
+        Assert.Equal(["delta", "alpha", "charlie", "bravo"], await NamesAsync(q with { Descending = false }));
+        Assert.Equal(["alpha", "bravo", "charlie", "delta"], await NamesAsync(q with { Sort = SortField.Name, Descending = false }));
+        Assert.Equal(["charlie", "alpha"], await NamesAsync(q with { Offset = 1, Limit = 2 }));
+        Assert.Equal(["delta", "charlie"], await NamesAsync(q with { NameContains = "a", InstanceId = "even" } with { Sort = SortField.Name, Descending = true }));
+        Assert.Equal(["alpha"], await NamesAsync(q with { Name = "alpha" }));
+        Assert.Empty(await NamesAsync(q with { NameContains = "ALPHA" }));
+        Assert.Empty(await NamesAsync(q with { NameContains = "%" }));
+        Assert.Equal(4, (await Connections.ListAsync(q with { Limit = 1 }, CancellationToken.None)).Total);
+    }
+
+    [Fact]
+    public async Task UpdateDescription_ChangesDescriptionAndUpdatedAtOnly()
+    {
+        var c = NewConnection("t1", "upd");
+        await Connections.CreateAsync(c, 10, CancellationToken.None);
+
+        var updated = await Connections.UpdateDescriptionAsync("t1", Faces.HuaweiEg, c.Id, "new", s_t0.AddHours(1), CancellationToken.None);
+
+        Assert.Equal(c with { Description = "new", UpdatedAt = s_t0.AddHours(1) }, updated);
+        Assert.Null(await Connections.UpdateDescriptionAsync("t2", Faces.HuaweiEg, c.Id, "x", s_t0, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Tenants_CannotReachEachOthersConnections()
+    {
+        var c = NewConnection("t1", "mine");
+        await Connections.CreateAsync(c, 10, CancellationToken.None);
+
+        Assert.Null(await Connections.GetAsync("t2", Faces.HuaweiEg, c.Id, CancellationToken.None));
+        Assert.False(await Connections.DeleteAsync("t2", Faces.HuaweiEg, c.Id, CancellationToken.None));
+        Assert.NotNull(await Connections.GetAsync("t1", Faces.HuaweiEg, c.Id, CancellationToken.None));
+    }
+
+    private static Connection NewConnection(string tenant, string name, DateTimeOffset? at = null) => new()
+    {
+        Id = Guid.NewGuid().ToString(),
+        TenantId = tenant,
+        Face = Faces.HuaweiEg,
+        Name = name,
+        Kind = "WEBHOOK",
+        VpcId = "vpc",
+        SubnetId = "subnet",
+        CreatedAt = at ?? s_t0,
+        UpdatedAt = at ?? s_t0,
+    };
+
+    private Task AddTenantAsync(string id) => Tenants.CreateTenantAsync(
+        new Tenant(id, $"domain-{id}", $"project-{id}", "local", $"account-{id}", s_t0),
+        new AccessKey($"AK-{id}", id, "protected", s_t0),
+        new TenantUser($"user-{id}", id, "admin", "hash", s_t0),
+        CancellationToken.None);
+}
