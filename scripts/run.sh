@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds Junction and starts it on its embedded SQLite database.
+#   scripts/run.sh [junction serve options...]     e.g. --urls http://127.0.0.1:9090 --data ./data
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ensure_dotnet
+cd "$ROOT"
+dotnet build src/Junction.Cli -c Release -nologo -v quiet -clp:ErrorsOnly
+exec dotnet src/Junction.Cli/bin/Release/net10.0/junction.dll serve --config "$ROOT/junction.example.json" "$@"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: .NET unit, API and integration tests, then the conformance
+# tests that drive a real Junction process through the clouds' official SDKs. Ends with "N passed, N failed".
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ensure_dotnet
+ensure_node
+cd "$ROOT"
+
+results="$ROOT/artifacts/test-results"
+rm -rf "$results" && mkdir -p "$results"
+
+echo "== build"
+dotnet build Junction.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
+
+echo "== .NET tests"
+set +e
+dotnet test Junction.slnx -c Release --no-build -nologo --logger "trx" --results-directory "$results" 2>&1 | tee "$results/dotnet.log"
+dotnet_status=${PIPESTATUS[0]}
+set -e
+
+echo "== conformance tests (official SDKs against a real Junction process)"
+pushd tests/conformance >/dev/null
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+rm -f results.json
+set +e
+npm test --silent
+node_status=$?
+set -e
+popd >/dev/null
+
+# Counts: from every .trx file (one per test assembly) and from the conformance reporter.
+read -r dn_passed dn_failed < <(python3 - "$results" <<'PY' 2>/dev/null || echo "0 0"
+import sys, glob, re
+passed = failed = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    text = open(path, encoding="utf-8").read()
+    m = re.search(r'<Counters [^>]*', text)
+    if m:
+        attrs = dict(re.findall(r'(\w+)="(\d+)"', m.group(0)))
+        passed += int(attrs.get("passed", 0))
+        failed += int(attrs.get("failed", 0)) + int(attrs.get("error", 0)) + int(attrs.get("timeout", 0)) + int(attrs.get("aborted", 0))
+print(passed, failed)
+PY
+)
+if [ -f tests/conformance/results.json ]; then
+  read -r node_passed node_failed < <(node -e 'const r=require("./tests/conformance/results.json");console.log(r.passed, r.failed)')
+else
+  node_passed=0; node_failed=1
+fi
+
+passed=$((dn_passed + node_passed))
+failed=$((dn_failed + node_failed))
+if [ "$dotnet_status" -ne 0 ] && [ "$dn_failed" -eq 0 ]; then failed=$((failed + 1)); echo "dotnet test exited with $dotnet_status" >&2; fi
+if [ "$node_status" -ne 0 ] && [ "$node_failed" -eq 0 ]; then failed=$((failed + 1)); echo "conformance tests exited with $node_status" >&2; fi
+
+echo
+echo "dotnet: $dn_passed passed, $dn_failed failed; conformance: $node_passed passed, $node_failed failed"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
