@@ -10,27 +10,39 @@ var urls = new Option<string?>("--urls") { Description = $"Addresses to listen o
 var data = new Option<string?>("--data") { Description = "Data directory for the SQLite database and keys (default ./data)." };
 var config = new Option<string?>("--config") { Description = "A JSON configuration file (see junction.example.json)." };
 
-var serve = new Command("serve", "Start the Junction server.") { urls, data, config };
+var serve = new Command("serve", "Start the Junction server. Other --Key=value pairs are passed on as configuration (--Junction:Quotas:EgConnections=500).")
+{
+    urls, data, config,
+};
+serve.TreatUnmatchedTokensAsErrors = false;
 serve.SetAction(async (parse, _) =>
 {
-    var app = Host(parse, serving: true);
+    var (app, failure) = Host(parse, serving: true);
     if (app is null)
     {
-        return ExitCodes.Configuration;
+        return failure;
     }
 
-    // The host handles SIGINT/SIGTERM itself and drains requests (graceful shutdown).
-    await app.RunAsync();
-    return ExitCodes.Success;
+    try
+    {
+        // The host handles SIGINT/SIGTERM itself and drains requests (graceful shutdown).
+        await app.RunAsync();
+        return ExitCodes.Success;
+    }
+    catch (OptionsValidationException exception)
+    {
+        Console.Error.WriteLine($"junction: invalid configuration: {string.Join("; ", exception.Failures)}");
+        return ExitCodes.Configuration;
+    }
 });
 
 var migrate = new Command("migrate", "Create or upgrade the database schema, then exit.") { data, config };
 migrate.SetAction(async (parse, cancellationToken) =>
 {
-    var app = Host(parse, serving: false);
+    var (app, failure) = Host(parse, serving: false);
     if (app is null)
     {
-        return ExitCodes.Configuration;
+        return failure;
     }
 
     var applied = await app.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
@@ -40,13 +52,37 @@ migrate.SetAction(async (parse, cancellationToken) =>
 });
 
 var root = new RootCommand("Junction: a self-hosted connection service speaking Huawei EG, Tencent EB and Huawei DLI.") { serve, migrate };
-// Leave SIGINT/SIGTERM to the host's console lifetime, which shuts down gracefully.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
-
-// Turns the CLI's options into host configuration; answers null (after saying why) when the configuration is invalid.
-Microsoft.AspNetCore.Builder.WebApplication? Host(ParseResult parse, bool serving)
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
 {
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"junction: {error.Message}");
+    }
+
+    Console.Error.WriteLine("Run 'junction --help' for usage.");
+    return ExitCodes.Usage;
+}
+
+// Leave SIGINT/SIGTERM to the host's console lifetime, which shuts down gracefully.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+// Turns the CLI's options into host configuration; answers no app and an exit code (after saying why) when it cannot.
+(Microsoft.AspNetCore.Builder.WebApplication? App, int Failure) Host(ParseResult parse, bool serving)
+{
+    // Configuration keys given as --Key=value pass straight to the host; anything else is a usage error.
     var hostArgs = new List<string>();
+    foreach (var token in parse.UnmatchedTokens)
+    {
+        if (!token.StartsWith("--", StringComparison.Ordinal) || !token.Contains('=', StringComparison.Ordinal))
+        {
+            Console.Error.WriteLine($"junction: unrecognized argument '{token}' (configuration keys are given as --Key=value)");
+            return (null, ExitCodes.Usage);
+        }
+
+        hostArgs.Add(token);
+    }
+
     if (serving && parse.GetValue(urls) is { } u)
     {
         hostArgs.Add($"--urls={u}");
@@ -61,7 +97,7 @@ Microsoft.AspNetCore.Builder.WebApplication? Host(ParseResult parse, bool servin
     if (configFile is not null && !File.Exists(configFile))
     {
         Console.Error.WriteLine($"junction: configuration file '{configFile}' does not exist");
-        return null;
+        return (null, ExitCodes.Configuration);
     }
 
     try
@@ -76,11 +112,11 @@ Microsoft.AspNetCore.Builder.WebApplication? Host(ParseResult parse, bool servin
             }
         });
         _ = app.Services.GetRequiredService<IOptions<JunctionOptions>>().Value;
-        return app;
+        return (app, ExitCodes.Success);
     }
     catch (OptionsValidationException exception)
     {
         Console.Error.WriteLine($"junction: invalid configuration: {string.Join("; ", exception.Failures)}");
-        return null;
+        return (null, ExitCodes.Configuration);
     }
 }
