@@ -1,5 +1,6 @@
 using Junction.Core.Connections;
 using Junction.Core.Tenancy;
+using Junction.Core.Verification;
 using Junction.Storage.Sql;
 using Junction.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<Migrator>();
         services.TryAddSingleton<ITenantStore, SqlTenantStore>();
         services.TryAddSingleton<IConnectionStore, SqlConnectionStore>();
+        services.TryAddSingleton<IVerificationStore, SqlVerificationStore>();
         return services;
     }
 }

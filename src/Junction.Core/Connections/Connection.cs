@@ -29,7 +29,8 @@ public sealed record KafkaTarget(
     string SecurityProtocol,
     bool SaslSsl,
     string? UserName,
-    string Acks);
+    string Acks,
+    string? SaslMechanism = null);
 
 /// <summary>A connection as Core knows it.</summary>
 public sealed record Connection

@@ -1,4 +1,5 @@
 using Junction.Core.Security;
+using Junction.Core.Verification;
 using Microsoft.Extensions.Options;
 
 namespace Junction.Core.Connections;
@@ -25,7 +26,8 @@ public abstract record CreateResult
 }
 
 /// <summary>The business rules of connections, once for every face: identity, uniqueness, quotas, lifecycle, secrets.</summary>
-public sealed class ConnectionService(IConnectionStore store, ISecretProtector protector, IOptions<ConnectionQuotas> quotas, TimeProvider time)
+public sealed class ConnectionService(
+    IConnectionStore store, ISecretProtector protector, IOptions<ConnectionQuotas> quotas, IVerificationSignal signal, TimeProvider time)
 {
     public async Task<CreateResult> CreateAsync(NewConnection request, CancellationToken cancellationToken)
     {
@@ -49,7 +51,14 @@ public sealed class ConnectionService(IConnectionStore store, ISecretProtector p
         };
 
         var quota = quotas.Value.For(request.Face);
-        return await store.CreateAsync(connection, quota, cancellationToken) switch
+        var outcome = await store.CreateAsync(connection, quota, cancellationToken);
+        if (outcome == CreateOutcome.Created)
+        {
+            // Stored as due now; wake this process's engine instead of waiting for its next poll.
+            signal.Notify();
+        }
+
+        return outcome switch
         {
             CreateOutcome.Created => new CreateResult.Created(connection),
             CreateOutcome.NameTaken => new CreateResult.NameTaken(request.Name),

@@ -38,6 +38,9 @@ public interface IConnectionStore
 
     Task<Connection?> GetAsync(string tenantId, string face, string id, CancellationToken cancellationToken);
 
+    /// <summary>Any tenant's connection by id; for the operator's admin API only.</summary>
+    Task<Connection?> FindAsync(string id, CancellationToken cancellationToken);
+
     Task<ConnectionPage> ListAsync(ConnectionQuery query, CancellationToken cancellationToken);
 
     Task<Connection?> UpdateDescriptionAsync(string tenantId, string face, string id, string description, DateTimeOffset now, CancellationToken cancellationToken);

@@ -1,12 +1,14 @@
 using Junction.Core.Connections;
 using Junction.Core.Security;
 using Junction.Core.Tenancy;
+using Junction.Server.Api.Admin;
 using Junction.Server.Api.HuaweiEg;
 using Junction.Server.Api.Iam;
 using Junction.Server.Api.Wire;
 using Junction.Server.Auth;
 using Junction.Server.Security;
 using Junction.Storage;
+using Junction.Verification;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -50,6 +52,8 @@ public static partial class JunctionHost
         services.TryAddSingleton<HuaweiGate>();
         services.TryAddSingleton<TenantBootstrapper>();
         services.AddHostedService<InitializationService>();
+        services.AddVerification();
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -70,6 +74,7 @@ public static partial class JunctionHost
         app.MapHealth();
         app.MapIamTokens();
         app.MapHuaweiEg();
+        app.MapAdmin();
         app.MapFallback(context => FaceErrors.NotFound(context).ExecuteAsync(context));
         return app;
     }

@@ -7,7 +7,7 @@ namespace Junction.Storage.Sql;
 
 public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
 {
-    private const string Columns = """
+    internal const string Columns = """
         id AS Id, tenant_id AS TenantId, face AS Face, name AS Name, description AS Description, kind AS Kind,
         vpc_id AS VpcId, subnet_id AS SubnetId, target_json AS TargetJson, protected_secret AS ProtectedSecret,
         state AS State, error_code AS ErrorCode, error_message AS ErrorMessage, error_detail AS ErrorDetail,
@@ -25,9 +25,9 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
             {
                 await db.ExecuteAsync("""
                     INSERT INTO connections (id, tenant_id, face, name, description, kind, vpc_id, subnet_id, instance_id,
-                        target_json, protected_secret, state, error_code, error_message, error_detail, created_at, updated_at)
+                        target_json, protected_secret, state, error_code, error_message, error_detail, created_at, updated_at, next_check_at)
                     VALUES (@Id, @TenantId, @Face, @Name, @Description, @Kind, @VpcId, @SubnetId, @InstanceId,
-                        @TargetJson, @ProtectedSecret, @State, @ErrorCode, @ErrorMessage, @ErrorDetail, @CreatedAt, @UpdatedAt)
+                        @TargetJson, @ProtectedSecret, @State, @ErrorCode, @ErrorMessage, @ErrorDetail, @CreatedAt, @UpdatedAt, @CreatedAt)
                     """, ToRow(connection), transaction);
             }
             catch (DbException exception) when (database.IsUniqueViolation(exception))
@@ -60,6 +60,13 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         var row = await db.QuerySingleOrDefaultAsync<ConnectionRow>(
             $"SELECT {Columns} FROM connections WHERE id = @id AND tenant_id = @tenantId AND face = @face",
             new { id, tenantId, face });
+        return row is null ? null : FromRow(row);
+    }
+
+    public async Task<Connection?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        var row = await db.QuerySingleOrDefaultAsync<ConnectionRow>($"SELECT {Columns} FROM connections WHERE id = @id", new { id });
         return row is null ? null : FromRow(row);
     }
 
@@ -124,6 +131,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
                 new { id, tenantId, face }, transaction);
             if (deleted > 0)
             {
+                await db.ExecuteAsync("DELETE FROM verification_history WHERE connection_id = @id", new { id }, transaction);
                 await db.ExecuteAsync(
                     "UPDATE quota_usage SET used = used - 1 WHERE tenant_id = @tenantId AND face = @face AND used > 0",
                     new { tenantId, face }, transaction);
@@ -153,7 +161,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         UpdatedAt = c.UpdatedAt.ToUnixTimeMilliseconds(),
     };
 
-    private static Connection FromRow(ConnectionRow row) => new()
+    internal static Connection FromRow(ConnectionRow row) => new()
     {
         Id = row.Id,
         TenantId = row.TenantId,
@@ -171,7 +179,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt),
     };
 
-    private sealed class ConnectionRow
+    internal class ConnectionRow
     {
         public string Id { get; init; } = "";
         public string TenantId { get; init; } = "";

@@ -58,5 +58,30 @@ internal static class SqliteMigrations
             CREATE INDEX ix_connections_created ON connections (tenant_id, face, created_at, id);
             CREATE INDEX ix_connections_updated ON connections (tenant_id, face, updated_at, id);
             """),
+        new(2, "verification", """
+            ALTER TABLE connections ADD COLUMN next_check_at INTEGER;
+            ALTER TABLE connections ADD COLUMN verify_attempts INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE connections ADD COLUMN checked_at INTEGER;
+            ALTER TABLE connections ADD COLUMN lease_owner TEXT;
+            ALTER TABLE connections ADD COLUMN lease_token TEXT;
+            ALTER TABLE connections ADD COLUMN lease_until INTEGER;
+            UPDATE connections SET next_check_at = created_at WHERE next_check_at IS NULL;
+            CREATE INDEX ix_connections_due ON connections (next_check_at);
+            CREATE TABLE verification_history (
+                seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+                connection_id  TEXT NOT NULL,
+                tenant_id      TEXT NOT NULL,
+                node           TEXT NOT NULL,
+                started_at     INTEGER NOT NULL,
+                finished_at    INTEGER NOT NULL,
+                from_state     TEXT NOT NULL,
+                to_state       TEXT NOT NULL,
+                ok             INTEGER NOT NULL,
+                code           TEXT NOT NULL,
+                message        TEXT NOT NULL,
+                detail         TEXT NOT NULL
+            );
+            CREATE INDEX ix_history_connection ON verification_history (connection_id, seq);
+            """),
     ];
 }

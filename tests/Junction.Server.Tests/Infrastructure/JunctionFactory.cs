@@ -18,6 +18,7 @@ public sealed class JunctionFactory : WebApplicationFactory<Program>
     public const string SecretKey = "junction-test-secret-key-0123456789abcdef";
     public const string User = "admin";
     public const string Password = "junction-test-password";
+    public const string AdminKey = "junction-test-admin-key-0123456789";
 
     private readonly TempDirectory _data = new();
     private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
@@ -50,6 +51,11 @@ public sealed class JunctionFactory : WebApplicationFactory<Program>
         builder.UseSetting("JUNCTION_PASSWORD", Password);
         builder.UseSetting("Junction:LogFormat", "text");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Tests reach loopback only (design.md §3); the engine is driven by hand unless a test turns it on.
+        builder.UseSetting("Junction:Egress:Allow:0", "127.0.0.0/8");
+        builder.UseSetting("Junction:Verification:Enabled", "false");
+        builder.UseSetting("Junction:Verification:ProbeTimeout", "00:00:02");
+        builder.UseSetting("Junction:Admin:Key", AdminKey);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

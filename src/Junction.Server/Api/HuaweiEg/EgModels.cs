@@ -41,8 +41,9 @@ internal sealed record EgConnectionInfo(
             s_flavor,
             connection.Kind,
             kafka is null
-                ? new EgKafkaDetail(null, null, null, null, null, null, null, null)
-                : new EgKafkaDetail(kafka.InstanceId, kafka.BootstrapServers, kafka.SecurityProtocol, kafka.SaslSsl, kafka.SaslSsl, kafka.UserName, kafka.UserName, kafka.Acks),
+                ? new EgKafkaDetail(null, null, null, null, null, null, null, null, null)
+                : new EgKafkaDetail(kafka.InstanceId, kafka.BootstrapServers, kafka.SecurityProtocol, kafka.SaslSsl, kafka.SaslSsl,
+                    kafka.UserName, kafka.UserName, kafka.Acks, kafka.SaslMechanism),
             FormatTime(connection.CreatedAt),
             FormatTime(connection.UpdatedAt));
     }
@@ -84,7 +85,8 @@ internal sealed record EgKafkaDetail(
     [property: JsonPropertyName("sasl_ssl")] bool? SaslSsl,
     [property: JsonPropertyName("user_name")] string? UserName,
     [property: JsonPropertyName("username")] string? LegacyUserName,
-    [property: JsonPropertyName("acks")] string? Acks);
+    [property: JsonPropertyName("acks")] string? Acks,
+    [property: JsonPropertyName("sasl_mechanism")] string? SaslMechanism);
 
 internal sealed record EgConnectionList(
     [property: JsonPropertyName("total")] long Total,

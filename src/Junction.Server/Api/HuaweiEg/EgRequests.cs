@@ -17,6 +17,7 @@ internal static partial class EgRequests
 
     private static readonly string[] s_protocols = ["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"];
     private static readonly string[] s_acks = ["0", "1", "all"];
+    private static readonly string[] s_mechanisms = ["PLAIN", "SCRAM-SHA-512", "SCRAM-SHA-256"];
 
     public static EgCreate? ParseCreate(JsonFields body)
     {
@@ -145,6 +146,13 @@ internal static partial class EgRequests
             detail.Problem($"{detail.Path("acks")} must be \"0\", \"1\" or \"all\" (got '{acks}')");
         }
 
+        // A Junction extension (EG has no field for it): PLAIN by default, SCRAM as Huawei DMS also offers.
+        var mechanism = detail.String("sasl_mechanism")?.ToUpperInvariant();
+        if (mechanism is not null && !s_mechanisms.Contains(mechanism))
+        {
+            detail.Problem($"{detail.Path("sasl_mechanism")} must be one of {string.Join(", ", s_mechanisms)} (got '{mechanism}')");
+        }
+
         var sasl = enable ?? legacyEnable ?? protocol is "SASL_SSL" or "SASL_PLAINTEXT";
         protocol ??= sasl ? "SASL_SSL" : "PLAINTEXT";
         var protocolIsSasl = protocol.StartsWith("SASL_", StringComparison.Ordinal);
@@ -175,7 +183,8 @@ internal static partial class EgRequests
             return (null, null);
         }
 
-        return (new KafkaTarget(instanceId!, NormalizeAddresses(addr!), protocol, protocolIsSasl, userName, acks), password);
+        return (new KafkaTarget(instanceId!, NormalizeAddresses(addr!), protocol, protocolIsSasl, userName, acks,
+            protocolIsSasl ? mechanism ?? "PLAIN" : null), password);
     }
 
     /// <summary>Checks <c>host:port[,host:port...]</c>; hosts may be names, IPv4, or bracketed IPv6.</summary>

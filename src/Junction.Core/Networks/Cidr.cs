@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Junction.Core.Networks;
+
+/// <summary>An IPv4 or IPv6 network in CIDR notation (<c>10.0.0.0/16</c>, <c>::1/128</c>).</summary>
+public readonly record struct Cidr(IPAddress Network, int PrefixLength)
+{
+    public static bool TryParse(string text, out Cidr cidr)
+    {
+        cidr = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var addressText = slash < 0 ? text.Trim() : text[..slash].Trim();
+        if (!IPAddress.TryParse(addressText, out var address))
+        {
+            return false;
+        }
+
+        var max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        var prefix = max;
+        if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], out prefix) || prefix < 0 || prefix > max))
+        {
+            return false;
+        }
+
+        cidr = new Cidr(Mask(address, prefix), prefix);
+        return true;
+    }
+
+    public static Cidr Parse(string text) =>
+        TryParse(text, out var cidr) ? cidr : throw new FormatException($"'{text}' is not a CIDR such as 10.0.0.0/16");
+
+    public bool Contains(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        return address.AddressFamily == Network.AddressFamily && Mask(address, PrefixLength).Equals(Network);
+    }
+
+    public override string ToString() => $"{Network}/{PrefixLength}";
+
+    private static IPAddress Mask(IPAddress address, int prefix)
+    {
+        var bytes = address.GetAddressBytes();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var bits = Math.Clamp(prefix - (i * 8), 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - bits));
+        }
+
+        return new IPAddress(bytes);
+    }
+}

@@ -1,0 +1,30 @@
+namespace Junction.Core.Verification;
+
+/// <summary>What a probe found. <see cref="Ok"/> means the target was actually reached.</summary>
+public sealed record VerificationResult(bool Ok, string Code, string Message, string Detail)
+{
+    public static VerificationResult Success(string message, string detail = "") => new(true, "OK", message, detail);
+
+    public static VerificationResult Failure(string code, string message, string detail = "") => new(false, code, message, detail);
+}
+
+/// <summary>The stable error codes of verification; docs/verification.md explains each.</summary>
+public static class VerificationCodes
+{
+    public const string EgressRefused = "JUNCTION.EGRESS_REFUSED";
+    public const string NetworkUnknown = "JUNCTION.NETWORK_UNKNOWN";
+    public const string DnsFailed = "JUNCTION.DNS_FAILED";
+    public const string KafkaUnreachable = "JUNCTION.KAFKA_UNREACHABLE";
+    public const string KafkaTimeout = "JUNCTION.KAFKA_TIMEOUT";
+    public const string KafkaAuthFailed = "JUNCTION.KAFKA_AUTH_FAILED";
+    public const string KafkaTlsFailed = "JUNCTION.KAFKA_TLS_FAILED";
+    public const string KafkaTopicMissing = "JUNCTION.KAFKA_TOPIC_MISSING";
+    public const string KafkaError = "JUNCTION.KAFKA_ERROR";
+    public const string HttpUnreachable = "JUNCTION.HTTP_UNREACHABLE";
+    public const string HttpTimeout = "JUNCTION.HTTP_TIMEOUT";
+    public const string HttpStatus = "JUNCTION.HTTP_STATUS";
+    public const string TcpUnreachable = "JUNCTION.TCP_UNREACHABLE";
+    public const string TcpTimeout = "JUNCTION.TCP_TIMEOUT";
+    public const string SecretUnavailable = "JUNCTION.SECRET_UNAVAILABLE";
+    public const string Internal = "JUNCTION.PROBE_ERROR";
+}
