@@ -21,6 +21,12 @@ public readonly record struct Cidr(IPAddress Network, int PrefixLength)
             return false;
         }
 
+        // IPAddress also takes inet_aton's short forms ("10.0.0" is 10.0.0.0); a CIDR must be written out in full.
+        if (address.AddressFamily == AddressFamily.InterNetwork && addressText.Count(c => c == '.') != 3)
+        {
+            return false;
+        }
+
         var max = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         var prefix = max;
         if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], out prefix) || prefix < 0 || prefix > max))

@@ -9,7 +9,7 @@ namespace Junction.Storage.Sqlite;
 /// (SQLite has one writer at a time anyway, and waiting on a semaphore is cheaper than SQLite's busy retries); writers in
 /// other processes on the same file are serialized by SQLite's own lock with a busy timeout.
 /// </summary>
-public sealed class SqliteDatabase : IDatabase
+public sealed class SqliteDatabase : IDatabase, IDisposable
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -89,4 +89,6 @@ public sealed class SqliteDatabase : IDatabase
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
     public string ContainsExpression(string column, string parameter) => $"instr({column}, {parameter}) > 0";
+
+    public void Dispose() => _writeGate.Dispose();
 }

@@ -360,17 +360,6 @@ public sealed partial class EgConnectionsApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Status_StaysCreatingWithoutVerification()
-    {
-        var id = await CreateAsync("no-timer");
-        _factory.Time.Advance(TimeSpan.FromHours(1));
-
-        var body = await HuaweiClient.JsonAsync(await _client.SendAsync(HttpMethod.Get, $"{Base}/{id}"));
-
-        Assert.Equal("CREATING", body["status"]!.GetValue<string>());
-    }
-
-    [Fact]
     public async Task Auth_MissingCredentials_Answers401()
     {
         using var http = _factory.CreateClient();

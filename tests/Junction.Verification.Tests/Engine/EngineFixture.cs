@@ -1,0 +1,95 @@
+using Junction.Core.Connections;
+using Junction.Core.Networks;
+using Junction.Core.Security;
+using Junction.Core.Tenancy;
+using Junction.Storage.Sql;
+using Junction.Storage.Sqlite;
+using Junction.Testing;
+using Junction.Verification.Engine;
+using Junction.Verification.Probes;
+using Junction.Verification.Tests.Egress;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Junction.Verification.Tests.Engine;
+
+/// <summary>An engine on a real SQLite file with a controllable clock; several engines can share the file as nodes.</summary>
+internal sealed class EngineFixture : IDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly TempDirectory _directory = new();
+
+    public EngineFixture(NetworkOptions? networks = null, VerificationOptions? options = null)
+    {
+        Database = new SqliteDatabase(Path.Combine(_directory.Path, "junction.db"));
+        new Migrator(Database, Time, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+        new SqlTenantStore(Database).CreateTenantAsync(
+            new Tenant("t1", "junction", "p1", "local", "100000000001", Start),
+            new AccessKey("AK", "t1", "x", Start),
+            new TenantUser("u1", "t1", "admin", "x", Start),
+            CancellationToken.None).GetAwaiter().GetResult();
+        Networks = networks ?? new NetworkOptions();
+        Options = options ?? new VerificationOptions { ProbeTimeout = TimeSpan.FromSeconds(2), LeaseDuration = TimeSpan.FromSeconds(30) };
+        Connections = new SqlConnectionStore(Database);
+        Store = new SqlVerificationStore(Database);
+    }
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public SqliteDatabase Database { get; }
+
+    public SqlConnectionStore Connections { get; }
+
+    public SqlVerificationStore Store { get; }
+
+    public NetworkOptions Networks { get; }
+
+    public VerificationOptions Options { get; }
+
+    /// <summary>A new engine (a node) on the same database.</summary>
+    public VerificationEngine NewEngine(SqliteDatabase? database = null)
+    {
+        var registry = new NetworkRegistry(Microsoft.Extensions.Options.Options.Create(Networks));
+        var verifier = new ConnectionVerifier(registry, new KafkaProbe(TestEgress.Guard(networks: Networks)), new PlainProtector());
+        return new VerificationEngine(
+            database is null ? Store : new SqlVerificationStore(database), verifier, new VerificationSignal(),
+            Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<VerificationEngine>.Instance);
+    }
+
+    public async Task<Connection> AddKafkaAsync(string name, string bootstrap, string vpc = "vpc-1", string subnet = "subnet-1")
+    {
+        var now = Time.GetUtcNow();
+        var connection = new Connection
+        {
+            Id = Guid.NewGuid().ToString(),
+            TenantId = "t1",
+            Face = Faces.HuaweiEg,
+            Name = name,
+            Kind = "KAFKA",
+            VpcId = vpc,
+            SubnetId = subnet,
+            Kafka = new KafkaTarget("inst", bootstrap, "PLAINTEXT", false, null, "1"),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(connection, 100_000, CancellationToken.None));
+        return connection;
+    }
+
+    public async Task<Connection> GetAsync(Connection connection) =>
+        (await Connections.GetAsync("t1", Faces.HuaweiEg, connection.Id, CancellationToken.None))!;
+
+    public void Dispose()
+    {
+        Database.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _directory.Dispose();
+    }
+
+    private sealed class PlainProtector : ISecretProtector
+    {
+        public string Protect(string plaintext) => plaintext;
+
+        public string? Unprotect(string ciphertext) => ciphertext;
+    }
+}
