@@ -40,3 +40,9 @@ ensure_node() {
   if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then return 0; fi
   apt_install nodejs npm
 }
+
+ensure_librdkafka() {
+  # The Kafka probe's native library (Confluent.Kafka 1.9.3 opens the unversioned librdkafka.so from -dev);
+  # the tests' mock Kafka cluster lives in the same library.
+  apt_install librdkafka-dev
+}

@@ -5,6 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_dotnet
 ensure_node
+ensure_librdkafka
 cd "$ROOT"
 
 results="$ROOT/artifacts/test-results"

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 var urls = new Option<string?>("--urls") { Description = $"Addresses to listen on, separated by ';' (default {JunctionHost.DefaultUrls})." };
 var data = new Option<string?>("--data") { Description = "Data directory for the SQLite database and keys (default ./data)." };
-var config = new Option<string?>("--config") { Description = "A JSON configuration file (see junction.example.json)." };
+var config = new Option<string?>("--config") { Description = "A JSON configuration file (see config/junction.example.json)." };
 
 var serve = new Command("serve", "Start the Junction server. Other --Key=value pairs are passed on as configuration (--Junction:Quotas:EgConnections=500).")
 {

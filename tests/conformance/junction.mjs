@@ -52,6 +52,8 @@ export async function startJunction(extraEnv = {}) {
     JUNCTION_USER: credentials.user,
     JUNCTION_PASSWORD: credentials.password,
     Junction__LogFormat: 'text',
+    // The test configuration: loopback egress only (design.md §3).
+    Junction__Egress__Allow__0: '127.0.0.0/8',
     Logging__LogLevel__Default: 'Warning',
     ...extraEnv,
   };

@@ -7,6 +7,12 @@ public interface ITenantStore
     /// <summary>Stores a tenant with its first access key and user, all or nothing.</summary>
     Task CreateTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores the tenant only if there is none yet, deciding inside one write transaction, so that several nodes
+    /// starting together on an empty database create exactly one first tenant. Answers whether it was stored.
+    /// </summary>
+    Task<bool> CreateFirstTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken);
+
     Task<Tenant?> FindTenantAsync(string tenantId, CancellationToken cancellationToken);
 
     Task<Tenant?> FindByProjectIdAsync(string projectId, CancellationToken cancellationToken);

@@ -45,11 +45,17 @@ internal sealed partial class TenantBootstrapper(
 
         var now = time.GetUtcNow();
         var tenant = new Tenant(Guid.NewGuid().ToString("N"), DomainName, projectId.Value, options.Value.Region, accountId.Value, now);
-        await store.CreateTenantAsync(
+        var created = await store.CreateFirstTenantAsync(
             tenant,
             new AccessKey(accessKey.Value, tenant.Id, protector.Protect(secretKey.Value), now),
             new TenantUser(Guid.NewGuid().ToString("N"), tenant.Id, user.Value, PasswordHasher.Hash(password.Value), now),
             cancellationToken);
+        if (!created)
+        {
+            // Another node on the same database created it between our check and our write.
+            return null;
+        }
+
         LogCreated(logger, tenant.ProjectId, tenant.AccountId);
 
         return $"""

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Junction.Core.Tenancy;
 
@@ -13,28 +14,20 @@ public sealed class SqlTenantStore(IDatabase database) : ITenantStore
         return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tenants") > 0;
     }
 
-    public Task CreateTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(tenant);
-        ArgumentNullException.ThrowIfNull(accessKey);
-        ArgumentNullException.ThrowIfNull(user);
-        return database.WriteAsync(async (connection, transaction) =>
+    public Task CreateTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, transaction) => InsertAsync(connection, transaction, tenant, accessKey, user), cancellationToken);
+
+    public Task<bool> CreateFirstTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
         {
-            await connection.ExecuteAsync(
-                "INSERT INTO tenants (id, domain_name, project_id, project_name, account_id, created_at) VALUES (@Id, @DomainName, @ProjectId, @ProjectName, @AccountId, @CreatedAt)",
-                new { tenant.Id, tenant.DomainName, tenant.ProjectId, tenant.ProjectName, tenant.AccountId, CreatedAt = tenant.CreatedAt.ToUnixTimeMilliseconds() },
-                transaction);
-            await connection.ExecuteAsync(
-                "INSERT INTO access_keys (id, tenant_id, protected_secret, created_at) VALUES (@Id, @TenantId, @ProtectedSecret, @CreatedAt)",
-                new { accessKey.Id, accessKey.TenantId, accessKey.ProtectedSecret, CreatedAt = accessKey.CreatedAt.ToUnixTimeMilliseconds() },
-                transaction);
-            await connection.ExecuteAsync(
-                "INSERT INTO users (id, tenant_id, name, password_hash, created_at) VALUES (@Id, @TenantId, @Name, @PasswordHash, @CreatedAt)",
-                new { user.Id, user.TenantId, user.Name, user.PasswordHash, CreatedAt = user.CreatedAt.ToUnixTimeMilliseconds() },
-                transaction);
-            return 0;
+            if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tenants", transaction: transaction) > 0)
+            {
+                return false;
+            }
+
+            await InsertAsync(connection, transaction, tenant, accessKey, user);
+            return true;
         }, cancellationToken);
-    }
 
     public Task<Tenant?> FindTenantAsync(string tenantId, CancellationToken cancellationToken) =>
         FindTenantByAsync("id", tenantId, cancellationToken);
@@ -64,6 +57,26 @@ public sealed class SqlTenantStore(IDatabase database) : ITenantStore
             "SELECT id AS Id, tenant_id AS TenantId, name AS Name, password_hash AS PasswordHash, created_at AS CreatedAt FROM users WHERE tenant_id = @tenantId AND name = @userName",
             new { tenantId, userName });
         return row is null ? null : new TenantUser(row.Id, row.TenantId, row.Name, row.PasswordHash, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt));
+    }
+
+    private static async Task<bool> InsertAsync(DbConnection connection, DbTransaction transaction, Tenant tenant, AccessKey accessKey, TenantUser user)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(accessKey);
+        ArgumentNullException.ThrowIfNull(user);
+        await connection.ExecuteAsync(
+            "INSERT INTO tenants (id, domain_name, project_id, project_name, account_id, created_at) VALUES (@Id, @DomainName, @ProjectId, @ProjectName, @AccountId, @CreatedAt)",
+            new { tenant.Id, tenant.DomainName, tenant.ProjectId, tenant.ProjectName, tenant.AccountId, CreatedAt = tenant.CreatedAt.ToUnixTimeMilliseconds() },
+            transaction);
+        await connection.ExecuteAsync(
+            "INSERT INTO access_keys (id, tenant_id, protected_secret, created_at) VALUES (@Id, @TenantId, @ProtectedSecret, @CreatedAt)",
+            new { accessKey.Id, accessKey.TenantId, accessKey.ProtectedSecret, CreatedAt = accessKey.CreatedAt.ToUnixTimeMilliseconds() },
+            transaction);
+        await connection.ExecuteAsync(
+            "INSERT INTO users (id, tenant_id, name, password_hash, created_at) VALUES (@Id, @TenantId, @Name, @PasswordHash, @CreatedAt)",
+            new { user.Id, user.TenantId, user.Name, user.PasswordHash, CreatedAt = user.CreatedAt.ToUnixTimeMilliseconds() },
+            transaction);
+        return true;
     }
 
     private async Task<Tenant?> FindTenantByAsync(string column, string value, CancellationToken cancellationToken)

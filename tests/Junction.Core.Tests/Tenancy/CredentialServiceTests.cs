@@ -73,6 +73,8 @@ public sealed class CredentialServiceTests
 
         public Task CreateTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task<bool> CreateFirstTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken) => Task.FromResult(false);
+
         public Task<Tenant?> FindTenantAsync(string tenantId, CancellationToken cancellationToken) => Task.FromResult(tenantId == "t1" ? s_tenant : null);
 
         public Task<Tenant?> FindByProjectIdAsync(string projectId, CancellationToken cancellationToken) => Task.FromResult<Tenant?>(null);

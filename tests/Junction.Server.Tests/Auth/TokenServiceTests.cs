@@ -1,7 +1,7 @@
+using Junction.Testing;
 using Junction.Core.Tenancy;
 using Junction.Server.Auth;
 using Junction.Server.Hosting;
-using Junction.Testing;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 

@@ -36,7 +36,7 @@ public sealed class HostingTests
         using var second = new JunctionFactory()
             .With("Junction:DataDirectory", first.DataDirectory)
             .With("JUNCTION_ACCESS_KEY", "ANOTHERACCESSKEY0001");
-        var client = new HuaweiClient(second.CreateClient(), second.Time);
+        var client = second.CreateHuaweiClient();
         var response = await client.SendAsync(HttpMethod.Get, $"/v1/{JunctionFactory.ProjectId}/connections");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 

@@ -33,6 +33,9 @@ public sealed class JunctionFactory : WebApplicationFactory<Program>
 
     public string DataDirectory => _data.Path;
 
+    /// <summary>A client that signs with the first tenant's AK/SK, as the Huawei SDKs do.</summary>
+    public HuaweiClient CreateHuaweiClient() => new(CreateClient(), Time, AccessKey, SecretKey);
+
     /// <summary>Overrides a configuration key before the server starts.</summary>
     public JunctionFactory With(string key, string? value)
     {

@@ -61,6 +61,19 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateFirstTenant_WhenTenantsExist_StoresNothing()
+    {
+        var stored = await Tenants.CreateFirstTenantAsync(
+            new Tenant("t3", "domain-t3", "project-t3", "local", "account-t3", s_t0),
+            new AccessKey("AK-t3", "t3", "protected", s_t0),
+            new TenantUser("user-t3", "t3", "admin", "hash", s_t0),
+            CancellationToken.None);
+
+        Assert.False(stored);
+        Assert.Null(await Tenants.FindTenantAsync("t3", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Create_RoundTripsEveryField()
     {
         var connection = NewConnection("t1", "full") with

@@ -1,3 +1,4 @@
+using Junction.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -27,7 +28,7 @@ public sealed partial class EgConnectionsApiTests : IDisposable
     public EgConnectionsApiTests()
     {
         _factory = new JunctionFactory().With("Junction:Quotas:EgConnections", "60");
-        _client = new HuaweiClient(_factory.CreateClient(), _factory.Time);
+        _client = _factory.CreateHuaweiClient();
     }
 
     public void Dispose() => _factory.Dispose();
@@ -219,7 +220,7 @@ public sealed partial class EgConnectionsApiTests : IDisposable
     public async Task Create_OverQuotaInParallel_NeverExceedsQuota()
     {
         using var factory = new JunctionFactory().With("Junction:Quotas:EgConnections", "5");
-        var client = new HuaweiClient(factory.CreateClient(), factory.Time);
+        var client = factory.CreateHuaweiClient();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
             client.PostAsync(Base, new { name = $"q{i}", vpc_id = "v", subnet_id = "s" })));
@@ -408,7 +409,7 @@ public sealed partial class EgConnectionsApiTests : IDisposable
     [Fact]
     public async Task Auth_SignedMoreThan15MinutesAgo_Answers401()
     {
-        var stale = new HuaweiClient(_factory.CreateClient(), new Junction.Testing.FakeTimeProvider(_factory.Time.GetUtcNow() - TimeSpan.FromMinutes(16)));
+        var stale = new HuaweiClient(_factory.CreateClient(), new FakeTimeProvider(_factory.Time.GetUtcNow() - TimeSpan.FromMinutes(16)), JunctionFactory.AccessKey, JunctionFactory.SecretKey);
 
         await AssertEgErrorAsync(await stale.SendAsync(HttpMethod.Get, Base), HttpStatusCode.Unauthorized, "EG.00014010", "15 minutes");
     }
@@ -438,7 +439,7 @@ public sealed partial class EgConnectionsApiTests : IDisposable
     public async Task Errors_OversizedBody_AnsweredInEgEnvelope()
     {
         using var factory = new JunctionFactory().With("Junction:MaxRequestBodyBytes", "2048");
-        var client = new HuaweiClient(factory.CreateClient(), factory.Time);
+        var client = factory.CreateHuaweiClient();
 
         var response = await client.SendAsync(HttpMethod.Post, Base, $$"""{"name":"big","vpc_id":"v","subnet_id":"s","description":"{{new string('x', 4000)}}"}""");
 

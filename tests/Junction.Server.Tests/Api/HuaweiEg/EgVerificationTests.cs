@@ -1,8 +1,8 @@
+using Junction.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Junction.Server.Tests.Infrastructure;
-using Junction.Testing;
 using Junction.Verification.Engine;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,7 +16,7 @@ public sealed class EgVerificationTests : IDisposable
     private readonly JunctionFactory _factory = new();
     private readonly HuaweiClient _client;
 
-    public EgVerificationTests() => _client = new HuaweiClient(_factory.CreateClient(), _factory.Time);
+    public EgVerificationTests() => _client = _factory.CreateHuaweiClient();
 
     public void Dispose()
     {
@@ -85,7 +85,7 @@ public sealed class EgVerificationTests : IDisposable
     public async Task Webhook_StrictMode_UnknownNetwork_BecomesCreateFailed()
     {
         using var factory = new JunctionFactory().With("Junction:Networks:Mode", "Strict");
-        var client = new HuaweiClient(factory.CreateClient(), factory.Time);
+        var client = factory.CreateHuaweiClient();
         var id = (await HuaweiClient.JsonAsync(await client.PostAsync(Base, new { name = "strict", vpc_id = "vpc-x", subnet_id = "subnet-x" })))["id"]!.GetValue<string>();
 
         await factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);

@@ -1,3 +1,4 @@
+using Junction.Testing;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -38,7 +39,7 @@ public sealed class IamTokensApiTests : IDisposable
     public async Task SeedFlow_TokenFromIam_WorksAsXAuthToken()
     {
         var issued = await RequestTokenAsync(JunctionFactory.User, JunctionFactory.Password);
-        var client = new HuaweiClient(_http, _factory.Time) { Token = issued.Headers.GetValues("X-Subject-Token").Single() };
+        var client = new HuaweiClient(_http, _factory.Time, JunctionFactory.AccessKey, JunctionFactory.SecretKey) { Token = issued.Headers.GetValues("X-Subject-Token").Single() };
 
         var created = await client.PostAsync($"/v1/{JunctionFactory.ProjectId}/connections", new { name = "via-token", vpc_id = "v", subnet_id = "s" });
 
@@ -49,7 +50,7 @@ public sealed class IamTokensApiTests : IDisposable
     public async Task Token_AfterExpiry_Answers401()
     {
         var issued = await RequestTokenAsync(JunctionFactory.User, JunctionFactory.Password);
-        var client = new HuaweiClient(_http, _factory.Time) { Token = issued.Headers.GetValues("X-Subject-Token").Single() };
+        var client = new HuaweiClient(_http, _factory.Time, JunctionFactory.AccessKey, JunctionFactory.SecretKey) { Token = issued.Headers.GetValues("X-Subject-Token").Single() };
 
         _factory.Time.Advance(TimeSpan.FromHours(24) + TimeSpan.FromSeconds(1));
         var response = await client.SendAsync(HttpMethod.Get, $"/v1/{JunctionFactory.ProjectId}/connections");
@@ -60,7 +61,7 @@ public sealed class IamTokensApiTests : IDisposable
     [Fact]
     public async Task Token_Forged_Answers401()
     {
-        var client = new HuaweiClient(_http, _factory.Time) { Token = "MIIforged-token-value" };
+        var client = new HuaweiClient(_http, _factory.Time, JunctionFactory.AccessKey, JunctionFactory.SecretKey) { Token = "MIIforged-token-value" };
 
         var response = await client.SendAsync(HttpMethod.Get, $"/v1/{JunctionFactory.ProjectId}/connections");
 

@@ -5,17 +5,17 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Junction.Server.Auth;
 
-namespace Junction.Server.Tests.Infrastructure;
+namespace Junction.Testing;
 
 /// <summary>
 /// Sends requests to a Huawei face as the official SDKs do: AK/SK-signed (X-Sdk-Date plus SDK-HMAC-SHA256 over the
 /// exact body bytes) or with an X-Auth-Token.
 /// </summary>
-public sealed class HuaweiClient(HttpClient http, TimeProvider time)
+public sealed class HuaweiClient(HttpClient http, TimeProvider time, string accessKey, string secretKey)
 {
-    public string AccessKey { get; set; } = JunctionFactory.AccessKey;
+    public string AccessKey { get; set; } = accessKey;
 
-    public string SecretKey { get; set; } = JunctionFactory.SecretKey;
+    public string SecretKey { get; set; } = secretKey;
 
     /// <summary>When set, requests carry this token instead of a signature.</summary>
     public string? Token { get; set; }

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Junction.ProcessTests;
+
+/// <summary>A `junction serve` process on a free loopback port, with the settings a test gives it.</summary>
+internal sealed class JunctionProcess : IDisposable
+{
+    public const string ProjectId = "7f3e1c0a2b3d4e5f60718293a4b5c6d7";
+    public const string AccessKey = "PROCESSTESTAK0000001";
+    public const string SecretKey = "process-test-secret-key-0123456789abcdef";
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private JunctionProcess(Process process, string url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    public string Url { get; }
+
+    public int Pid => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<JunctionProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings)
+    {
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(FindCli());
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(url);
+        start.ArgumentList.Add("--data");
+        start.ArgumentList.Add(dataDirectory);
+        start.Environment["JUNCTION_PROJECT_ID"] = ProjectId;
+        start.Environment["JUNCTION_ACCESS_KEY"] = AccessKey;
+        start.Environment["JUNCTION_SECRET_KEY"] = SecretKey;
+        start.Environment["Junction__LogFormat"] = "text";
+        start.Environment["Junction__Egress__Allow__0"] = "127.0.0.0/8";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var junction = new JunctionProcess(process, url);
+        process.OutputDataReceived += (_, e) => junction.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => junction.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient();
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"junction exited with {process.ExitCode}:\n{junction.Output}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync($"{url}/readyz")).IsSuccessStatusCode)
+                {
+                    return junction;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        junction.Kill();
+        throw new TimeoutException($"junction did not become ready:\n{junction.Output}");
+    }
+
+    /// <summary>SIGKILL: no shutdown, no lease release.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static string FindCli()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Junction.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        if (directory is null)
+        {
+            throw new InvalidOperationException("cannot find the repository root (Junction.slnx)");
+        }
+
+        // The configuration this test assembly was built with (…/bin/{Configuration}/net10.0/).
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var dll = Path.Combine(directory.FullName, "src", "Junction.Cli", "bin", configuration, "net10.0", "junction.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("build src/Junction.Cli first", dll);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
