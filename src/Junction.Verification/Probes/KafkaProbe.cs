@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
 using Junction.Core.Verification;
@@ -22,12 +23,18 @@ public interface IKafkaProbe
 
 /// <summary>
 /// Fetches cluster metadata with the connection's own security settings (Confluent.Kafka over the system librdkafka).
-/// Every bootstrap address passes the egress guard before the client is created; the brokers the cluster advertises
-/// are checked again afterwards. Failures carry a stable code and say which broker and which step failed, from the
+/// Every bootstrap address passes the egress guard before a client is used; the brokers the cluster advertises are
+/// checked again afterwards. Failures carry a stable code and say which broker and which step failed, from the
 /// client's own error and log events.
+/// Clients are pooled per cluster and credentials: disposing a librdkafka client takes about 200 ms (its poll loop),
+/// which would otherwise dominate every probe; a healthy client is reused (each probe still sends a real metadata
+/// request), a client whose probe failed is dropped so the next probe starts from a fresh connection.
 /// </summary>
-public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe
+public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe, IDisposable
 {
+    private static readonly TimeSpan s_idle = TimeSpan.FromMinutes(2);
+    private readonly ConcurrentDictionary<string, Lazy<PooledClient>> _clients = new(StringComparer.Ordinal);
+
     public async Task<VerificationResult> ProbeAsync(KafkaProbeRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -40,32 +47,33 @@ public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe
             }
         }
 
-        var events = new ConcurrentQueue<string>();
-        var errors = new ConcurrentQueue<Error>();
-        var config = BuildConfig(request, timeout);
-        Metadata metadata;
+        EvictIdle();
+        // Taken before the client may be built: a new client starts connecting (and logging) at once.
+        var since = Stopwatch.GetTimestamp();
+        var key = Key(request);
+        PooledClient client;
         try
         {
-            using var admin = new AdminClientBuilder(config)
-                .SetErrorHandler((_, error) => errors.Enqueue(error))
-                .SetLogHandler((_, log) =>
-                {
-                    if (log.Level <= SyslogLevel.Warning)
-                    {
-                        events.Enqueue(log.Message);
-                    }
-                })
-                .Build();
-            // GetMetadata blocks; keep it off the caller's thread and bounded by the probe timeout.
-            metadata = await Task.Run(() => admin.GetMetadata(timeout), cancellationToken);
-        }
-        catch (KafkaException exception)
-        {
-            return Classify(request, exception.Error, errors, events);
+            client = _clients.GetOrAdd(key, _ => new Lazy<PooledClient>(() => new PooledClient(BuildConfig(request, timeout)))).Value;
         }
         catch (ArgumentException exception)
         {
+            _clients.TryRemove(key, out _);
             return VerificationResult.Failure(VerificationCodes.KafkaError, $"the Kafka client rejected the configuration: {exception.Message}");
+        }
+
+        Metadata metadata;
+        try
+        {
+            // GetMetadata blocks; keep it off the caller's thread and bounded by the probe timeout.
+            metadata = await Task.Run(() => client.Admin.GetMetadata(timeout), cancellationToken);
+            client.Touch();
+        }
+        catch (KafkaException exception)
+        {
+            Drop(key, client);
+            var (errors, events) = client.EventsSince(since);
+            return Classify(request, exception.Error, errors, events);
         }
 
         foreach (var broker in metadata.Brokers)
@@ -73,6 +81,7 @@ public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe
             var decision = await egress.CheckAsync(broker.Host, broker.Port, cancellationToken);
             if (!decision.Allowed)
             {
+                Drop(key, client);
                 return VerificationResult.Failure(VerificationCodes.EgressRefused,
                     $"the cluster advertises broker {broker.BrokerId} at {broker.Host}:{broker.Port}, which the egress policy refuses",
                     decision.Refusal!.Message);
@@ -96,6 +105,42 @@ public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe
         }
 
         return VerificationResult.Success($"reached the cluster: {metadata.Brokers.Count} broker(s), {metadata.Topics.Count} topic(s)", $"brokers: {brokers}");
+    }
+
+    public void Dispose()
+    {
+        foreach (var key in _clients.Keys)
+        {
+            if (_clients.TryRemove(key, out var lazy) && lazy.IsValueCreated)
+            {
+                lazy.Value.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The pool key: cluster and credentials, with the password hashed so it is not kept as a key.</summary>
+    private static string Key(KafkaProbeRequest r) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join('\n', r.BootstrapServers, r.SecurityProtocol, r.SaslMechanism, r.UserName, r.Password))));
+
+    private void Drop(string key, PooledClient client)
+    {
+        if (_clients.TryGetValue(key, out var lazy) && lazy.IsValueCreated && ReferenceEquals(lazy.Value, client)
+            && _clients.TryRemove(new KeyValuePair<string, Lazy<PooledClient>>(key, lazy)))
+        {
+            client.DisposeInBackground();
+        }
+    }
+
+    private void EvictIdle()
+    {
+        foreach (var (key, lazy) in _clients)
+        {
+            if (lazy.IsValueCreated && lazy.Value.IdleFor > s_idle)
+            {
+                Drop(key, lazy.Value);
+            }
+        }
     }
 
     internal static IEnumerable<(string Host, int Port)> Endpoints(string bootstrap)
@@ -143,6 +188,53 @@ public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe
         }
 
         return config;
+    }
+
+    /// <summary>One pooled admin client, with the errors and warnings it reported, time-stamped so a probe reads only its own.</summary>
+    private sealed class PooledClient : IDisposable
+    {
+        private const int MaxEvents = 256;
+        private readonly ConcurrentQueue<(long At, Error? Error, string? Log)> _events = new();
+        private long _lastUsed = Stopwatch.GetTimestamp();
+
+        public PooledClient(AdminClientConfig config)
+        {
+            Admin = new AdminClientBuilder(config)
+                .SetErrorHandler((_, error) => Add(error, null))
+                .SetLogHandler((_, log) =>
+                {
+                    if (log.Level <= SyslogLevel.Warning)
+                    {
+                        Add(null, log.Message);
+                    }
+                })
+                .Build();
+        }
+
+        public IAdminClient Admin { get; }
+
+        public TimeSpan IdleFor => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastUsed));
+
+        public void Touch() => Interlocked.Exchange(ref _lastUsed, Stopwatch.GetTimestamp());
+
+        public (List<Error> Errors, List<string> Events) EventsSince(long since)
+        {
+            var recent = _events.Where(e => e.At >= since).ToList();
+            return (recent.Where(e => e.Error is not null).Select(e => e.Error!).ToList(), recent.Where(e => e.Log is not null).Select(e => e.Log!).ToList());
+        }
+
+        /// <summary>librdkafka's destroy takes ~200 ms; nobody should wait for it.</summary>
+        public void DisposeInBackground() => _ = Task.Run(Dispose);
+
+        public void Dispose() => Admin.Dispose();
+
+        private void Add(Error? error, string? log)
+        {
+            _events.Enqueue((Stopwatch.GetTimestamp(), error, log));
+            while (_events.Count > MaxEvents && _events.TryDequeue(out _))
+            {
+            }
+        }
     }
 
     /// <summary>Turns the client's error and what it logged on the way into a code and a message naming broker and step.</summary>

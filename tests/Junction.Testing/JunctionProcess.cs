@@ -3,10 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Junction.ProcessTests;
+namespace Junction.Testing;
 
-/// <summary>A `junction serve` process on a free loopback port, with the settings a test gives it.</summary>
-internal sealed class JunctionProcess : IDisposable
+/// <summary>A `junction serve` process on a free loopback port, with the settings a test or benchmark gives it.</summary>
+public sealed class JunctionProcess : IDisposable
 {
     public const string ProjectId = "7f3e1c0a2b3d4e5f60718293a4b5c6d7";
     public const string AccessKey = "PROCESSTESTAK0000001";
