@@ -25,7 +25,7 @@ public sealed class CrashSafetyTests : IDisposable
     public async Task KillNodeHoldingLeases_OthersTakeOver_NothingStuckOrProbedTwiceAtOnce()
     {
         // Slow answers keep probes in flight long enough for the kill to land while leases are held.
-        _cluster.SetRtt(1, 150);
+        _cluster.SetRtt(1, 500);
         var settings = new Dictionary<string, string>
         {
             ["Junction__Verification__Concurrency"] = "4",
@@ -63,8 +63,10 @@ public sealed class CrashSafetyTests : IDisposable
         }
 
         Assert.True(leasedByA > 0, "node A never held a lease");
-        var orphaned = await IdsAsync($"SELECT id FROM connections WHERE lease_owner LIKE '%-{nodeA.Pid}-%'");
         nodeA.Kill();
+        // What A still held when it died: nobody will release these leases; they must expire and be taken over.
+        var orphaned = await IdsAsync($"SELECT id FROM connections WHERE lease_owner LIKE '%-{nodeA.Pid}-%'");
+        Assert.NotEmpty(orphaned);
 
         // Node B finishes everything, including node A's work once A's leases expire; then A comes back.
         await WaitUntilAsync(async () => await ScalarAsync("SELECT COUNT(*) FROM connections WHERE state = 'Pending'") == 0, TimeSpan.FromSeconds(90), nodeB);
