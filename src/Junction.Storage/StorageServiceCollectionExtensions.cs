@@ -1,4 +1,5 @@
 using Junction.Core.Connections;
+using Junction.Core.EventBuses;
 using Junction.Core.Tenancy;
 using Junction.Core.Verification;
 using Junction.Storage.Sql;
@@ -18,6 +19,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ITenantStore, SqlTenantStore>();
         services.TryAddSingleton<IConnectionStore, SqlConnectionStore>();
         services.TryAddSingleton<IVerificationStore, SqlVerificationStore>();
+        services.TryAddSingleton<IEventBusStore, SqlEventBusStore>();
         return services;
     }
 }

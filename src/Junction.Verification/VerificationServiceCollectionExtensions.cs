@@ -1,3 +1,4 @@
+using Junction.Core.Instances;
 using Junction.Core.Networks;
 using Junction.Core.Verification;
 using Junction.Verification.Egress;
@@ -16,6 +17,8 @@ public static class VerificationServiceCollectionExtensions
         services.AddOptions<VerificationOptions>().BindConfiguration(VerificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<InstanceOptions>().BindConfiguration(InstanceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<InstanceRegistry>();
         services.TryAddSingleton<NetworkRegistry>();
         services.TryAddSingleton<EgressPolicy>();
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();

@@ -11,12 +11,28 @@ public enum ConnectionState
 
     /// <summary>Verification failed; <see cref="Connection.Error"/> says why.</summary>
     Failed,
+
+    /// <summary>
+    /// Everything Junction can check passed, but the target itself is a cloud service Junction cannot reach (for
+    /// example Tencent API Gateway): reported as not verified, never as verified.
+    /// </summary>
+    Unverified,
 }
 
-/// <summary>Which API face owns a connection. Names and quotas are scoped per tenant and face.</summary>
+/// <summary>
+/// Which API face owns a connection, and the scope inside it: names are unique, and quotas count, per tenant and
+/// scope. EG connections share one scope per project; Tencent EB connectors are scoped per event bus.
+/// </summary>
 public static class Faces
 {
     public const string HuaweiEg = "eg";
+
+    public const string TencentEbPrefix = "eb:";
+
+    /// <summary>The scope of the connectors of one Tencent EB event bus.</summary>
+    public static string TencentEbBus(string eventBusId) => TencentEbPrefix + eventBusId;
+
+    public static bool IsTencentEb(string face) => face.StartsWith(TencentEbPrefix, StringComparison.Ordinal);
 }
 
 /// <summary>Why a connection is not ready: a stable code, a message a person can act on, and technical detail.</summary>
@@ -30,7 +46,15 @@ public sealed record KafkaTarget(
     bool SaslSsl,
     string? UserName,
     string Acks,
-    string? SaslMechanism = null);
+    string? SaslMechanism = null,
+    string? Topic = null)
+{
+    /// <summary>
+    /// True when the cluster is named by an instance id only (Tencent CKafka): its bootstrap servers and credentials
+    /// come from the operator's instance registry at verification time.
+    /// </summary>
+    public bool ResolvedByInstance => string.IsNullOrEmpty(BootstrapServers);
+}
 
 /// <summary>A connection as Core knows it.</summary>
 public sealed record Connection
@@ -56,6 +80,12 @@ public sealed record Connection
 
     /// <summary>The encrypted password of the target, if it has one. Never leaves the server.</summary>
     public string? ProtectedSecret { get; init; }
+
+    /// <summary>Whether the tenant switched the connection on (Tencent EB's <c>Enable</c>); true where a face has no switch.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Face-owned wire details stored as given (JSON), opaque to Core (for EB: the ConnectionDescription without secrets).</summary>
+    public string? Detail { get; init; }
 
     public ConnectionState State { get; init; } = ConnectionState.Pending;
 

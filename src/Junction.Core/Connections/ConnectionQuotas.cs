@@ -11,9 +11,18 @@ public sealed class ConnectionQuotas
     [Range(1, 1_000_000)]
     public int EgConnections { get; set; } = 100;
 
+    /// <summary>Tencent EB connectors per event bus. The default value is 10, as Tencent Cloud.</summary>
+    [Range(1, 1_000_000)]
+    public int EbConnectorsPerBus { get; set; } = 10;
+
+    /// <summary>Tencent EB custom event buses per account and region. The default value is 10, as Tencent Cloud.</summary>
+    [Range(1, 1_000_000)]
+    public int EbBusesPerRegion { get; set; } = 10;
+
     public int For(string face) => face switch
     {
         Faces.HuaweiEg => EgConnections,
+        _ when Faces.IsTencentEb(face) => EbConnectorsPerBus,
         _ => throw new ArgumentOutOfRangeException(nameof(face), face, "unknown face"),
     };
 }

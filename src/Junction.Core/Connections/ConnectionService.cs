@@ -14,7 +14,10 @@ public sealed record NewConnection(
     string? VpcId,
     string? SubnetId,
     KafkaTarget? Kafka,
-    string? Secret);
+    string? Secret,
+    bool Enabled = true,
+    string? Detail = null,
+    string? Id = null);
 
 public abstract record CreateResult
 {
@@ -35,7 +38,8 @@ public sealed class ConnectionService(
         var now = Truncate(time.GetUtcNow());
         var connection = new Connection
         {
-            Id = Guid.NewGuid().ToString(),
+            // A face may give ids its own shape (Tencent: connection-xxxxxxxx); Core's default is a UUID, as EG's.
+            Id = request.Id ?? Guid.NewGuid().ToString(),
             TenantId = request.TenantId,
             Face = request.Face,
             Name = request.Name,
@@ -45,6 +49,8 @@ public sealed class ConnectionService(
             SubnetId = request.SubnetId,
             Kafka = request.Kafka,
             ProtectedSecret = request.Secret is null ? null : protector.Protect(request.Secret),
+            Enabled = request.Enabled,
+            Detail = request.Detail,
             State = ConnectionState.Pending,
             CreatedAt = now,
             UpdatedAt = now,
@@ -74,7 +80,14 @@ public sealed class ConnectionService(
         store.ListAsync(query, cancellationToken);
 
     public Task<Connection?> UpdateDescriptionAsync(string tenantId, string face, string id, string description, CancellationToken cancellationToken) =>
-        store.UpdateDescriptionAsync(tenantId, face, id, description, Truncate(time.GetUtcNow()), cancellationToken);
+        store.UpdateAsync(tenantId, face, id, new ConnectionChanges(Description: description), Truncate(time.GetUtcNow()), cancellationToken);
+
+    /// <summary>Changes the given fields (null: unchanged). A new name must still be unique in its scope.</summary>
+    public Task<Connection?> UpdateAsync(string tenantId, string face, string id, ConnectionChanges changes, CancellationToken cancellationToken) =>
+        store.UpdateAsync(tenantId, face, id, changes, Truncate(time.GetUtcNow()), cancellationToken);
+
+    public Task<long> CountAsync(string tenantId, string face, CancellationToken cancellationToken) =>
+        store.CountAsync(tenantId, face, cancellationToken);
 
     public Task<bool> DeleteAsync(string tenantId, string face, string id, CancellationToken cancellationToken) =>
         store.DeleteAsync(tenantId, face, id, cancellationToken);

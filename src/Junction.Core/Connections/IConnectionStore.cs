@@ -28,6 +28,15 @@ public sealed record ConnectionQuery(
 
 public sealed record ConnectionPage(long Total, IReadOnlyList<Connection> Items);
 
+/// <summary>Fields an update may change; null leaves a field as it is.</summary>
+public sealed record ConnectionChanges(string? Description = null, string? Name = null, bool? Enabled = null);
+
+/// <summary>Thrown by a store when an update would give a connection a name its scope already has.</summary>
+public sealed class NameTakenException(string name) : Exception($"the name '{name}' is taken")
+{
+    public string Name { get; } = name;
+}
+
 /// <summary>
 /// Durable connections. Uniqueness of (tenant, face, name) and the per-tenant quota are enforced by the database
 /// inside one transaction, so they hold under concurrent requests and across processes.
@@ -43,7 +52,10 @@ public interface IConnectionStore
 
     Task<ConnectionPage> ListAsync(ConnectionQuery query, CancellationToken cancellationToken);
 
-    Task<Connection?> UpdateDescriptionAsync(string tenantId, string face, string id, string description, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>Applies <paramref name="changes"/>; answers null for an unknown id; throws <see cref="NameTakenException"/> for a taken name.</summary>
+    Task<Connection?> UpdateAsync(string tenantId, string face, string id, ConnectionChanges changes, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<long> CountAsync(string tenantId, string face, CancellationToken cancellationToken);
 
     Task<bool> DeleteAsync(string tenantId, string face, string id, CancellationToken cancellationToken);
 }

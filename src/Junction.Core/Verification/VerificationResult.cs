@@ -1,11 +1,15 @@
 namespace Junction.Core.Verification;
 
 /// <summary>What a probe found. <see cref="Ok"/> means the target was actually reached.</summary>
-public sealed record VerificationResult(bool Ok, string Code, string Message, string Detail)
+/// <see cref="Checked"/> is false when what could be checked passed but the target itself is out of Junction's reach.
+public sealed record VerificationResult(bool Ok, string Code, string Message, string Detail, bool Checked = true)
 {
     public static VerificationResult Success(string message, string detail = "") => new(true, "OK", message, detail);
 
     public static VerificationResult Failure(string code, string message, string detail = "") => new(false, code, message, detail);
+
+    /// <summary>Nothing failed, but the target was not verified either: reported as such, never as ready.</summary>
+    public static VerificationResult NotVerified(string message, string detail = "") => new(true, "NOT_VERIFIED", message, detail, Checked: false);
 }
 
 /// <summary>The stable error codes of verification; docs/verification.md explains each.</summary>
@@ -26,5 +30,6 @@ public static class VerificationCodes
     public const string TcpUnreachable = "JUNCTION.TCP_UNREACHABLE";
     public const string TcpTimeout = "JUNCTION.TCP_TIMEOUT";
     public const string SecretUnavailable = "JUNCTION.SECRET_UNAVAILABLE";
+    public const string InstanceUnknown = "JUNCTION.INSTANCE_UNKNOWN";
     public const string Internal = "JUNCTION.PROBE_ERROR";
 }

@@ -4,6 +4,7 @@ using Junction.Core.Tenancy;
 using Junction.Server.Api.Admin;
 using Junction.Server.Api.HuaweiEg;
 using Junction.Server.Api.Iam;
+using Junction.Server.Api.TencentEb;
 using Junction.Server.Api.Wire;
 using Junction.Server.Auth;
 using Junction.Server.Security;
@@ -34,6 +35,7 @@ public static partial class JunctionHost
         var services = builder.Services;
         services.AddOptions<JunctionOptions>().BindConfiguration(JunctionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IamOptions>().BindConfiguration(IamOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TencentOptions>().BindConfiguration(TencentOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SignatureOptions>().BindConfiguration(SignatureOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ConnectionQuotas>().BindConfiguration(ConnectionQuotas.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
@@ -50,6 +52,8 @@ public static partial class JunctionHost
         services.TryAddSingleton<TokenService>();
         services.TryAddSingleton<HuaweiAuthenticator>();
         services.TryAddSingleton<HuaweiGate>();
+        services.TryAddSingleton<Tc3Authenticator>();
+        services.TryAddSingleton<EbRateLimiter>();
         services.TryAddSingleton<TenantBootstrapper>();
         services.AddHostedService<InitializationService>();
         services.AddVerification();
@@ -58,7 +62,7 @@ public static partial class JunctionHost
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            ExceptionHandler = context => FaceErrors.Internal().ExecuteAsync(context),
+            ExceptionHandler = context => FaceErrors.Internal(context).ExecuteAsync(context),
             SuppressDiagnosticsCallback = _ => false,
         });
         app.UseStatusCodePages(async context =>
@@ -74,6 +78,7 @@ public static partial class JunctionHost
         app.MapHealth();
         app.MapIamTokens();
         app.MapHuaweiEg();
+        app.MapTencentEb();
         app.MapAdmin();
         app.MapFallback(context => FaceErrors.NotFound(context).ExecuteAsync(context));
         return app;

@@ -44,3 +44,22 @@ public sealed class SignatureOptions
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(15);
 }
+
+/// <summary>Tencent EB face settings. Configuration section <c>Junction:Tencent</c>.</summary>
+public sealed class TencentOptions
+{
+    public const string SectionName = "Junction:Tencent";
+
+    /// <summary>How far X-TC-Timestamp may be from the server's clock. The default value is 5 minutes, as Tencent Cloud.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The region used when a request carries no X-TC-Region. The default value is <c>ap-guangzhou</c>.</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9-]{1,64}$", ErrorMessage = "Junction:Tencent:DefaultRegion must be 1-64 lower-case letters, digits or hyphens.")]
+    public string DefaultRegion { get; set; } = "ap-guangzhou";
+
+    /// <summary>Requests per second per account and action; 0 turns the limit off. The default value is 20, as Tencent Cloud.</summary>
+    [Range(0, 1_000_000)]
+    public int RequestsPerSecond { get; set; } = 20;
+}

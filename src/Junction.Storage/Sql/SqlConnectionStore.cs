@@ -11,7 +11,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         id AS Id, tenant_id AS TenantId, face AS Face, name AS Name, description AS Description, kind AS Kind,
         vpc_id AS VpcId, subnet_id AS SubnetId, target_json AS TargetJson, protected_secret AS ProtectedSecret,
         state AS State, error_code AS ErrorCode, error_message AS ErrorMessage, error_detail AS ErrorDetail,
-        created_at AS CreatedAt, updated_at AS UpdatedAt
+        created_at AS CreatedAt, updated_at AS UpdatedAt, enabled AS Enabled, detail_json AS DetailJson
         """;
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
@@ -25,9 +25,11 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
             {
                 await db.ExecuteAsync("""
                     INSERT INTO connections (id, tenant_id, face, name, description, kind, vpc_id, subnet_id, instance_id,
-                        target_json, protected_secret, state, error_code, error_message, error_detail, created_at, updated_at, next_check_at)
+                        target_json, protected_secret, state, error_code, error_message, error_detail, created_at, updated_at, next_check_at,
+                        enabled, detail_json)
                     VALUES (@Id, @TenantId, @Face, @Name, @Description, @Kind, @VpcId, @SubnetId, @InstanceId,
-                        @TargetJson, @ProtectedSecret, @State, @ErrorCode, @ErrorMessage, @ErrorDetail, @CreatedAt, @UpdatedAt, @CreatedAt)
+                        @TargetJson, @ProtectedSecret, @State, @ErrorCode, @ErrorMessage, @ErrorDetail, @CreatedAt, @UpdatedAt, @CreatedAt,
+                        @Enabled, @DetailJson)
                     """, ToRow(connection), transaction);
             }
             catch (DbException exception) when (database.IsUniqueViolation(exception))
@@ -107,12 +109,29 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         return new ConnectionPage(total, rows.Select(FromRow).ToList());
     }
 
-    public Task<Connection?> UpdateDescriptionAsync(string tenantId, string face, string id, string description, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (db, transaction) =>
+    public Task<Connection?> UpdateAsync(string tenantId, string face, string id, ConnectionChanges changes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        return database.WriteAsync(async (db, transaction) =>
         {
-            var changed = await db.ExecuteAsync(
-                "UPDATE connections SET description = @description, updated_at = @now WHERE id = @id AND tenant_id = @tenantId AND face = @face",
-                new { description, now = now.ToUnixTimeMilliseconds(), id, tenantId, face }, transaction);
+            int changed;
+            try
+            {
+                changed = await db.ExecuteAsync("""
+                    UPDATE connections
+                    SET description = COALESCE(@Description, description), name = COALESCE(@Name, name),
+                        enabled = COALESCE(@Enabled, enabled), updated_at = @now
+                    WHERE id = @id AND tenant_id = @tenantId AND face = @face
+                    """,
+                    new { changes.Description, changes.Name, Enabled = changes.Enabled is null ? (int?)null : changes.Enabled.Value ? 1 : 0, now = now.ToUnixTimeMilliseconds(), id, tenantId, face },
+                    transaction);
+            }
+            catch (DbException exception) when (database.IsUniqueViolation(exception))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                throw new NameTakenException(changes.Name ?? "");
+            }
+
             if (changed == 0)
             {
                 return null;
@@ -122,6 +141,13 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
                 $"SELECT {Columns} FROM connections WHERE id = @id", new { id }, transaction);
             return FromRow(row);
         }, cancellationToken);
+    }
+
+    public async Task<long> CountAsync(string tenantId, string face, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        return await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM connections WHERE tenant_id = @tenantId AND face = @face", new { tenantId, face });
+    }
 
     public Task<bool> DeleteAsync(string tenantId, string face, string id, CancellationToken cancellationToken) =>
         database.WriteAsync(async (db, transaction) =>
@@ -159,6 +185,8 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         ErrorDetail = c.Error?.Detail,
         CreatedAt = c.CreatedAt.ToUnixTimeMilliseconds(),
         UpdatedAt = c.UpdatedAt.ToUnixTimeMilliseconds(),
+        Enabled = c.Enabled ? 1 : 0,
+        DetailJson = c.Detail,
     };
 
     internal static Connection FromRow(ConnectionRow row) => new()
@@ -177,6 +205,8 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         Error = row.ErrorCode is null ? null : new ConnectionError(row.ErrorCode, row.ErrorMessage ?? "", row.ErrorDetail ?? ""),
         CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
         UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt),
+        Enabled = row.Enabled != 0,
+        Detail = row.DetailJson,
     };
 
     internal class ConnectionRow
@@ -197,5 +227,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         public string? ErrorDetail { get; init; }
         public long CreatedAt { get; init; }
         public long UpdatedAt { get; init; }
+        public long Enabled { get; init; }
+        public string? DetailJson { get; init; }
     }
 }

@@ -83,5 +83,23 @@ internal static class SqliteMigrations
             );
             CREATE INDEX ix_history_connection ON verification_history (connection_id, seq);
             """),
+        new(3, "tencent-eb", """
+            ALTER TABLE connections ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE connections ADD COLUMN detail_json TEXT;
+            CREATE TABLE event_buses (
+                id            TEXT PRIMARY KEY,
+                tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+                region        TEXT NOT NULL,
+                name          TEXT NOT NULL,
+                description   TEXT NOT NULL,
+                type          TEXT NOT NULL,
+                enable_store  INTEGER,
+                save_days     INTEGER,
+                log_topic_id  TEXT,
+                created_at    INTEGER NOT NULL,
+                updated_at    INTEGER NOT NULL,
+                UNIQUE (tenant_id, region, name)
+            );
+            """),
     ];
 }

@@ -1,4 +1,5 @@
 using Junction.Core.Connections;
+using Junction.Core.Instances;
 using Junction.Core.Networks;
 using Junction.Core.Security;
 using Junction.Core.Verification;
@@ -11,11 +12,16 @@ namespace Junction.Verification.Engine;
 /// must be declared networks (strict mode) or are accepted with a note saying they were not checked (lax mode); a
 /// KAFKA connection's cluster must then answer a metadata request with the connection's own security settings.
 /// </summary>
-public sealed class ConnectionVerifier(NetworkRegistry networks, IKafkaProbe kafka, ISecretProtector protector)
+public sealed class ConnectionVerifier(NetworkRegistry networks, InstanceRegistry instances, IKafkaProbe kafka, ISecretProtector protector)
 {
     public async Task<VerificationResult> VerifyAsync(Connection connection, TimeSpan probeTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        if (Faces.IsTencentEb(connection.Face))
+        {
+            return await VerifyTencentConnectorAsync(connection, probeTimeout, cancellationToken);
+        }
+
         var network = CheckNetwork(connection);
         if (!network.Ok)
         {
@@ -42,6 +48,31 @@ public sealed class ConnectionVerifier(NetworkRegistry networks, IKafkaProbe kaf
             new KafkaProbeRequest(target.BootstrapServers, target.SecurityProtocol, target.SaslMechanism, target.UserName, password),
             probeTimeout, cancellationToken);
         return result with { Detail = string.IsNullOrEmpty(result.Detail) ? network.Message : $"{result.Detail}; {network.Message}" };
+    }
+
+    /// <summary>
+    /// A Tencent EB connector: <c>ckafka</c> resolves its instance id through the operator's instance registry and must
+    /// find its topic on that cluster; <c>apigw</c>, <c>tdmq</c> and <c>dts</c> name Tencent services Junction cannot
+    /// reach, so after the checks done at create (format, type, owner account) they are reported as not verified.
+    /// </summary>
+    private async Task<VerificationResult> VerifyTencentConnectorAsync(Connection connection, TimeSpan probeTimeout, CancellationToken cancellationToken)
+    {
+        if (connection.Kafka is not { } target)
+        {
+            return VerificationResult.NotVerified(
+                $"the {connection.Kind} resource is well-formed and belongs to this account, but Junction has no access to Tencent's {connection.Kind} service, so the resource itself was not checked");
+        }
+
+        var instance = instances.FindKafka(target.InstanceId);
+        if (instance is null)
+        {
+            return VerificationResult.Failure(VerificationCodes.InstanceUnknown,
+                $"CKafka instance '{target.InstanceId}' is not registered with Junction", "the operator registers instances under Junction:Instances:Kafka");
+        }
+
+        return await kafka.ProbeAsync(
+            new KafkaProbeRequest(instance.BootstrapServers, instance.SecurityProtocol, instance.SaslMechanism, instance.UserName, instance.Password, target.Topic),
+            probeTimeout, cancellationToken);
     }
 
     private VerificationResult CheckNetwork(Connection connection)

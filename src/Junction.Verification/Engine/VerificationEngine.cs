@@ -172,7 +172,7 @@ public sealed partial class VerificationEngine : BackgroundService
         TimeSpan delay;
         if (result.Ok)
         {
-            to = ConnectionState.Ready;
+            to = result.Checked ? ConnectionState.Ready : ConnectionState.Unverified;
             error = null;
             attempts = 0;
             delay = options.RecheckInterval * (0.9 + (0.2 * jitter));

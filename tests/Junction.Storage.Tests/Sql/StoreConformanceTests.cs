@@ -177,10 +177,10 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var c = NewConnection("t1", "upd");
         await Connections.CreateAsync(c, 10, CancellationToken.None);
 
-        var updated = await Connections.UpdateDescriptionAsync("t1", Faces.HuaweiEg, c.Id, "new", s_t0.AddHours(1), CancellationToken.None);
+        var updated = await Connections.UpdateAsync("t1", Faces.HuaweiEg, c.Id, new ConnectionChanges(Description: "new"), s_t0.AddHours(1), CancellationToken.None);
 
         Assert.Equal(c with { Description = "new", UpdatedAt = s_t0.AddHours(1) }, updated);
-        Assert.Null(await Connections.UpdateDescriptionAsync("t2", Faces.HuaweiEg, c.Id, "x", s_t0, CancellationToken.None));
+        Assert.Null(await Connections.UpdateAsync("t2", Faces.HuaweiEg, c.Id, new ConnectionChanges(Description: "x"), s_t0, CancellationToken.None));
     }
 
     [Fact]

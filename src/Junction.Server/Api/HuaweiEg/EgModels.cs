@@ -54,6 +54,8 @@ internal sealed record EgConnectionInfo(
         ConnectionState.Pending => "CREATING",
         ConnectionState.Ready => "CREATED",
         ConnectionState.Failed => "CREATE_FAILED",
+        // EG connections are always checkable (network, Kafka); this state is never reached by them.
+        ConnectionState.Unverified => "CREATING",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 

@@ -1,4 +1,6 @@
+using Junction.Server.Api.Admin;
 using Junction.Server.Api.HuaweiEg;
+using Junction.Server.Api.TencentEb;
 
 namespace Junction.Server.Api.Wire;
 
@@ -8,12 +10,38 @@ namespace Junction.Server.Api.Wire;
 /// </summary>
 internal static class FaceErrors
 {
-    public static IResult NotFound(HttpContext context) =>
-        EgError.NotFound($"no API at {context.Request.Method} {context.Request.Path}");
+    public static IResult NotFound(HttpContext context) => Face(context) switch
+    {
+        Faces.Tencent => EbApi.Error(context, "InvalidAction", $"No API at {context.Request.Method} {context.Request.Path}: EventBridge is POST /."),
+        Faces.Admin => AdminApi.Error(context, 404, "Junction.NotFound", $"no API at {context.Request.Method} {context.Request.Path}"),
+        _ => EgError.NotFound($"no API at {context.Request.Method} {context.Request.Path}"),
+    };
 
-    public static IResult MethodNotAllowed(HttpContext context) =>
-        new EgError(405, EgCodes.MethodNotAllowed, $"method {context.Request.Method} is not allowed on {context.Request.Path}");
+    public static IResult MethodNotAllowed(HttpContext context) => Face(context) switch
+    {
+        Faces.Tencent => EbApi.Error(context, "UnsupportedProtocol", $"HTTP method {context.Request.Method} is not supported."),
+        Faces.Admin => AdminApi.Error(context, 405, "Junction.MethodNotAllowed", $"method {context.Request.Method} is not allowed on {context.Request.Path}"),
+        _ => new EgError(405, EgCodes.MethodNotAllowed, $"method {context.Request.Method} is not allowed on {context.Request.Path}"),
+    };
 
-    public static IResult Internal() =>
-        new EgError(500, EgCodes.Internal, "Internal Server Error", "the server failed to handle the request; the request id identifies it in the server's log");
+    /// <summary>A bug: the response says nothing about it but the request id; the log has the details.</summary>
+    public static IResult Internal(HttpContext context) => Face(context) switch
+    {
+        // Tencent clients need HTTP 200 to read the code.
+        Faces.Tencent => EbApi.Error(context, "InternalError", "An internal error occurred; the RequestId identifies it in the server's log."),
+        Faces.Admin => AdminApi.Error(context, 500, "Junction.InternalError", "the server failed to handle the request; the request id identifies it in the log"),
+        _ => new EgError(500, EgCodes.Internal, "Internal Server Error", "the server failed to handle the request; the request id identifies it in the server's log"),
+    };
+
+    private static Faces Face(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/junction") ? Faces.Admin
+        : EbApi.Owns(context.Request) ? Faces.Tencent
+        : Faces.Huawei;
+
+    private enum Faces
+    {
+        Huawei,
+        Tencent,
+        Admin,
+    }
 }

@@ -449,7 +449,6 @@ public sealed partial class EgConnectionsApiTests : IDisposable
     [Theory]
     [InlineData("GET", "/v1/p/unknown")]
     [InlineData("PATCH", Base)]
-    [InlineData("GET", "/")]
     public async Task Errors_UnknownRoute_AnsweredInEgEnvelope(string method, string path)
     {
         using var http = _factory.CreateClient();

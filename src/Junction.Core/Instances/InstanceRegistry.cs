@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Junction.Core.Instances;
+
+/// <summary>
+/// Kafka instances the operator registers (configuration section <c>Junction:Instances</c>), so that an instance id
+/// in a request (a Tencent CKafka id such as <c>ckafka-xxxxxxxx</c>) resolves to a cluster Junction can reach.
+/// </summary>
+public sealed class InstanceOptions : IValidatableObject
+{
+    public const string SectionName = "Junction:Instances";
+
+    public List<KafkaInstance> Kafka { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Kafka.Count; i++)
+        {
+            var instance = Kafka[i];
+            var key = $"{SectionName}:Kafka:{i}";
+            if (string.IsNullOrWhiteSpace(instance.Id) || !ids.Add(instance.Id))
+            {
+                yield return new ValidationResult($"{key}:Id must be set and unique");
+            }
+
+            if (string.IsNullOrWhiteSpace(instance.BootstrapServers))
+            {
+                yield return new ValidationResult($"{key}:BootstrapServers is required (host:port[,host:port])");
+            }
+
+            if (instance.SecurityProtocol is not ("PLAINTEXT" or "SASL_PLAINTEXT" or "SASL_SSL" or "SSL"))
+            {
+                yield return new ValidationResult($"{key}:SecurityProtocol must be PLAINTEXT, SASL_PLAINTEXT, SASL_SSL or SSL");
+            }
+        }
+    }
+}
+
+public sealed class KafkaInstance
+{
+    public string Id { get; set; } = "";
+
+    public string BootstrapServers { get; set; } = "";
+
+    public string SecurityProtocol { get; set; } = "PLAINTEXT";
+
+    public string? SaslMechanism { get; set; }
+
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+}
+
+public sealed class InstanceRegistry(IOptions<InstanceOptions> options)
+{
+    public KafkaInstance? FindKafka(string id) => options.Value.Kafka.FirstOrDefault(k => k.Id == id);
+}

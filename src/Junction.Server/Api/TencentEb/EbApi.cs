@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.RateLimiting;
+using Junction.Core.Connections;
+using Junction.Core.EventBuses;
+using Junction.Core.Tenancy;
+using Junction.Server.Api.Wire;
+using Junction.Server.Auth;
+using Junction.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Junction.Server.Api.TencentEb;
+
+/// <summary>What every action handler gets: the caller, the region, the parameters and the services.</summary>
+internal sealed record EbContext(Tenant Tenant, string Region, EbParams Params, EbServices Services, CancellationToken CancellationToken);
+
+internal sealed record EbServices(
+    Tc3Authenticator Authenticator, ConnectionService Connections, IEventBusStore Buses, EbRateLimiter RateLimiter,
+    IOptions<TencentOptions> Tencent, IOptions<ConnectionQuotas> Quotas, IOptions<JunctionOptions> Junction, TimeProvider Time);
+
+/// <summary>
+/// Tencent Cloud EventBridge, API version 2021-04-16: <c>POST /</c> with the action in <c>X-TC-Action</c>
+/// (spec/tencent-eb.md). Checks run in Tencent's order: method, action and version, signature, rate limit, parameters,
+/// values, existence, state and quotas. Every answer is HTTP 200 with the <c>Response</c> envelope.
+/// </summary>
+internal static partial class EbApi
+{
+    public const string Version = "2021-04-16";
+
+    private static readonly JsonSerializerOptions s_json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly Dictionary<string, Func<EbContext, Task<JsonObject>>> s_actions = new(StringComparer.Ordinal)
+    {
+        ["CreateEventBus"] = CreateEventBusAsync,
+        ["DeleteEventBus"] = DeleteEventBusAsync,
+        ["GetEventBus"] = GetEventBusAsync,
+        ["ListEventBuses"] = ListEventBusesAsync,
+        ["UpdateEventBus"] = UpdateEventBusAsync,
+        ["CreateConnection"] = CreateConnectionAsync,
+        ["DeleteConnection"] = DeleteConnectionAsync,
+        ["ListConnections"] = ListConnectionsAsync,
+        ["UpdateConnection"] = UpdateConnectionAsync,
+    };
+
+    public static IEndpointRouteBuilder MapTencentEb(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/", ["POST", "GET", "PUT", "DELETE", "PATCH"], HandleAsync);
+        return app;
+    }
+
+    /// <summary>True when a request is addressed to this face (fallback errors use its envelope).</summary>
+    public static bool Owns(HttpRequest request) => request.Path == "/" || request.Headers.ContainsKey("X-TC-Action");
+
+    private static async Task<IResult> HandleAsync(HttpContext context, [AsParameters] EbServices services, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Answer(context, await DispatchAsync(context, services, cancellationToken));
+        }
+        catch (EbError error)
+        {
+            return Error(context, error.Code, error.Message);
+        }
+    }
+
+    private static async Task<JsonObject> DispatchAsync(HttpContext context, EbServices services, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (request.Method != "POST")
+        {
+            throw new EbError("UnsupportedProtocol", $"HTTP method {request.Method} is not supported; send POST with a JSON body.");
+        }
+
+        var action = request.Headers["X-TC-Action"].ToString();
+        if (action.Length == 0)
+        {
+            throw EbError.Missing("Action");
+        }
+
+        if (!s_actions.TryGetValue(action, out var handler))
+        {
+            throw new EbError("InvalidAction", $"The request `Action` is invalid or not found: `{action}`.");
+        }
+
+        var version = request.Headers["X-TC-Version"].ToString();
+        if (version.Length == 0)
+        {
+            throw EbError.Missing("Version");
+        }
+
+        if (version != Version)
+        {
+            throw new EbError("NoSuchVersion", $"The API version `{version}` does not exist; EventBridge is `{Version}`.");
+        }
+
+        var max = services.Junction.Value.MaxRequestBodyBytes;
+        var body = await RequestBody.ReadAsync(context, max, cancellationToken);
+        if (body.TooLarge)
+        {
+            throw new EbError("RequestSizeLimitExceeded", $"The request body is larger than {max} bytes.");
+        }
+
+        var auth = await services.Authenticator.AuthenticateAsync(request, body.Bytes, cancellationToken);
+        if (auth.Tenant is null)
+        {
+            throw new EbError(auth.Code!, auth.Message!);
+        }
+
+        if (!services.RateLimiter.TryAcquire(auth.Tenant.AccountId, action))
+        {
+            throw new EbError("RequestLimitExceeded",
+                $"Request frequency limit exceeded: {services.Tencent.Value.RequestsPerSecond} requests per second for {action}.");
+        }
+
+        var region = request.Headers["X-TC-Region"].ToString();
+        if (region.Length == 0)
+        {
+            region = services.Tencent.Value.DefaultRegion;
+        }
+        else if (!RegionPattern().IsMatch(region))
+        {
+            throw new EbError("UnsupportedRegion", $"The region `{region}` is not a region name.");
+        }
+
+        return await handler(new EbContext(auth.Tenant, region, EbParams.Parse(body.Bytes), services, cancellationToken));
+    }
+
+    private static IResult Answer(HttpContext context, JsonObject response)
+    {
+        response["RequestId"] = RequestId(context);
+        return Results.Text(new JsonObject { ["Response"] = response }.ToJsonString(s_json), "application/json", statusCode: 200);
+    }
+
+    internal static IResult Error(HttpContext context, string code, string message) =>
+        Answer(context, new JsonObject { ["Error"] = new JsonObject { ["Code"] = code, ["Message"] = message } });
+
+    /// <summary>Tencent request ids are UUIDs: the same id as X-Request-Id, in UUID form.</summary>
+    private static string RequestId(HttpContext context)
+    {
+        var id = RequestIds.Get(context);
+        return Guid.TryParseExact(id.AsSpan(0, Math.Min(32, id.Length)), "N", out var guid) ? guid.ToString("D") : id;
+    }
+
+    private static string Time(DateTimeOffset time) =>
+        time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
+    /// <summary>Offset, Limit (1–100, default 20), OrderBy and Order as the list actions take them.</summary>
+    private static (int Offset, int Limit, SortField Sort, bool Descending) Paging(EbParams p)
+    {
+        var offset = p.Integer("Offset") ?? 0;
+        if (offset < 0 || offset > int.MaxValue)
+        {
+            throw EbError.Value("Offset", $"Offset must be 0 or more, not {offset}.");
+        }
+
+        var limit = p.Integer("Limit") ?? 20;
+        if (limit is < 1 or > 100)
+        {
+            throw EbError.Value("Limit", $"Limit must be from 1 to 100, not {limit}.");
+        }
+
+        var orderBy = p.String("OrderBy") ?? "updated_at";
+        SortField sort = orderBy switch
+        {
+            "created_at" or "AddTime" => SortField.CreatedTime,
+            "updated_at" or "ModTime" => SortField.UpdatedTime,
+            "name" => SortField.Name,
+            _ => throw EbError.Value("OrderBy", $"OrderBy must be created_at, updated_at or name, not '{orderBy}'."),
+        };
+        var order = p.String("Order") ?? "DESC";
+        if (order is not ("ASC" or "DESC"))
+        {
+            throw EbError.Value("Order", $"Order must be ASC or DESC, not '{order}'.");
+        }
+
+        return ((int)offset, (int)limit, sort, order == "DESC");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z]{2}-[a-z0-9-]{1,40}$")]
+    private static partial System.Text.RegularExpressions.Regex RegionPattern();
+}
+
+/// <summary>Tencent's per-API frequency limit, per account and action, in this process (configurable; 0 turns it off).</summary>
+internal sealed class EbRateLimiter : IDisposable
+{
+    private readonly PartitionedRateLimiter<string>? _limiter;
+
+    public EbRateLimiter(IOptions<TencentOptions> options)
+    {
+        var perSecond = options.Value.RequestsPerSecond;
+        if (perSecond > 0)
+        {
+            _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ =>
+                new FixedWindowRateLimiterOptions { PermitLimit = perSecond, Window = TimeSpan.FromSeconds(1), QueueLimit = 0, AutoReplenishment = true }));
+        }
+    }
+
+    public bool TryAcquire(string accountId, string action)
+    {
+        if (_limiter is null)
+        {
+            return true;
+        }
+
+        using var lease = _limiter.AttemptAcquire($"{accountId}/{action}");
+        return lease.IsAcquired;
+    }
+
+    public void Dispose() => _limiter?.Dispose();
+}
