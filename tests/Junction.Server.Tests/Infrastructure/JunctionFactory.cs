@@ -36,6 +36,9 @@ public sealed class JunctionFactory : WebApplicationFactory<Program>
     /// <summary>A client that signs with the first tenant's AK/SK, as the Huawei SDKs do.</summary>
     public HuaweiClient CreateHuaweiClient() => new(CreateClient(), Time, AccessKey, SecretKey);
 
+    /// <summary>A client that signs TC3 with the first tenant's SecretId/SecretKey, as tencentcloud-sdk-nodejs does.</summary>
+    public TencentClient CreateTencentClient() => new(CreateClient(), Time, AccessKey, SecretKey);
+
     /// <summary>Overrides a configuration key before the server starts.</summary>
     public JunctionFactory With(string key, string? value)
     {
