@@ -1,4 +1,5 @@
 using Junction.Core.Connections;
+using Junction.Core.Dli;
 using Junction.Core.EventBuses;
 using Junction.Core.Tenancy;
 using Junction.Core.Verification;
@@ -20,6 +21,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IConnectionStore, SqlConnectionStore>();
         services.TryAddSingleton<IVerificationStore, SqlVerificationStore>();
         services.TryAddSingleton<IEventBusStore, SqlEventBusStore>();
+        services.TryAddSingleton<IDliStore, SqlDliStore>();
         return services;
     }
 }

@@ -26,6 +26,7 @@ public static class VerificationServiceCollectionExtensions
         services.TryAddSingleton<IKafkaProbe, KafkaProbe>();
         services.TryAddSingleton<IHttpProbe, HttpProbe>();
         services.TryAddSingleton<ITcpProbe, TcpProbe>();
+        services.TryAddSingleton<IPingProbe, PingProbe>();
         services.TryAddSingleton<ConnectionVerifier>();
         services.TryAddSingleton<VerificationSignal>();
         services.TryAddSingleton<IVerificationSignal>(sp => sp.GetRequiredService<VerificationSignal>());

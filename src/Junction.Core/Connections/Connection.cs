@@ -33,6 +33,15 @@ public static class Faces
     public static string TencentEbBus(string eventBusId) => TencentEbPrefix + eventBusId;
 
     public static bool IsTencentEb(string face) => face.StartsWith(TencentEbPrefix, StringComparison.Ordinal);
+
+    /// <summary>Live Huawei DLI enhanced connections of a project.</summary>
+    public const string HuaweiDli = "dli";
+
+    /// <summary>
+    /// A soft-deleted DLI connection stays readable (status DELETED) in a scope of its own, so its name is free for a
+    /// new connection and it no longer counts against the quota.
+    /// </summary>
+    public const string HuaweiDliDeletedPrefix = "dli~deleted:";
 }
 
 /// <summary>Why a connection is not ready: a stable code, a message a person can act on, and technical detail.</summary>
@@ -94,4 +103,7 @@ public sealed record Connection
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>When the last verification finished, or null if none has.</summary>
+    public DateTimeOffset? CheckedAt { get; init; }
 }

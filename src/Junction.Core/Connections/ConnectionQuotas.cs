@@ -19,9 +19,18 @@ public sealed class ConnectionQuotas
     [Range(1, 1_000_000)]
     public int EbBusesPerRegion { get; set; } = 10;
 
+    /// <summary>Huawei DLI enhanced connections per project (deleted ones do not count). The default value is 100.</summary>
+    [Range(1, 1_000_000)]
+    public int DliConnections { get; set; } = 100;
+
+    /// <summary>Huawei DLI queues per project. The default value is 100.</summary>
+    [Range(1, 1_000_000)]
+    public int DliQueues { get; set; } = 100;
+
     public int For(string face) => face switch
     {
         Faces.HuaweiEg => EgConnections,
+        Faces.HuaweiDli => DliConnections,
         _ when Faces.IsTencentEb(face) => EbConnectorsPerBus,
         _ => throw new ArgumentOutOfRangeException(nameof(face), face, "unknown face"),
     };

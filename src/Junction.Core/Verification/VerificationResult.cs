@@ -31,5 +31,7 @@ public static class VerificationCodes
     public const string TcpTimeout = "JUNCTION.TCP_TIMEOUT";
     public const string SecretUnavailable = "JUNCTION.SECRET_UNAVAILABLE";
     public const string InstanceUnknown = "JUNCTION.INSTANCE_UNKNOWN";
+    public const string HostUnreachable = "JUNCTION.HOST_UNREACHABLE";
+    public const string HostTimeout = "JUNCTION.HOST_TIMEOUT";
     public const string Internal = "JUNCTION.PROBE_ERROR";
 }

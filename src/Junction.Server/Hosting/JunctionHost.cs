@@ -2,6 +2,7 @@ using Junction.Core.Connections;
 using Junction.Core.Security;
 using Junction.Core.Tenancy;
 using Junction.Server.Api.Admin;
+using Junction.Server.Api.HuaweiDli;
 using Junction.Server.Api.HuaweiEg;
 using Junction.Server.Api.Iam;
 using Junction.Server.Api.TencentEb;
@@ -79,6 +80,7 @@ public static partial class JunctionHost
         app.MapIamTokens();
         app.MapHuaweiEg();
         app.MapTencentEb();
+        app.MapHuaweiDli();
         app.MapAdmin();
         app.MapFallback(context => FaceErrors.NotFound(context).ExecuteAsync(context));
         return app;

@@ -11,7 +11,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         id AS Id, tenant_id AS TenantId, face AS Face, name AS Name, description AS Description, kind AS Kind,
         vpc_id AS VpcId, subnet_id AS SubnetId, target_json AS TargetJson, protected_secret AS ProtectedSecret,
         state AS State, error_code AS ErrorCode, error_message AS ErrorMessage, error_detail AS ErrorDetail,
-        created_at AS CreatedAt, updated_at AS UpdatedAt, enabled AS Enabled, detail_json AS DetailJson
+        created_at AS CreatedAt, updated_at AS UpdatedAt, enabled AS Enabled, detail_json AS DetailJson, checked_at AS CheckedAt
         """;
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
@@ -207,6 +207,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt),
         Enabled = row.Enabled != 0,
         Detail = row.DetailJson,
+        CheckedAt = row.CheckedAt is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(row.CheckedAt.Value),
     };
 
     internal class ConnectionRow
@@ -229,5 +230,6 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         public long UpdatedAt { get; init; }
         public long Enabled { get; init; }
         public string? DetailJson { get; init; }
+        public long? CheckedAt { get; init; }
     }
 }

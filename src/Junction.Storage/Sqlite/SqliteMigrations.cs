@@ -101,5 +101,44 @@ internal static class SqliteMigrations
                 UNIQUE (tenant_id, region, name)
             );
             """),
+        new(4, "huawei-dli", """
+            CREATE TABLE dli_queues (
+                tenant_id                   TEXT NOT NULL REFERENCES tenants(id),
+                name                        TEXT NOT NULL,
+                queue_id                    INTEGER NOT NULL,
+                resource_id                 TEXT NOT NULL,
+                queue_type                  TEXT NOT NULL,
+                description                 TEXT NOT NULL,
+                cu_count                    INTEGER NOT NULL,
+                charging_mode               INTEGER NOT NULL,
+                resource_mode               INTEGER NOT NULL,
+                platform                    TEXT NOT NULL,
+                feature                     TEXT NOT NULL,
+                engine                      TEXT NOT NULL,
+                labels                      TEXT,
+                enterprise_project_id       TEXT NOT NULL,
+                elastic_resource_pool_name  TEXT,
+                cidr_in_vpc                 TEXT,
+                owner                       TEXT NOT NULL,
+                tags_json                   TEXT,
+                created_at                  INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            );
+            CREATE TABLE dli_bindings (
+                connection_id  TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                tenant_id      TEXT NOT NULL,
+                queue_name     TEXT NOT NULL,
+                peer_id        TEXT NOT NULL,
+                bound_at       INTEGER NOT NULL,
+                PRIMARY KEY (connection_id, queue_name)
+            );
+            CREATE INDEX ix_dli_bindings_queue ON dli_bindings (tenant_id, queue_name);
+            CREATE TABLE dli_tags (
+                connection_id  TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                key            TEXT NOT NULL,
+                value          TEXT NOT NULL,
+                PRIMARY KEY (connection_id, key)
+            );
+            """),
     ];
 }

@@ -1,4 +1,5 @@
 using Junction.Core.Connections;
+using Junction.Core.Dli;
 using Junction.Core.Instances;
 using Junction.Core.Networks;
 using Junction.Core.Security;
@@ -12,8 +13,11 @@ namespace Junction.Verification.Engine;
 /// must be declared networks (strict mode) or are accepted with a note saying they were not checked (lax mode); a
 /// KAFKA connection's cluster must then answer a metadata request with the connection's own security settings.
 /// </summary>
-public sealed class ConnectionVerifier(NetworkRegistry networks, InstanceRegistry instances, IKafkaProbe kafka, ISecretProtector protector)
+public sealed class ConnectionVerifier(NetworkRegistry networks, InstanceRegistry instances, IKafkaProbe kafka, IPingProbe ping, ISecretProtector protector)
 {
+    /// <summary>At most this many DLI hosts are pinged per check; the rest pass the egress check only.</summary>
+    public const int MaxPingedHosts = 16;
+
     public async Task<VerificationResult> VerifyAsync(Connection connection, TimeSpan probeTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -26,6 +30,11 @@ public sealed class ConnectionVerifier(NetworkRegistry networks, InstanceRegistr
         if (!network.Ok)
         {
             return network;
+        }
+
+        if (connection.Face == Faces.HuaweiDli)
+        {
+            return await VerifyDliHostsAsync(connection, network, probeTimeout, cancellationToken);
         }
 
         if (connection.Kafka is not { } target)
@@ -73,6 +82,34 @@ public sealed class ConnectionVerifier(NetworkRegistry networks, InstanceRegistr
         return await kafka.ProbeAsync(
             new KafkaProbeRequest(instance.BootstrapServers, instance.SecurityProtocol, instance.SaslMechanism, instance.UserName, instance.Password, target.Topic),
             probeTimeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// A DLI enhanced connection: the destination network (as for EG), then its hosts — every host's address must be
+    /// allowed by the egress policy, and the first <see cref="MaxPingedHosts"/> must answer an ICMP echo.
+    /// </summary>
+    private async Task<VerificationResult> VerifyDliHostsAsync(Connection connection, VerificationResult network, TimeSpan probeTimeout, CancellationToken cancellationToken)
+    {
+        var hosts = DliConnectionDetail.Parse(connection.Detail).Hosts;
+        if (hosts.Count == 0)
+        {
+            return VerificationResult.Success(network.Message, "no hosts declared");
+        }
+
+        var pinged = hosts.Take(MaxPingedHosts).ToList();
+        var results = await Task.WhenAll(pinged.Select(h => ping.ProbeAsync(h.Ip, probeTimeout / 2, cancellationToken)));
+        var failed = results.Select((r, i) => (Result: r, Host: pinged[i])).Where(x => !x.Result.Ok).ToList();
+        if (failed.Count > 0)
+        {
+            var first = failed[0];
+            return VerificationResult.Failure(first.Result.Code,
+                $"host {first.Host.Name} ({first.Host.Ip}): {first.Result.Message}" + (failed.Count > 1 ? $"; {failed.Count - 1} more host(s) failed" : ""),
+                string.Join("; ", failed.Select(f => $"{f.Host.Name}: {f.Result.Message}")));
+        }
+
+        var unpinged = hosts.Count - pinged.Count;
+        var note = unpinged > 0 ? $"; {unpinged} more host(s) not pinged (limit {MaxPingedHosts})" : "";
+        return VerificationResult.Success($"{pinged.Count} host(s) answered ICMP echo{note}", network.Message);
     }
 
     private VerificationResult CheckNetwork(Connection connection)

@@ -50,7 +50,7 @@ internal sealed class EngineFixture : IDisposable
     public VerificationEngine NewEngine(SqliteDatabase? database = null)
     {
         var registry = new NetworkRegistry(Microsoft.Extensions.Options.Options.Create(Networks));
-        var verifier = new ConnectionVerifier(registry, new Junction.Core.Instances.InstanceRegistry(Microsoft.Extensions.Options.Options.Create(new Junction.Core.Instances.InstanceOptions())), new KafkaProbe(TestEgress.Guard(networks: Networks)), new PlainProtector());
+        var verifier = new ConnectionVerifier(registry, new Junction.Core.Instances.InstanceRegistry(Microsoft.Extensions.Options.Options.Create(new Junction.Core.Instances.InstanceOptions())), new KafkaProbe(TestEgress.Guard(networks: Networks)), new PingProbe(TestEgress.Guard(networks: Networks)), new PlainProtector());
         return new VerificationEngine(
             database is null ? Store : new SqlVerificationStore(database), verifier, new VerificationSignal(),
             Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<VerificationEngine>.Instance);

@@ -1,4 +1,5 @@
 using Junction.Server.Api.Admin;
+using Junction.Server.Api.HuaweiDli;
 using Junction.Server.Api.HuaweiEg;
 using Junction.Server.Api.TencentEb;
 
@@ -14,6 +15,7 @@ internal static class FaceErrors
     {
         Faces.Tencent => EbApi.Error(context, "InvalidAction", $"No API at {context.Request.Method} {context.Request.Path}: EventBridge is POST /."),
         Faces.Admin => AdminApi.Error(context, 404, "Junction.NotFound", $"no API at {context.Request.Method} {context.Request.Path}"),
+        Faces.Dli => new DliError(404, "DLI.0023", $"No related resources were found: no API at {context.Request.Method} {context.Request.Path}"),
         _ => EgError.NotFound($"no API at {context.Request.Method} {context.Request.Path}"),
     };
 
@@ -21,6 +23,7 @@ internal static class FaceErrors
     {
         Faces.Tencent => EbApi.Error(context, "UnsupportedProtocol", $"HTTP method {context.Request.Method} is not supported."),
         Faces.Admin => AdminApi.Error(context, 405, "Junction.MethodNotAllowed", $"method {context.Request.Method} is not allowed on {context.Request.Path}"),
+        Faces.Dli => new DliError(405, "DLI.0007", $"The operation is not supported: method {context.Request.Method} on {context.Request.Path}"),
         _ => new EgError(405, EgCodes.MethodNotAllowed, $"method {context.Request.Method} is not allowed on {context.Request.Path}"),
     };
 
@@ -30,18 +33,22 @@ internal static class FaceErrors
         // Tencent clients need HTTP 200 to read the code.
         Faces.Tencent => EbApi.Error(context, "InternalError", "An internal error occurred; the RequestId identifies it in the server's log."),
         Faces.Admin => AdminApi.Error(context, 500, "Junction.InternalError", "the server failed to handle the request; the request id identifies it in the log"),
+        Faces.Dli => new DliError(500, "DLI.0999", "Server-side errors occur; the X-Request-Id identifies the request in the server's log."),
         _ => new EgError(500, EgCodes.Internal, "Internal Server Error", "the server failed to handle the request; the request id identifies it in the server's log"),
     };
 
     private static Faces Face(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/junction") ? Faces.Admin
         : EbApi.Owns(context.Request) ? Faces.Tencent
+        : context.Request.Path.StartsWithSegments("/v1.0") || context.Request.Path.StartsWithSegments("/v2.0")
+            || (context.Request.Path.StartsWithSegments("/v3") && context.Request.Path.Value!.Contains("/datasource/", StringComparison.Ordinal)) ? Faces.Dli
         : Faces.Huawei;
 
     private enum Faces
     {
         Huawei,
         Tencent,
+        Dli,
         Admin,
     }
 }

@@ -131,6 +131,102 @@ internal sealed class JsonFields
         return new JsonFields(value, _prefix + name + ".", _problems);
     }
 
+    /// <summary>An integer (a JSON number without a fraction); null when absent or wrong (reported).</summary>
+    public long? Integer(string name, bool required = false)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                Problem($"{Path(name)} is required");
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
+        {
+            return number;
+        }
+
+        Problem($"{Path(name)} must be an integer, not {Describe(value.ValueKind)}");
+        return null;
+    }
+
+    /// <summary>
+    /// An array of strings; null when absent. With <paramref name="singleStringAsArray"/> a lone string counts as a
+    /// one-element array (leniency for a documented example that sends one).
+    /// </summary>
+    public IReadOnlyList<string>? Strings(string name, bool singleStringAsArray = false)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (singleStringAsArray && value.ValueKind == JsonValueKind.String)
+        {
+            return [value.GetString()!];
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            Problem($"{Path(name)} must be an array of strings, not {Describe(value.ValueKind)}");
+            return null;
+        }
+
+        var items = new List<string>();
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                Problem($"{Path(name)}[{index}] must be a string, not {Describe(item.ValueKind)}");
+                return null;
+            }
+
+            items.Add(item.GetString()!);
+            index++;
+        }
+
+        return items;
+    }
+
+    /// <summary>An array of objects; null when absent or wrong (reported).</summary>
+    public IReadOnlyList<JsonFields>? Objects(string name)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            Problem($"{Path(name)} must be an array, not {Describe(value.ValueKind)}");
+            return null;
+        }
+
+        var items = new List<JsonFields>();
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                Problem($"{Path(name)}[{index}] must be an object, not {Describe(item.ValueKind)}");
+                return null;
+            }
+
+            items.Add(new JsonFields(item, $"{_prefix}{name}[{index}].", _problems));
+            index++;
+        }
+
+        return items;
+    }
+
+    /// <summary>The raw JSON text of a property, or null.</summary>
+    public string? Raw(string name) =>
+        _element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value.GetRawText() : null;
+
     public JsonValueKind KindOf(string name) =>
         _element.TryGetProperty(name, out var value) ? value.ValueKind : JsonValueKind.Undefined;
 

@@ -1,0 +1,96 @@
+namespace Junction.Core.Dli;
+
+/// <summary>A Huawei DLI queue. Names are lower-case and unique per project.</summary>
+public sealed record DliQueue
+{
+    public required string TenantId { get; init; }
+
+    public required string Name { get; init; }
+
+    public required long QueueId { get; init; }
+
+    public required string ResourceId { get; init; }
+
+    public required string QueueType { get; init; }
+
+    public string Description { get; init; } = "";
+
+    public required int CuCount { get; init; }
+
+    public int ChargingMode { get; init; } = 1;
+
+    public required int ResourceMode { get; init; }
+
+    public string Platform { get; init; } = "x86_64";
+
+    public string Feature { get; init; } = "basic";
+
+    public string Engine { get; init; } = "spark";
+
+    public string? Labels { get; init; }
+
+    public string EnterpriseProjectId { get; init; } = "0";
+
+    public string? ElasticResourcePoolName { get; init; }
+
+    public string? CidrInVpc { get; init; }
+
+    public string Owner { get; init; } = "";
+
+    /// <summary>Tags and properties as given (JSON).</summary>
+    public string? TagsJson { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>A queue bound to an enhanced connection (one VPC peering in the cloud).</summary>
+public sealed record DliBinding(string ConnectionId, string QueueName, string PeerId, DateTimeOffset BoundAt);
+
+public enum QueueCreateOutcome
+{
+    Created,
+    NameTaken,
+    QuotaExceeded,
+}
+
+public enum QueueDeleteOutcome
+{
+    Deleted,
+    NotFound,
+    Bound,
+}
+
+/// <summary>DLI-only state: queues, bindings and connection tags; the connections themselves live in the connection store.</summary>
+public interface IDliStore
+{
+    Task<QueueCreateOutcome> CreateQueueAsync(DliQueue queue, int quota, CancellationToken cancellationToken);
+
+    Task<DliQueue?> GetQueueAsync(string tenantId, string name, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DliQueue>> ListQueuesAsync(string tenantId, string? queueType, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a queue that no live connection binds (checked in the same transaction).</summary>
+    Task<QueueDeleteOutcome> DeleteQueueAsync(string tenantId, string name, CancellationToken cancellationToken);
+
+    Task<bool> UpdateQueueAsync(string tenantId, string name, int? cuCount, string? cidrInVpc, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DliBinding>> BindingsAsync(IReadOnlyCollection<string> connectionIds, CancellationToken cancellationToken);
+
+    /// <summary>Binds queues; answers the names that were already bound (nothing is written then).</summary>
+    Task<IReadOnlyList<string>> BindAsync(string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken);
+
+    /// <summary>Unbinds queues; answers the names that were not bound (nothing is written then).</summary>
+    Task<IReadOnlyList<string>> UnbindAsync(string connectionId, IReadOnlyList<string> queueNames, CancellationToken cancellationToken);
+
+    Task SetTagsAsync(string connectionId, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken);
+
+    /// <summary>The ids of the tenant's DLI connections (live and deleted), oldest first, filtered; with the total before paging.</summary>
+    Task<(long Total, IReadOnlyList<string> Ids)> ListConnectionIdsAsync(
+        string tenantId, bool? deleted, string? name, IReadOnlyList<KeyValuePair<string, string>> tags, int offset, int? limit, CancellationToken cancellationToken);
+
+    /// <summary>Soft delete: moves the connection into its own deleted scope, frees its quota place, stops its checks, drops its bindings.</summary>
+    Task<bool> SoftDeleteAsync(string tenantId, string connectionId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the face-owned detail (hosts, routes) of a live connection and schedules a new check.</summary>
+    Task<bool> UpdateDetailAsync(string tenantId, string connectionId, string detailJson, DateTimeOffset now, CancellationToken cancellationToken);
+}

@@ -1,0 +1,344 @@
+using System.Text.Json.Nodes;
+using Junction.Core.Connections;
+using Junction.Core.Dli;
+using Junction.Server.Auth;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Junction.Server.Api.HuaweiDli;
+
+internal sealed record DliServices(HuaweiGate Gate, ConnectionService Connections, IConnectionStore Store, IDliStore Dli, TimeProvider Time);
+
+/// <summary>
+/// Huawei DLI enhanced datasource connections (spec/huawei-dli.md §2–§3): <c>/v2.0/{project_id}/datasource/enhanced-connections</c>,
+/// with routes also under <c>/v3</c>. Success answers carry <c>{is_success, message}</c>; errors <c>{error_code, error_msg}</c>.
+/// </summary>
+internal static partial class DliApi
+{
+    private const string Base = "/{project_id}/datasource/enhanced-connections";
+
+    public static IEndpointRouteBuilder MapHuaweiDli(this IEndpointRouteBuilder app)
+    {
+        var v2 = app.MapGroup("/v2.0" + Base);
+        v2.MapPost("", CreateAsync);
+        v2.MapGet("", ListAsync);
+        v2.MapGet("/{connection_id}", ShowAsync);
+        v2.MapDelete("/{connection_id}", DeleteAsync);
+        v2.MapPut("/{connection_id}", UpdateHostsAsync);
+        v2.MapPost("/{connection_id}/associate-queue", AssociateAsync);
+        v2.MapPost("/{connection_id}/disassociate-queue", DisassociateAsync);
+        v2.MapGet("/{connection_id}/privileges", PrivilegesAsync);
+        foreach (var version in new[] { "/v2.0", "/v3" })
+        {
+            app.MapPost(version + Base + "/{connection_id}/routes", AddRouteAsync);
+            app.MapDelete(version + Base + "/{connection_id}/routes/{name}", DeleteRouteAsync);
+        }
+
+        app.MapQueues();
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] DliServices s, CancellationToken ct)
+    {
+        var (tenant, body, error) = await EnterAsync(context, projectId, s, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var name = body!.String("name", required: true, minLength: 1, maxLength: 64);
+        if (name is not null && !DliValidation.IsConnectionName(name))
+        {
+            body.Problem($"name '{name}' may contain only letters, digits and '_' (1-64 characters)");
+        }
+
+        var vpc = body.String("dest_vpc_id", required: true, minLength: 1, maxLength: 128);
+        var subnet = body.String("dest_network_id", required: true, minLength: 1, maxLength: 128);
+        var queues = Lower(body.Strings("queues"));
+        var pools = body.Strings("elastic_resource_pools", singleStringAsArray: true);
+        var routeTable = body.String("routetable_id", maxLength: 128);
+        var hosts = DliValidation.Hosts(body) ?? [];
+        var tags = DliValidation.Tags(body) ?? [];
+        if (body.HasProblems)
+        {
+            return DliError.BadRequest(string.Join("; ", body.Problems));
+        }
+
+        if (pools is { Count: > 0 })
+        {
+            return PoolsNotSupported();
+        }
+
+        if (await CheckQueuesAsync(tenant!, queues ?? [], s, ct) is { } queueError)
+        {
+            return queueError;
+        }
+
+        var detail = new DliConnectionDetail(hosts, [], routeTable);
+        var result = await s.Connections.CreateAsync(
+            new NewConnection(tenant!.Id, Faces.HuaweiDli, name!, "", "DLI", vpc, subnet, null, null, Detail: detail.ToJson()), ct);
+        switch (result)
+        {
+            case CreateResult.NameTaken:
+                return DliError.Exists($"An enhanced datasource connection named '{name}' already exists.");
+            case CreateResult.QuotaExceeded quota:
+                return new DliError(400, DliCodes.QuotaInsufficient, $"The quota is insufficient: at most {quota.Quota} enhanced datasource connections per project.");
+        }
+
+        var connection = ((CreateResult.Created)result).Connection;
+        if (tags.Count > 0)
+        {
+            await s.Dli.SetTagsAsync(connection.Id, tags, ct);
+        }
+
+        var message = "";
+        if (queues is { Count: > 0 })
+        {
+            await s.Dli.BindAsync(connection.Id, NewBindings(connection.Id, queues, s), ct);
+            message = $"Create peer connection for queues:{{{string.Join(",", queues)}}}";
+        }
+
+        return Success(201, new JsonObject { ["connection_id"] = connection.Id }, message);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] DliServices s, CancellationToken ct)
+    {
+        var (tenant, _, error) = await EnterAsync(context, projectId, s, ct, parseBody: false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var query = context.Request.Query;
+        var problems = new List<string>();
+        var limit = QueryInt(query, "limit", 100, problems);
+        var offset = QueryInt(query, "offset", 0, problems);
+        bool? deleted = query["status"].ToString().ToUpperInvariant() switch
+        {
+            "" => null,
+            "ACTIVE" => false,
+            "DELETED" => true,
+            var other => Problem(problems, $"status must be ACTIVE or DELETED (got '{other}')"),
+        };
+        var tags = new List<KeyValuePair<string, string>>();
+        foreach (var pair in query["tags"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                problems.Add($"tags must be key=value[,key=value...] (got '{pair}')");
+                continue;
+            }
+
+            tags.Add(new(pair[..equals], pair[(equals + 1)..]));
+        }
+
+        if (problems.Count > 0)
+        {
+            return DliError.BadRequest(string.Join("; ", problems));
+        }
+
+        var name = query["name"].ToString();
+        var (_, ids) = await s.Dli.ListConnectionIdsAsync(tenant!.Id, deleted, name.Length == 0 ? null : name, tags, offset, limit == 0 ? null : limit, ct);
+        var items = new JsonArray();
+        foreach (var view in await ViewsAsync(ids, s, ct))
+        {
+            items.Add(view);
+        }
+
+        return Success(200, new JsonObject { ["count"] = items.Count, ["connections"] = items });
+    }
+
+    private static async Task<IResult> ShowAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string id, [AsParameters] DliServices s, CancellationToken ct)
+    {
+        var (tenant, _, error) = await EnterAsync(context, projectId, s, ct, parseBody: false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var connection = await FindAsync(tenant!, id, s, ct);
+        if (connection is null)
+        {
+            return ConnectionNotFound(id);
+        }
+
+        var view = (await ViewsAsync([connection.Id], s, ct))[0];
+        return Success(200, view);
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string id, [AsParameters] DliServices s, CancellationToken ct)
+    {
+        var (tenant, _, error) = await EnterAsync(context, projectId, s, ct, parseBody: false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var connection = await FindLiveAsync(tenant!, id, s, ct);
+        if (connection.Error is not null)
+        {
+            return connection.Error;
+        }
+
+        var creating = (await s.Dli.BindingsAsync([id], ct)).Where(b => BindingState(connection.Connection!, b) == "CREATING").Select(b => b.QueueName).ToList();
+        if (creating.Count > 0)
+        {
+            return DliError.NotSupported($"The connection that is being created cannot be deleted: queue(s) {string.Join(", ", creating)} are still CREATING.");
+        }
+
+        return await s.Dli.SoftDeleteAsync(tenant!.Id, id, s.Time.GetUtcNow(), ct)
+            ? Success(200, [], "Deleted")
+            : ConnectionNotFound(id);
+    }
+
+    private static async Task<IResult> UpdateHostsAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string id, [AsParameters] DliServices s, CancellationToken ct)
+    {
+        var (tenant, body, error) = await EnterAsync(context, projectId, s, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        // PUT replaces the list; a missing key, null or [] clears it (Terraform sends {}).
+        var hosts = DliValidation.Hosts(body!) ?? [];
+        if (body!.HasProblems)
+        {
+            return DliError.BadRequest(string.Join("; ", body.Problems));
+        }
+
+        var connection = await FindLiveAsync(tenant!, id, s, ct);
+        if (connection.Error is not null)
+        {
+            return connection.Error;
+        }
+
+        var detail = DliConnectionDetail.Parse(connection.Connection!.Detail) with { Hosts = hosts };
+        return await s.Dli.UpdateDetailAsync(tenant!.Id, id, detail.ToJson(), s.Time.GetUtcNow(), ct) ? Success(200, []) : ConnectionNotFound(id);
+    }
+
+    private static async Task<IResult> AssociateAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string id, [AsParameters] DliServices s, CancellationToken ct)
+    {
+        var (tenant, queues, error) = await BindingRequestAsync(context, projectId, id, s, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (await CheckQueuesAsync(tenant!, queues!, s, ct) is { } queueError)
+        {
+            return queueError;
+        }
+
+        var taken = await s.Dli.BindAsync(id, NewBindings(id, queues!, s), ct);
+        return taken.Count > 0
+            ? DliError.Exists($"Queue(s) {string.Join(", ", taken)} are already bound to connection {id}.")
+            : Success(200, [], $"associated peer connection for queues: {{{string.Join(",", queues!)}}}.");
+    }
+
+    private static async Task<IResult> DisassociateAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string id, [AsParameters] DliServices s, CancellationToken ct)
+    {
+        var (_, queues, error) = await BindingRequestAsync(context, projectId, id, s, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var missing = await s.Dli.UnbindAsync(id, queues!, ct);
+        return missing.Count > 0
+            ? DliError.NotExist($"Queue(s) {string.Join(", ", missing)} are not bound to connection {id}.")
+            : Success(200, [], $"Disassociated peer connection for queues:{{{string.Join(",", queues!)}}}.");
+    }
+
+    private static async Task<IResult> AddRouteAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string id, [AsParameters] DliServices s, CancellationToken ct)
+    {
+        var (tenant, body, error) = await EnterAsync(context, projectId, s, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var name = body!.String("name", required: true, minLength: 1, maxLength: 64);
+        var cidr = body.String("cidr", required: true, minLength: 1, maxLength: 64);
+        if (name is not null && !DliValidation.IsRouteName(name))
+        {
+            body.Problem($"name '{name}' may contain only letters, digits, '_' and '-' (1-64 characters)");
+        }
+
+        if (cidr is not null && !DliValidation.IsRouteCidr(cidr))
+        {
+            body.Problem($"cidr '{cidr}' is not a CIDR (10.0.0.0/24) or an IP address");
+        }
+
+        if (body.HasProblems)
+        {
+            return DliError.BadRequest(string.Join("; ", body.Problems));
+        }
+
+        var connection = await FindLiveAsync(tenant!, id, s, ct);
+        if (connection.Error is not null)
+        {
+            return connection.Error;
+        }
+
+        var detail = DliConnectionDetail.Parse(connection.Connection!.Detail);
+        if (detail.Routes.Any(r => r.Name == name))
+        {
+            return DliError.Exists($"A route named '{name}' already exists on connection {id}.");
+        }
+
+        if (detail.Routes.Any(r => r.Cidr == cidr))
+        {
+            return DliError.Exists($"A route with cidr '{cidr}' already exists on connection {id}.");
+        }
+
+        var now = s.Time.GetUtcNow();
+        var updated = detail with { Routes = [.. detail.Routes, new DliRoute(name!, cidr!, now.ToUnixTimeMilliseconds())] };
+        return await s.Dli.UpdateDetailAsync(tenant!.Id, id, updated.ToJson(), now, ct) ? Success(200, []) : ConnectionNotFound(id);
+    }
+
+    private static async Task<IResult> DeleteRouteAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string id, string name,
+        [AsParameters] DliServices s, CancellationToken ct)
+    {
+        var (tenant, _, error) = await EnterAsync(context, projectId, s, ct, parseBody: false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var connection = await FindLiveAsync(tenant!, id, s, ct);
+        if (connection.Error is not null)
+        {
+            return connection.Error;
+        }
+
+        var detail = DliConnectionDetail.Parse(connection.Connection!.Detail);
+        if (!detail.Routes.Any(r => r.Name == name))
+        {
+            return DliError.NotExist($"There is no route named '{name}' on connection {id}.");
+        }
+
+        var updated = detail with { Routes = [.. detail.Routes.Where(r => r.Name != name)] };
+        return await s.Dli.UpdateDetailAsync(tenant!.Id, id, updated.ToJson(), s.Time.GetUtcNow(), ct) ? Success(200, [], "Deleted") : ConnectionNotFound(id);
+    }
+
+    private static async Task<IResult> PrivilegesAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string id, [AsParameters] DliServices s, CancellationToken ct)
+    {
+        var (tenant, _, error) = await EnterAsync(context, projectId, s, ct, parseBody: false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        return await FindAsync(tenant!, id, s, ct) is null
+            ? ConnectionNotFound(id)
+            : Success(200, new JsonObject { ["connection_id"] = id, ["privileges"] = new JsonArray() });
+    }
+}
