@@ -76,11 +76,12 @@ public interface IDliStore
 
     Task<IReadOnlyList<DliBinding>> BindingsAsync(IReadOnlyCollection<string> connectionIds, CancellationToken cancellationToken);
 
+    // Not named BindAsync: minimal APIs would take a BindAsync method for a custom parameter binder.
     /// <summary>Binds queues; answers the names that were already bound (nothing is written then).</summary>
-    Task<IReadOnlyList<string>> BindAsync(string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>> BindQueuesAsync(string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken);
 
     /// <summary>Unbinds queues; answers the names that were not bound (nothing is written then).</summary>
-    Task<IReadOnlyList<string>> UnbindAsync(string connectionId, IReadOnlyList<string> queueNames, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>> UnbindQueuesAsync(string connectionId, IReadOnlyList<string> queueNames, CancellationToken cancellationToken);
 
     Task SetTagsAsync(string connectionId, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken);
 

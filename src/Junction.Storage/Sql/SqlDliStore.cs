@@ -119,7 +119,7 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
         return rows.Select(r => new DliBinding(r.ConnectionId, r.QueueName, r.PeerId, DateTimeOffset.FromUnixTimeMilliseconds(r.BoundAt))).ToList();
     }
 
-    public Task<IReadOnlyList<string>> BindAsync(string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> BindQueuesAsync(string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bindings);
         return database.WriteAsync<IReadOnlyList<string>>(async (db, transaction) =>
@@ -146,7 +146,7 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
         }, cancellationToken);
     }
 
-    public Task<IReadOnlyList<string>> UnbindAsync(string connectionId, IReadOnlyList<string> queueNames, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> UnbindQueuesAsync(string connectionId, IReadOnlyList<string> queueNames, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(queueNames);
         return database.WriteAsync<IReadOnlyList<string>>(async (db, transaction) =>

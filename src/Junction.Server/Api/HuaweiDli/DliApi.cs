@@ -93,7 +93,7 @@ internal static partial class DliApi
         var message = "";
         if (queues is { Count: > 0 })
         {
-            await s.Dli.BindAsync(connection.Id, NewBindings(connection.Id, queues, s), ct);
+            await s.Dli.BindQueuesAsync(connection.Id, NewBindings(connection.Id, queues, s), ct);
             message = $"Create peer connection for queues:{{{string.Join(",", queues)}}}";
         }
 
@@ -233,7 +233,7 @@ internal static partial class DliApi
             return queueError;
         }
 
-        var taken = await s.Dli.BindAsync(id, NewBindings(id, queues!, s), ct);
+        var taken = await s.Dli.BindQueuesAsync(id, NewBindings(id, queues!, s), ct);
         return taken.Count > 0
             ? DliError.Exists($"Queue(s) {string.Join(", ", taken)} are already bound to connection {id}.")
             : Success(200, [], $"associated peer connection for queues: {{{string.Join(",", queues!)}}}.");
@@ -248,7 +248,7 @@ internal static partial class DliApi
             return error;
         }
 
-        var missing = await s.Dli.UnbindAsync(id, queues!, ct);
+        var missing = await s.Dli.UnbindQueuesAsync(id, queues!, ct);
         return missing.Count > 0
             ? DliError.NotExist($"Queue(s) {string.Join(", ", missing)} are not bound to connection {id}.")
             : Success(200, [], $"Disassociated peer connection for queues:{{{string.Join(",", queues!)}}}.");
