@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Junction.Server.Api.HuaweiDli;
 
-internal sealed record DliServices(HuaweiGate Gate, ConnectionService Connections, IConnectionStore Store, IDliStore Dli, TimeProvider Time);
+internal sealed record DliServices(
+    HuaweiGate Gate, ConnectionService Connections, IConnectionStore Store, IDliStore Dli, Junction.Core.Verification.IVerificationSignal Signal, TimeProvider Time);
 
 /// <summary>
 /// Huawei DLI enhanced datasource connections (spec/huawei-dli.md §2–§3): <c>/v2.0/{project_id}/datasource/enhanced-connections</c>,
@@ -94,6 +95,7 @@ internal static partial class DliApi
         if (queues is { Count: > 0 })
         {
             await s.Dli.BindQueuesAsync(connection.Id, NewBindings(connection.Id, queues, s), ct);
+            s.Signal.Notify();
             message = $"Create peer connection for queues:{{{string.Join(",", queues)}}}";
         }
 
@@ -216,7 +218,14 @@ internal static partial class DliApi
         }
 
         var detail = DliConnectionDetail.Parse(connection.Connection!.Detail) with { Hosts = hosts };
-        return await s.Dli.UpdateDetailAsync(tenant!.Id, id, detail.ToJson(), s.Time.GetUtcNow(), ct) ? Success(200, []) : ConnectionNotFound(id);
+        if (!await s.Dli.UpdateDetailAsync(tenant!.Id, id, detail.ToJson(), s.Time.GetUtcNow(), ct))
+        {
+            return ConnectionNotFound(id);
+        }
+
+        // New hosts are checked at once.
+        s.Signal.Notify();
+        return Success(200, []);
     }
 
     private static async Task<IResult> AssociateAsync(
@@ -234,6 +243,7 @@ internal static partial class DliApi
         }
 
         var taken = await s.Dli.BindQueuesAsync(id, NewBindings(id, queues!, s), ct);
+        s.Signal.Notify();
         return taken.Count > 0
             ? DliError.Exists($"Queue(s) {string.Join(", ", taken)} are already bound to connection {id}.")
             : Success(200, [], $"associated peer connection for queues: {{{string.Join(",", queues!)}}}.");
