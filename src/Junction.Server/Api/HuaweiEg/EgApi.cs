@@ -22,26 +22,20 @@ internal static class EgApi
     private static async Task<IResult> CreateAsync(
         HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] EgServices services, CancellationToken cancellationToken)
     {
-        var (pass, error) = await services.Gate.EnterAsync(context, projectId, EgGateErrors.Instance, cancellationToken);
-        if (pass is null)
+        var (pass, fields, error) = await EnterWithBodyAsync(context, projectId, services, cancellationToken);
+        if (error is not null)
         {
-            return error!;
+            return error;
         }
 
-        var fields = JsonFields.Parse(pass.Body, out var parseError);
-        if (fields is null)
-        {
-            return EgError.BadRequest(parseError!);
-        }
-
-        var create = EgRequests.ParseCreate(fields);
+        var create = EgRequests.ParseCreate(fields!);
         if (create is null)
         {
-            return EgError.BadRequest(string.Join("; ", fields.Problems));
+            return EgError.BadRequest(string.Join("; ", fields!.Problems));
         }
 
         var result = await services.Connections.CreateAsync(
-            new NewConnection(pass.Tenant.Id, Faces.HuaweiEg, create.Name, create.Description, create.Type,
+            new NewConnection(pass!.Tenant.Id, Faces.HuaweiEg, create.Name, create.Description, create.Type,
                 create.VpcId, create.SubnetId, create.Kafka, create.Password),
             cancellationToken);
         return result switch
@@ -91,27 +85,21 @@ internal static class EgApi
         HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string connectionId,
         [AsParameters] EgServices services, CancellationToken cancellationToken)
     {
-        var (pass, error) = await services.Gate.EnterAsync(context, projectId, EgGateErrors.Instance, cancellationToken);
-        if (pass is null)
+        var (pass, fields, error) = await EnterWithBodyAsync(context, projectId, services, cancellationToken);
+        if (error is not null)
         {
-            return error!;
+            return error;
         }
 
-        var fields = JsonFields.Parse(pass.Body, out var parseError);
-        if (fields is null)
-        {
-            return EgError.BadRequest(parseError!);
-        }
-
-        var description = EgRequests.ParseUpdate(fields, out var given);
-        if (fields.HasProblems)
+        var description = EgRequests.ParseUpdate(fields!, out var given);
+        if (fields!.HasProblems)
         {
             return EgError.BadRequest(string.Join("; ", fields.Problems));
         }
 
         var connection = given
-            ? await services.Connections.UpdateDescriptionAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, description!, cancellationToken)
-            : await services.Connections.GetAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
+            ? await services.Connections.UpdateDescriptionAsync(pass!.Tenant.Id, Faces.HuaweiEg, connectionId, description!, cancellationToken)
+            : await services.Connections.GetAsync(pass!.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
         return connection is null ? NotFound(connectionId) : Ok(EgConnectionInfo.From(connection));
     }
 
@@ -127,6 +115,20 @@ internal static class EgApi
 
         var deleted = await services.Connections.DeleteAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
         return deleted ? Results.NoContent() : NotFound(connectionId);
+    }
+
+    /// <summary>The gate, then the body parsed as one JSON object; the EG error for whichever fails first.</summary>
+    private static async Task<(GatePass? Pass, JsonFields? Body, IResult? Error)> EnterWithBodyAsync(
+        HttpContext context, string projectId, EgServices services, CancellationToken cancellationToken)
+    {
+        var (pass, error) = await services.Gate.EnterAsync(context, projectId, EgGateErrors.Instance, cancellationToken);
+        if (pass is null)
+        {
+            return (null, null, error);
+        }
+
+        var fields = JsonFields.Parse(pass.Body, out var parseError);
+        return fields is null ? (null, null, EgError.BadRequest(parseError!)) : (pass, fields, null);
     }
 
     private static IResult Ok<T>(T value) => Results.Json(value, EgRequests.ResponseJson, "application/json; charset=utf-8");
