@@ -46,3 +46,10 @@ ensure_librdkafka() {
   # the tests' mock Kafka cluster lives in the same library.
   apt_install librdkafka-dev
 }
+
+ensure_postgres() {
+  # The PostgreSQL server binaries (initdb, pg_ctl) for the storage and multi-node tests; nothing is started here:
+  # the tests start throwaway clusters of their own on loopback ports.
+  if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then return 0; fi
+  apt_install postgresql
+}

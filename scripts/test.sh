@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_dotnet
 ensure_node
 ensure_librdkafka
+ensure_postgres
 cd "$ROOT"
 
 results="$ROOT/artifacts/test-results"

@@ -8,11 +8,12 @@ using Microsoft.Extensions.Options;
 
 var urls = new Option<string?>("--urls") { Description = $"Addresses to listen on, separated by ';' (default {JunctionHost.DefaultUrls})." };
 var data = new Option<string?>("--data") { Description = "Data directory for the SQLite database and keys (default ./data)." };
+var database = new Option<string?>("--database") { Description = "A PostgreSQL connection string; without it, SQLite in the data directory." };
 var config = new Option<string?>("--config") { Description = "A JSON configuration file (see config/junction.example.json)." };
 
 var serve = new Command("serve", "Start the Junction server. Other --Key=value pairs are passed on as configuration (--Junction:Quotas:EgConnections=500).")
 {
-    urls, data, config,
+    urls, data, database, config,
 };
 serve.TreatUnmatchedTokensAsErrors = false;
 serve.SetAction(async (parse, _) =>
@@ -36,7 +37,7 @@ serve.SetAction(async (parse, _) =>
     }
 });
 
-var migrate = new Command("migrate", "Create or upgrade the database schema, then exit.") { data, config };
+var migrate = new Command("migrate", "Create or upgrade the database schema, then exit.") { data, database, config };
 migrate.SetAction(async (parse, cancellationToken) =>
 {
     var (app, failure) = Host(parse, serving: false);
@@ -91,6 +92,11 @@ return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTermination
     if (parse.GetValue(data) is { } d)
     {
         hostArgs.Add($"--Junction:DataDirectory={d}");
+    }
+
+    if (parse.GetValue(database) is { } db)
+    {
+        hostArgs.Add($"--Junction:Database={db}");
     }
 
     var configFile = parse.GetValue(config);

@@ -3,6 +3,7 @@ using Junction.Core.Dli;
 using Junction.Core.EventBuses;
 using Junction.Core.Tenancy;
 using Junction.Core.Verification;
+using Junction.Storage.Postgres;
 using Junction.Storage.Sql;
 using Junction.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,10 +13,15 @@ namespace Junction.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>Registers the stores on a SQLite file at <paramref name="sqlitePath"/>.</summary>
-    public static IServiceCollection AddJunctionStorage(this IServiceCollection services, string sqlitePath)
+    /// <summary>
+    /// Registers the stores on PostgreSQL when <paramref name="postgresConnectionString"/> is given, otherwise on a
+    /// SQLite file at <paramref name="sqlitePath"/>.
+    /// </summary>
+    public static IServiceCollection AddJunctionStorage(this IServiceCollection services, string sqlitePath, string? postgresConnectionString = null)
     {
-        services.TryAddSingleton<IDatabase>(_ => new SqliteDatabase(sqlitePath));
+        services.TryAddSingleton<IDatabase>(_ => string.IsNullOrWhiteSpace(postgresConnectionString)
+            ? new SqliteDatabase(sqlitePath)
+            : new PostgresDatabase(postgresConnectionString));
         services.TryAddSingleton<Migrator>();
         services.TryAddSingleton<ITenantStore, SqlTenantStore>();
         services.TryAddSingleton<IConnectionStore, SqlConnectionStore>();

@@ -10,6 +10,7 @@ using Junction.Server.Api.Wire;
 using Junction.Server.Auth;
 using Junction.Server.Security;
 using Junction.Storage;
+using Junction.Storage.Sql;
 using Junction.Verification;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -43,10 +44,19 @@ public static partial class JunctionHost
 
         var junction = builder.Configuration.GetSection(JunctionOptions.SectionName).Get<JunctionOptions>() ?? new JunctionOptions();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddJunctionStorage(junction.DatabasePath);
-        services.AddDataProtection()
-            .SetApplicationName("junction")
-            .PersistKeysToFileSystem(new DirectoryInfo(junction.KeysDirectory));
+        services.AddJunctionStorage(junction.DatabasePath, junction.Database);
+        var dataProtection = services.AddDataProtection().SetApplicationName("junction");
+        if (string.IsNullOrWhiteSpace(junction.Database))
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(junction.KeysDirectory));
+        }
+        else
+        {
+            // Nodes on one PostgreSQL database share one key ring, kept in that database.
+            services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
+                new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
+                    o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IDatabase>())));
+        }
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.TryAddSingleton<CredentialService>();
         services.TryAddSingleton<ConnectionService>();

@@ -20,6 +20,12 @@ public sealed class JunctionOptions
     [RegularExpression("^[a-z0-9-]{1,64}$", ErrorMessage = "Junction:Region must be 1-64 lower-case letters, digits or hyphens.")]
     public string Region { get; set; } = "local";
 
+    /// <summary>
+    /// A PostgreSQL connection string (<c>Host=...;Database=...;Username=...;Password=...</c>). Unset: the embedded
+    /// SQLite database in <see cref="DataDirectory"/>. Several nodes share one PostgreSQL database.
+    /// </summary>
+    public string? Database { get; set; }
+
     public string DatabasePath => Path.Combine(DataDirectory, "junction.db");
 
     public string KeysDirectory => Path.Combine(DataDirectory, "keys");

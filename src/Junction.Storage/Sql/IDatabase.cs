@@ -22,6 +22,9 @@ public interface IDatabase
     /// <summary>SQL for "<paramref name="column"/> contains <paramref name="parameter"/>", case-sensitive, no wildcards.</summary>
     string ContainsExpression(string column, string parameter);
 
+    /// <summary>SQL run first in every migration transaction so that concurrent migrators take turns ("" when writes are serialized anyway).</summary>
+    string MigrationLockSql { get; }
+
     /// <summary>The ordered migration scripts of this backend.</summary>
     IReadOnlyList<Migration> Migrations { get; }
 }

@@ -13,6 +13,11 @@ public sealed partial class Migrator(IDatabase database, TimeProvider time, ILog
         {
             var done = await database.WriteAsync(async (connection, transaction) =>
             {
+                if (database.MigrationLockSql.Length > 0)
+                {
+                    await connection.ExecuteAsync(database.MigrationLockSql, transaction: transaction);
+                }
+
                 await connection.ExecuteAsync(
                     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
                     transaction: transaction);

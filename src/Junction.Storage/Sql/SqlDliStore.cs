@@ -183,7 +183,7 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
         string tenantId, bool? deleted, string? name, IReadOnlyList<KeyValuePair<string, string>> tags, int offset, int? limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tags);
-        var parameters = new DynamicParameters(new { tenantId, name, offset, limit = limit ?? -1, live = Faces.HuaweiDli, deletedPattern = Faces.HuaweiDliDeletedPrefix + "%" });
+        var parameters = new DynamicParameters(new { tenantId, name, offset, limit = limit ?? int.MaxValue, live = Faces.HuaweiDli, deletedPattern = Faces.HuaweiDliDeletedPrefix + "%" });
         var where = deleted switch
         {
             true => "face LIKE @deletedPattern",

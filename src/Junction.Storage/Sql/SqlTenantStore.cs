@@ -25,7 +25,17 @@ public sealed class SqlTenantStore(IDatabase database) : ITenantStore
                 return false;
             }
 
-            await InsertAsync(connection, transaction, tenant, accessKey, user);
+            try
+            {
+                await InsertAsync(connection, transaction, tenant, accessKey, user);
+            }
+            catch (DbException exception) when (database.IsUniqueViolation(exception))
+            {
+                // Another node created the first tenant between our count and our insert (PostgreSQL does not serialize them).
+                await transaction.RollbackAsync(cancellationToken);
+                return false;
+            }
+
             return true;
         }, cancellationToken);
 

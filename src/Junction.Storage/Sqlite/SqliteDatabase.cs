@@ -46,6 +46,9 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
 
     public IReadOnlyList<Migration> Migrations => SqliteMigrations.All;
 
+    /// <summary>Writes are already serialized (BEGIN IMMEDIATE), migrations included.</summary>
+    public string MigrationLockSql => "";
+
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);

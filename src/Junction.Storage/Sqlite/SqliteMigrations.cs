@@ -140,5 +140,11 @@ internal static class SqliteMigrations
                 PRIMARY KEY (connection_id, key)
             );
             """),
+        new(5, "data-protection-keys", """
+            CREATE TABLE data_protection_keys (
+                friendly_name  TEXT PRIMARY KEY,
+                xml            TEXT NOT NULL
+            );
+            """),
     ];
 }

@@ -1,0 +1,70 @@
+using System.Data.Common;
+using Junction.Storage.Sql;
+using Npgsql;
+
+namespace Junction.Storage.Postgres;
+
+/// <summary>
+/// PostgreSQL for several Junction nodes on one database. Writes run in READ COMMITTED transactions: uniqueness comes
+/// from constraints, quotas from a conditional update of one counter row (PostgreSQL re-checks the condition after
+/// waiting for the row lock), and leases from a conditional update repeated outside its sub-select.
+/// </summary>
+public sealed class PostgresDatabase : IDatabase, IDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresDatabase(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    public string Kind => "postgresql";
+
+    public IReadOnlyList<Migration> Migrations => PostgresMigrations.All;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, transaction);
+        try
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (InvalidOperationException) when (connection.State == System.Data.ConnectionState.Open && !IsOpen(transaction))
+        {
+            // The work rolled back on purpose (a taken name, a full quota): there is nothing to commit.
+        }
+
+        return result;
+    }
+
+    public bool IsUniqueViolation(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public string ContainsExpression(string column, string parameter) => $"strpos({column}, {parameter}) > 0";
+
+    /// <summary>Nodes starting together take turns migrating (a transaction-scoped advisory lock).</summary>
+    public string MigrationLockSql => "SELECT pg_advisory_xact_lock(7461832)";
+
+    public void Dispose() => _dataSource.Dispose();
+
+    /// <summary>Npgsql keeps no public "completed" flag; a finished transaction refuses to roll back again.</summary>
+    private static bool IsOpen(NpgsqlTransaction transaction)
+    {
+        try
+        {
+            _ = transaction.IsolationLevel;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using Junction.Storage.Sql;
+
+namespace Junction.Storage.Postgres;
+
+/// <summary>The same schema as SQLite's, in PostgreSQL's types; names sort bytewise (COLLATE "C") as in SQLite.</summary>
+internal static class PostgresMigrations
+{
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "tenants-and-connections", """
+            CREATE TABLE tenants (
+                id            TEXT PRIMARY KEY,
+                domain_name   TEXT NOT NULL UNIQUE,
+                project_id    TEXT NOT NULL UNIQUE,
+                project_name  TEXT NOT NULL,
+                account_id    TEXT NOT NULL UNIQUE,
+                created_at    BIGINT NOT NULL
+            );
+            CREATE TABLE access_keys (
+                id                TEXT PRIMARY KEY,
+                tenant_id         TEXT NOT NULL REFERENCES tenants(id),
+                protected_secret  TEXT NOT NULL,
+                created_at        BIGINT NOT NULL
+            );
+            CREATE TABLE users (
+                id             TEXT PRIMARY KEY,
+                tenant_id      TEXT NOT NULL REFERENCES tenants(id),
+                name           TEXT NOT NULL,
+                password_hash  TEXT NOT NULL,
+                created_at     BIGINT NOT NULL,
+                UNIQUE (tenant_id, name)
+            );
+            CREATE TABLE quota_usage (
+                tenant_id  TEXT NOT NULL,
+                face       TEXT NOT NULL,
+                used       BIGINT NOT NULL,
+                PRIMARY KEY (tenant_id, face)
+            );
+            CREATE TABLE connections (
+                id                TEXT PRIMARY KEY,
+                tenant_id         TEXT NOT NULL REFERENCES tenants(id),
+                face              TEXT NOT NULL,
+                name              TEXT COLLATE "C" NOT NULL,
+                description       TEXT NOT NULL,
+                kind              TEXT NOT NULL,
+                vpc_id            TEXT,
+                subnet_id         TEXT,
+                instance_id       TEXT,
+                target_json       TEXT,
+                protected_secret  TEXT,
+                state             TEXT NOT NULL,
+                error_code        TEXT,
+                error_message     TEXT,
+                error_detail      TEXT,
+                created_at        BIGINT NOT NULL,
+                updated_at        BIGINT NOT NULL,
+                UNIQUE (tenant_id, face, name)
+            );
+            CREATE INDEX ix_connections_created ON connections (tenant_id, face, created_at, id);
+            CREATE INDEX ix_connections_updated ON connections (tenant_id, face, updated_at, id);
+            """),
+        new(2, "verification", """
+            ALTER TABLE connections ADD COLUMN next_check_at BIGINT;
+            ALTER TABLE connections ADD COLUMN verify_attempts INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE connections ADD COLUMN checked_at BIGINT;
+            ALTER TABLE connections ADD COLUMN lease_owner TEXT;
+            ALTER TABLE connections ADD COLUMN lease_token TEXT;
+            ALTER TABLE connections ADD COLUMN lease_until BIGINT;
+            UPDATE connections SET next_check_at = created_at WHERE next_check_at IS NULL;
+            CREATE INDEX ix_connections_due ON connections (next_check_at);
+            CREATE TABLE verification_history (
+                seq            BIGSERIAL PRIMARY KEY,
+                connection_id  TEXT NOT NULL,
+                tenant_id      TEXT NOT NULL,
+                node           TEXT NOT NULL,
+                started_at     BIGINT NOT NULL,
+                finished_at    BIGINT NOT NULL,
+                from_state     TEXT NOT NULL,
+                to_state       TEXT NOT NULL,
+                ok             BIGINT NOT NULL,
+                code           TEXT NOT NULL,
+                message        TEXT NOT NULL,
+                detail         TEXT NOT NULL
+            );
+            CREATE INDEX ix_history_connection ON verification_history (connection_id, seq);
+            """),
+        new(3, "tencent-eb", """
+            ALTER TABLE connections ADD COLUMN enabled BIGINT NOT NULL DEFAULT 1;
+            ALTER TABLE connections ADD COLUMN detail_json TEXT;
+            CREATE TABLE event_buses (
+                id            TEXT PRIMARY KEY,
+                tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+                region        TEXT NOT NULL,
+                name          TEXT COLLATE "C" NOT NULL,
+                description   TEXT NOT NULL,
+                type          TEXT NOT NULL,
+                enable_store  BIGINT,
+                save_days     BIGINT,
+                log_topic_id  TEXT,
+                created_at    BIGINT NOT NULL,
+                updated_at    BIGINT NOT NULL,
+                UNIQUE (tenant_id, region, name)
+            );
+            """),
+        new(4, "huawei-dli", """
+            CREATE TABLE dli_queues (
+                tenant_id                   TEXT NOT NULL REFERENCES tenants(id),
+                name                        TEXT COLLATE "C" NOT NULL,
+                queue_id                    BIGINT NOT NULL,
+                resource_id                 TEXT NOT NULL,
+                queue_type                  TEXT NOT NULL,
+                description                 TEXT NOT NULL,
+                cu_count                    BIGINT NOT NULL,
+                charging_mode               BIGINT NOT NULL,
+                resource_mode               BIGINT NOT NULL,
+                platform                    TEXT NOT NULL,
+                feature                     TEXT NOT NULL,
+                engine                      TEXT NOT NULL,
+                labels                      TEXT,
+                enterprise_project_id       TEXT NOT NULL,
+                elastic_resource_pool_name  TEXT,
+                cidr_in_vpc                 TEXT,
+                owner                       TEXT NOT NULL,
+                tags_json                   TEXT,
+                created_at                  BIGINT NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            );
+            CREATE TABLE dli_bindings (
+                connection_id  TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                tenant_id      TEXT NOT NULL,
+                queue_name     TEXT NOT NULL,
+                peer_id        TEXT NOT NULL,
+                bound_at       BIGINT NOT NULL,
+                PRIMARY KEY (connection_id, queue_name)
+            );
+            CREATE INDEX ix_dli_bindings_queue ON dli_bindings (tenant_id, queue_name);
+            CREATE TABLE dli_tags (
+                connection_id  TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                key            TEXT NOT NULL,
+                value          TEXT NOT NULL,
+                PRIMARY KEY (connection_id, key)
+            );
+            """),
+        new(5, "data-protection-keys", """
+            CREATE TABLE data_protection_keys (
+                friendly_name  TEXT PRIMARY KEY,
+                xml            TEXT NOT NULL
+            );
+            """),
+    ];
+}
