@@ -55,6 +55,8 @@ export async function startJunction(extraEnv = {}) {
     // The test configuration: loopback egress only (design.md §3).
     Junction__Egress__Allow__0: '127.0.0.0/8',
     Logging__LogLevel__Default: 'Warning',
+    // Set to run the suite against PostgreSQL instead of the embedded SQLite (a connection string).
+    ...(process.env.JUNCTION_CONFORMANCE_DATABASE ? { Junction__Database: process.env.JUNCTION_CONFORMANCE_DATABASE } : {}),
     ...extraEnv,
   };
   const child = spawn('dotnet', [findDll(), 'serve', '--urls', url, '--data', data], { env, stdio: ['ignore', 'pipe', 'pipe'] });
