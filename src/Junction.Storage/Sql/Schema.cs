@@ -1,0 +1,155 @@
+namespace Junction.Storage.Sql;
+
+/// <summary>
+/// Junction's schema, written once. Each backend renders it with its own types: <c>{int}</c> (64-bit integer),
+/// <c>{int32}</c>, <c>{serial_pk}</c> (auto-numbered key) and <c>{name}</c> (text that sorts bytewise).
+/// </summary>
+internal static class Schema
+{
+    public static IReadOnlyList<Migration> Render(IReadOnlyDictionary<string, string> types) =>
+        [.. s_template.Select(m => m with { Sql = types.Aggregate(m.Sql, (sql, type) => sql.Replace("{" + type.Key + "}", type.Value, StringComparison.Ordinal)) })];
+
+    private static readonly IReadOnlyList<Migration> s_template =
+    [
+        new(1, "tenants-and-connections", """
+            CREATE TABLE tenants (
+                id            TEXT PRIMARY KEY,
+                domain_name   TEXT NOT NULL UNIQUE,
+                project_id    TEXT NOT NULL UNIQUE,
+                project_name  TEXT NOT NULL,
+                account_id    TEXT NOT NULL UNIQUE,
+                created_at    {int} NOT NULL
+            );
+            CREATE TABLE access_keys (
+                id                TEXT PRIMARY KEY,
+                tenant_id         TEXT NOT NULL REFERENCES tenants(id),
+                protected_secret  TEXT NOT NULL,
+                created_at        {int} NOT NULL
+            );
+            CREATE TABLE users (
+                id             TEXT PRIMARY KEY,
+                tenant_id      TEXT NOT NULL REFERENCES tenants(id),
+                name           TEXT NOT NULL,
+                password_hash  TEXT NOT NULL,
+                created_at     {int} NOT NULL,
+                UNIQUE (tenant_id, name)
+            );
+            CREATE TABLE quota_usage (
+                tenant_id  TEXT NOT NULL,
+                face       TEXT NOT NULL,
+                used       {int} NOT NULL,
+                PRIMARY KEY (tenant_id, face)
+            );
+            CREATE TABLE connections (
+                id                TEXT PRIMARY KEY,
+                tenant_id         TEXT NOT NULL REFERENCES tenants(id),
+                face              TEXT NOT NULL,
+                name              {name} NOT NULL,
+                description       TEXT NOT NULL,
+                kind              TEXT NOT NULL,
+                vpc_id            TEXT,
+                subnet_id         TEXT,
+                instance_id       TEXT,
+                target_json       TEXT,
+                protected_secret  TEXT,
+                state             TEXT NOT NULL,
+                error_code        TEXT,
+                error_message     TEXT,
+                error_detail      TEXT,
+                created_at        {int} NOT NULL,
+                updated_at        {int} NOT NULL,
+                UNIQUE (tenant_id, face, name)
+            );
+            CREATE INDEX ix_connections_created ON connections (tenant_id, face, created_at, id);
+            CREATE INDEX ix_connections_updated ON connections (tenant_id, face, updated_at, id);
+            """),
+        new(2, "verification", """
+            ALTER TABLE connections ADD COLUMN next_check_at {int};
+            ALTER TABLE connections ADD COLUMN verify_attempts {int32} NOT NULL DEFAULT 0;
+            ALTER TABLE connections ADD COLUMN checked_at {int};
+            ALTER TABLE connections ADD COLUMN lease_owner TEXT;
+            ALTER TABLE connections ADD COLUMN lease_token TEXT;
+            ALTER TABLE connections ADD COLUMN lease_until {int};
+            UPDATE connections SET next_check_at = created_at WHERE next_check_at IS NULL;
+            CREATE INDEX ix_connections_due ON connections (next_check_at);
+            CREATE TABLE verification_history (
+                seq            {serial_pk},
+                connection_id  TEXT NOT NULL,
+                tenant_id      TEXT NOT NULL,
+                node           TEXT NOT NULL,
+                started_at     {int} NOT NULL,
+                finished_at    {int} NOT NULL,
+                from_state     TEXT NOT NULL,
+                to_state       TEXT NOT NULL,
+                ok             {int} NOT NULL,
+                code           TEXT NOT NULL,
+                message        TEXT NOT NULL,
+                detail         TEXT NOT NULL
+            );
+            CREATE INDEX ix_history_connection ON verification_history (connection_id, seq);
+            """),
+        new(3, "tencent-eb", """
+            ALTER TABLE connections ADD COLUMN enabled {int} NOT NULL DEFAULT 1;
+            ALTER TABLE connections ADD COLUMN detail_json TEXT;
+            CREATE TABLE event_buses (
+                id            TEXT PRIMARY KEY,
+                tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+                region        TEXT NOT NULL,
+                name          {name} NOT NULL,
+                description   TEXT NOT NULL,
+                type          TEXT NOT NULL,
+                enable_store  {int},
+                save_days     {int},
+                log_topic_id  TEXT,
+                created_at    {int} NOT NULL,
+                updated_at    {int} NOT NULL,
+                UNIQUE (tenant_id, region, name)
+            );
+            """),
+        new(4, "huawei-dli", """
+            CREATE TABLE dli_queues (
+                tenant_id                   TEXT NOT NULL REFERENCES tenants(id),
+                name                        {name} NOT NULL,
+                queue_id                    {int} NOT NULL,
+                resource_id                 TEXT NOT NULL,
+                queue_type                  TEXT NOT NULL,
+                description                 TEXT NOT NULL,
+                cu_count                    {int} NOT NULL,
+                charging_mode               {int} NOT NULL,
+                resource_mode               {int} NOT NULL,
+                platform                    TEXT NOT NULL,
+                feature                     TEXT NOT NULL,
+                engine                      TEXT NOT NULL,
+                labels                      TEXT,
+                enterprise_project_id       TEXT NOT NULL,
+                elastic_resource_pool_name  TEXT,
+                cidr_in_vpc                 TEXT,
+                owner                       TEXT NOT NULL,
+                tags_json                   TEXT,
+                created_at                  {int} NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            );
+            CREATE TABLE dli_bindings (
+                connection_id  TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                tenant_id      TEXT NOT NULL,
+                queue_name     TEXT NOT NULL,
+                peer_id        TEXT NOT NULL,
+                bound_at       {int} NOT NULL,
+                PRIMARY KEY (connection_id, queue_name)
+            );
+            CREATE INDEX ix_dli_bindings_queue ON dli_bindings (tenant_id, queue_name);
+            CREATE TABLE dli_tags (
+                connection_id  TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+                key            TEXT NOT NULL,
+                value          TEXT NOT NULL,
+                PRIMARY KEY (connection_id, key)
+            );
+            """),
+        new(5, "data-protection-keys", """
+            CREATE TABLE data_protection_keys (
+                friendly_name  TEXT PRIMARY KEY,
+                xml            TEXT NOT NULL
+            );
+            """),
+    ];
+}
