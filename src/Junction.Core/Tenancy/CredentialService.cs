@@ -15,6 +15,26 @@ public sealed class CredentialService(ITenantStore store, ISecretProtector prote
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, (ResolvedAccessKey? Key, DateTimeOffset Expires)> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Tenant? Tenant, DateTimeOffset Expires)> _tenants = new(StringComparer.Ordinal);
+
+    /// <summary>A tenant by id, cached like access keys: every token-authenticated request needs one.</summary>
+    public async Task<Tenant?> GetTenantAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_tenants.TryGetValue(tenantId, out var cached) && cached.Expires > now)
+        {
+            return cached.Tenant;
+        }
+
+        var tenant = await store.FindTenantAsync(tenantId, cancellationToken);
+        if (_tenants.Count > 10_000)
+        {
+            _tenants.Clear();
+        }
+
+        _tenants[tenantId] = (tenant, now + CacheLifetime);
+        return tenant;
+    }
 
     public async Task<ResolvedAccessKey?> ResolveAccessKeyAsync(string accessKeyId, CancellationToken cancellationToken)
     {
@@ -28,7 +48,7 @@ public sealed class CredentialService(ITenantStore store, ISecretProtector prote
         var key = await store.FindAccessKeyAsync(accessKeyId, cancellationToken);
         if (key is not null)
         {
-            var tenant = await store.FindTenantAsync(key.TenantId, cancellationToken);
+            var tenant = await GetTenantAsync(key.TenantId, cancellationToken);
             var secret = protector.Unprotect(key.ProtectedSecret);
             if (tenant is not null && secret is not null)
             {

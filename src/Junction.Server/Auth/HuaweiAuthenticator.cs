@@ -22,7 +22,7 @@ public sealed record HuaweiAuthResult(Tenant? Tenant, string? Failure)
 /// over the raw body bytes.
 /// </summary>
 public sealed partial class HuaweiAuthenticator(
-    CredentialService credentials, TokenService tokens, ITenantStore tenants, TimeProvider time, IOptions<SignatureOptions> options)
+    CredentialService credentials, TokenService tokens, TimeProvider time, IOptions<SignatureOptions> options)
 {
     public async Task<HuaweiAuthResult> AuthenticateAsync(HttpRequest request, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
@@ -48,7 +48,7 @@ public sealed partial class HuaweiAuthenticator(
                 return HuaweiAuthResult.Fail("the token is not valid");
         }
 
-        var tenant = await tenants.FindTenantAsync(check.TenantId!, cancellationToken);
+        var tenant = await credentials.GetTenantAsync(check.TenantId!, cancellationToken);
         return tenant is null ? HuaweiAuthResult.Fail("the token's tenant no longer exists") : HuaweiAuthResult.Ok(tenant);
     }
 

@@ -48,6 +48,19 @@ public sealed class CredentialServiceTests
         Assert.Null(await _service.ResolveAccessKeyAsync("AK3", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task GetTenant_IsCachedForTheCacheLifetime()
+    {
+        Assert.Equal("t1", (await _service.GetTenantAsync("t1", CancellationToken.None))?.Id);
+        Assert.Equal("t1", (await _service.GetTenantAsync("t1", CancellationToken.None))?.Id);
+        Assert.Equal(1, _store.TenantReads);
+
+        _time.Advance(CredentialService.CacheLifetime);
+        Assert.Equal("t1", (await _service.GetTenantAsync("t1", CancellationToken.None))?.Id);
+        Assert.Equal(2, _store.TenantReads);
+        Assert.Null(await _service.GetTenantAsync("t9", CancellationToken.None));
+    }
+
     [Theory]
     [InlineData("junction", "admin", "pw", true)]
     [InlineData("junction", "admin", "PW", false)]
@@ -75,7 +88,13 @@ public sealed class CredentialServiceTests
 
         public Task<bool> CreateFirstTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken) => Task.FromResult(false);
 
-        public Task<Tenant?> FindTenantAsync(string tenantId, CancellationToken cancellationToken) => Task.FromResult(tenantId == "t1" ? s_tenant : null);
+        public int TenantReads { get; private set; }
+
+        public Task<Tenant?> FindTenantAsync(string tenantId, CancellationToken cancellationToken)
+        {
+            TenantReads++;
+            return Task.FromResult(tenantId == "t1" ? s_tenant : null);
+        }
 
         public Task<Tenant?> FindByProjectIdAsync(string projectId, CancellationToken cancellationToken) => Task.FromResult<Tenant?>(null);
 
