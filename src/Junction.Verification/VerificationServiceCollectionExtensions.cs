@@ -29,6 +29,7 @@ public static class VerificationServiceCollectionExtensions
         services.TryAddSingleton<IPingProbe, PingProbe>();
         services.TryAddSingleton<ConnectionVerifier>();
         services.TryAddSingleton<VerificationSignal>();
+        services.TryAddSingleton<Junction.Core.Telemetry.JunctionMetrics>();
         services.TryAddSingleton<IVerificationSignal>(sp => sp.GetRequiredService<VerificationSignal>());
         services.TryAddSingleton<VerificationEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<VerificationEngine>());

@@ -1,3 +1,5 @@
+using Junction.Core.Telemetry;
+using Junction.Core.Verification;
 using Junction.Storage.Sql;
 
 namespace Junction.Server.Hosting;
@@ -9,6 +11,17 @@ internal static class HealthApi
     {
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         app.MapGet("/readyz", ReadyAsync);
+        return app;
+    }
+
+    /// <summary>Prometheus text at <c>/metrics</c> (unauthenticated, like the probes: expose it on an internal network only).</summary>
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/metrics", async (PrometheusExporter exporter, JunctionMetrics metrics, IVerificationStore verifications, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            metrics.SetDue(await verifications.CountDueAsync(time.GetUtcNow(), cancellationToken));
+            return Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8");
+        });
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Junction.Core.Connections;
 using Junction.Core.Security;
+using Junction.Core.Telemetry;
 using Junction.Core.Tenancy;
 using Junction.Server.Api.Admin;
 using Junction.Server.Api.HuaweiDli;
@@ -67,6 +68,8 @@ public static partial class JunctionHost
         services.TryAddSingleton<EbRateLimiter>();
         services.TryAddSingleton<TenantBootstrapper>();
         services.AddHostedService<InitializationService>();
+        services.TryAddSingleton<JunctionMetrics>();
+        services.TryAddSingleton<PrometheusExporter>();
         services.AddVerification();
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
@@ -85,8 +88,18 @@ public static partial class JunctionHost
             }
         });
         app.UseRequestIds();
+        // Created now so that it listens from the first request on.
+        _ = app.Services.GetRequiredService<PrometheusExporter>();
+        var metrics = app.Services.GetRequiredService<JunctionMetrics>();
+        app.Use(async (context, next) =>
+        {
+            await next(context);
+            var status = context.Items.TryGetValue(EbApi.ErrorStatusKey, out var eb) && eb is int ebStatus ? ebStatus : context.Response.StatusCode;
+            metrics.Request(FaceErrors.FaceName(context), status);
+        });
 
         app.MapHealth();
+        app.MapMetrics();
         app.MapIamTokens();
         app.MapHuaweiEg();
         app.MapTencentEb();

@@ -1,5 +1,6 @@
 using Junction.Core.Connections;
 using Junction.Core.Security;
+using Junction.Core.Telemetry;
 using Junction.Core.Verification;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,11 +23,13 @@ public sealed partial class VerificationEngine : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<VerificationEngine> _logger;
     private readonly SemaphoreSlim _slots;
+    private readonly JunctionMetrics _metrics;
 
     public VerificationEngine(
         IVerificationStore store, ConnectionVerifier verifier, VerificationSignal signal, IOptions<VerificationOptions> options,
-        TimeProvider time, ILogger<VerificationEngine> logger)
+        TimeProvider time, JunctionMetrics metrics, ILogger<VerificationEngine> logger)
     {
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _verifier = verifier;
@@ -112,36 +115,27 @@ public sealed partial class VerificationEngine : BackgroundService
         ArgumentNullException.ThrowIfNull(lease);
         var options = _options.Value;
         var started = _time.GetUtcNow();
-        VerificationResult result;
-        using (var probe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        VerificationResult? result;
+        _metrics.ProbeStarted();
+        try
         {
-            // A hard stop a little after the probe's own timeout, well inside the lease.
-            probe.CancelAfter(options.ProbeTimeout + options.ProbeTimeout / 2);
-            try
-            {
-                result = await _verifier.VerifyAsync(lease.Connection, options.ProbeTimeout, probe.Token);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Shutting down: leave the lease to be released, record nothing.
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                result = VerificationResult.Failure(VerificationCodes.Internal,
-                    $"the probe did not finish within {options.ProbeTimeout.TotalSeconds * 1.5:0.###} s and was stopped");
-            }
-#pragma warning disable CA1031 // One broken probe must not stop the engine; the failure is recorded as the connection's reason.
-            catch (Exception exception)
-#pragma warning restore CA1031
-            {
-                LogProbeCrashed(_logger, exception, lease.Connection.Id);
-                result = VerificationResult.Failure(VerificationCodes.Internal, $"the probe failed unexpectedly: {exception.GetType().Name}: {exception.Message}");
-            }
+            result = await ProbeAsync(lease, options, cancellationToken);
+        }
+        finally
+        {
+            _metrics.ProbeFinished();
+        }
+
+        if (result is null)
+        {
+            // Shutting down: leave the lease to be released, record nothing.
+            return;
         }
 
         var finished = _time.GetUtcNow();
         var outcome = Decide(lease, result, Node, started, finished, options, Random.Shared.NextDouble());
+        _metrics.Verified(outcome.State.ToString(), result.Code, watch.Elapsed);
         if (!await _store.CompleteAsync(lease, outcome, CancellationToken.None))
         {
             LogLeaseLost(_logger, lease.Connection.Id, Node);
@@ -151,6 +145,34 @@ public sealed partial class VerificationEngine : BackgroundService
         if (outcome.State != lease.Connection.State)
         {
             LogTransition(_logger, lease.Connection.Id, lease.Connection.State, outcome.State, result.Code, result.Message);
+        }
+    }
+
+    /// <summary>Runs the probe with a hard stop inside the lease; null when the process is shutting down.</summary>
+    private async Task<VerificationResult?> ProbeAsync(VerificationLease lease, VerificationOptions options, CancellationToken cancellationToken)
+    {
+        using var probe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A hard stop a little after the probe's own timeout, well inside the lease.
+        probe.CancelAfter(options.ProbeTimeout + options.ProbeTimeout / 2);
+        try
+        {
+            return await _verifier.VerifyAsync(lease.Connection, options.ProbeTimeout, probe.Token);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return VerificationResult.Failure(VerificationCodes.Internal,
+                $"the probe did not finish within {options.ProbeTimeout.TotalSeconds * 1.5:0.###} s and was stopped");
+        }
+#pragma warning disable CA1031 // One broken probe must not stop the engine; the failure is recorded as the connection's reason.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogProbeCrashed(_logger, exception, lease.Connection.Id);
+            return VerificationResult.Failure(VerificationCodes.Internal, $"the probe failed unexpectedly: {exception.GetType().Name}: {exception.Message}");
         }
     }
 

@@ -53,7 +53,7 @@ internal sealed class EngineFixture : IDisposable
         var verifier = new ConnectionVerifier(registry, new Junction.Core.Instances.InstanceRegistry(Microsoft.Extensions.Options.Options.Create(new Junction.Core.Instances.InstanceOptions())), new KafkaProbe(TestEgress.Guard(networks: Networks)), new PingProbe(TestEgress.Guard(networks: Networks)), new PlainProtector());
         return new VerificationEngine(
             database is null ? Store : new SqlVerificationStore(database), verifier, new VerificationSignal(),
-            Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<VerificationEngine>.Instance);
+            Microsoft.Extensions.Options.Options.Create(Options), Time, new Junction.Core.Telemetry.JunctionMetrics(), NullLogger<VerificationEngine>.Instance);
     }
 
     public async Task<Connection> AddKafkaAsync(string name, string bootstrap, string vpc = "vpc-1", string subnet = "subnet-1")

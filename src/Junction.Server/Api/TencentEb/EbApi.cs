@@ -132,8 +132,15 @@ internal static partial class EbApi
         return Results.Text(new JsonObject { ["Response"] = response }.ToJsonString(s_json), "application/json", statusCode: 200);
     }
 
-    internal static IResult Error(HttpContext context, string code, string message) =>
-        Answer(context, new JsonObject { ["Error"] = new JsonObject { ["Code"] = code, ["Message"] = message } });
+    internal static IResult Error(HttpContext context, string code, string message)
+    {
+        // Tencent errors travel as HTTP 200; metrics still count them by what they are.
+        context.Items[ErrorStatusKey] = code == "InternalError" ? 500 : 400;
+        return Answer(context, new JsonObject { ["Error"] = new JsonObject { ["Code"] = code, ["Message"] = message } });
+    }
+
+    /// <summary>The HTTP-equivalent status of a Tencent error answer, for metrics.</summary>
+    public const string ErrorStatusKey = "Junction.EbErrorStatus";
 
     /// <summary>Tencent request ids are UUIDs: the same id as X-Request-Id, in UUID form.</summary>
     private static string RequestId(HttpContext context)

@@ -37,6 +37,29 @@ internal static class FaceErrors
         _ => new EgError(500, EgCodes.Internal, "Internal Server Error", "the server failed to handle the request; the request id identifies it in the server's log"),
     };
 
+    /// <summary>The face a request belongs to, for metrics: <c>eg</c>, <c>dli</c>, <c>eb</c>, <c>admin</c>, <c>iam</c> or <c>other</c>.</summary>
+    public static string FaceName(HttpContext context)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/v3/auth"))
+        {
+            return "iam";
+        }
+
+        if (path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics"))
+        {
+            return "other";
+        }
+
+        return Face(context) switch
+        {
+            Faces.Tencent => "eb",
+            Faces.Dli => "dli",
+            Faces.Admin => "admin",
+            _ => "eg",
+        };
+    }
+
     private static Faces Face(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/junction") ? Faces.Admin
         : EbApi.Owns(context.Request) ? Faces.Tencent

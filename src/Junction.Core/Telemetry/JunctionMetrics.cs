@@ -1,0 +1,54 @@
+using System.Diagnostics.Metrics;
+
+namespace Junction.Core.Telemetry;
+
+/// <summary>
+/// Junction's instruments (System.Diagnostics.Metrics, meter <c>Junction</c>): requests per face and outcome,
+/// verifications by result, probe latency, and the verification work waiting. Exported in Prometheus text at
+/// <c>/metrics</c>; any OpenTelemetry exporter can listen to the same meter.
+/// </summary>
+public sealed class JunctionMetrics : IDisposable
+{
+    public const string MeterName = "Junction";
+
+    private readonly Meter _meter = new(MeterName, "1.0");
+
+    /// <summary>This instance's meter (a test host and a server in one process each have their own).</summary>
+    public Meter Meter => _meter;
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _verifications;
+    private readonly Histogram<double> _probeDuration;
+    private long _due;
+    private long _inFlight;
+
+    public JunctionMetrics()
+    {
+        _requests = _meter.CreateCounter<long>("junction.requests", "{request}", "HTTP requests answered, by API face and outcome");
+        _verifications = _meter.CreateCounter<long>("junction.verifications", "{verification}", "Finished verifications, by resulting state and code");
+        _probeDuration = _meter.CreateHistogram<double>("junction.probe.duration", "s", "How long verifying one connection took");
+        _meter.CreateObservableGauge("junction.verification.due", () => Interlocked.Read(ref _due), "{connection}", "Connections due for verification and not leased, at the last count");
+        _meter.CreateObservableGauge("junction.verification.in_flight", () => Interlocked.Read(ref _inFlight), "{probe}", "Probes running in this process");
+    }
+
+    public void Request(string face, int status) =>
+        _requests.Add(1, new("face", face), new("outcome", status switch
+        {
+            < 400 => "success",
+            < 500 => "client_error",
+            _ => "server_error",
+        }));
+
+    public void Verified(string state, string code, TimeSpan duration)
+    {
+        _verifications.Add(1, new("state", state), new("code", code));
+        _probeDuration.Record(duration.TotalSeconds);
+    }
+
+    public void ProbeStarted() => Interlocked.Increment(ref _inFlight);
+
+    public void ProbeFinished() => Interlocked.Decrement(ref _inFlight);
+
+    public void SetDue(long due) => Interlocked.Exchange(ref _due, due);
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+using Junction.Core.Telemetry;
+
+namespace Junction.Server.Hosting;
+
+/// <summary>
+/// Renders the <c>Junction</c> meter in the Prometheus text exposition format (version 0.0.4). The Prometheus exporter
+/// packages are not served by the package registry here, so this is the small part of one that Junction needs:
+/// counters, histograms with fixed buckets, and observable gauges read at scrape time.
+/// </summary>
+public sealed class PrometheusExporter : IDisposable
+{
+    private static readonly double[] s_buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentDictionary<(string Name, string Labels), long> _counters = new();
+    private readonly ConcurrentDictionary<(string Name, string Labels), double> _gauges = new();
+    private readonly ConcurrentDictionary<(string Name, string Labels), Histogram> _histograms = new();
+    private readonly ConcurrentDictionary<string, (string Type, string Help)> _metadata = new(StringComparer.Ordinal);
+
+    public PrometheusExporter(JunctionMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (!ReferenceEquals(instrument.Meter, metrics.Meter))
+            {
+                return;
+            }
+
+            var type = instrument switch
+            {
+                Counter<long> => "counter",
+                Histogram<double> => "histogram",
+                _ => "gauge",
+            };
+            _metadata[Name(instrument)] = (type, instrument.Description ?? "");
+            listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var key = (Name(instrument), Labels(tags));
+            if (instrument is Counter<long>)
+            {
+                _counters.AddOrUpdate(key, value, (_, sum) => sum + value);
+            }
+            else
+            {
+                _gauges[key] = value;
+            }
+        });
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+            _histograms.GetOrAdd((Name(instrument), Labels(tags)), _ => new Histogram()).Record(value));
+        _listener.Start();
+    }
+
+    public string Render()
+    {
+        _listener.RecordObservableInstruments();
+        var text = new StringBuilder();
+        foreach (var (name, (type, help)) in _metadata.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            var exposed = type == "counter" ? name + "_total" : name;
+            text.Append("# HELP ").Append(exposed).Append(' ').Append(help).Append('\n');
+            text.Append("# TYPE ").Append(exposed).Append(' ').Append(type).Append('\n');
+            switch (type)
+            {
+                case "counter":
+                    foreach (var ((_, labels), value) in _counters.Where(c => c.Key.Name == name).OrderBy(c => c.Key.Labels, StringComparer.Ordinal))
+                    {
+                        text.Append(exposed).Append(Braces(labels)).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                    }
+
+                    break;
+                case "histogram":
+                    foreach (var ((_, labels), histogram) in _histograms.Where(h => h.Key.Name == name).OrderBy(h => h.Key.Labels, StringComparer.Ordinal))
+                    {
+                        histogram.Render(text, name, labels);
+                    }
+
+                    break;
+                default:
+                    foreach (var ((_, labels), value) in _gauges.Where(g => g.Key.Name == name).OrderBy(g => g.Key.Labels, StringComparer.Ordinal))
+                    {
+                        text.Append(name).Append(Braces(labels)).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                    }
+
+                    break;
+            }
+        }
+
+        return text.ToString();
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    /// <summary><c>junction.probe.duration</c> in seconds → <c>junction_probe_duration_seconds</c>.</summary>
+    private static string Name(Instrument instrument) =>
+        instrument.Name.Replace('.', '_') + (instrument.Unit == "s" ? "_seconds" : "");
+
+    private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var pairs = new List<string>(tags.Length);
+        foreach (var (key, value) in tags)
+        {
+            var escaped = (value?.ToString() ?? "").Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+            pairs.Add($"{key}=\"{escaped}\"");
+        }
+
+        pairs.Sort(StringComparer.Ordinal);
+        return string.Join(',', pairs);
+    }
+
+    private static string Braces(string labels) => labels.Length == 0 ? "" : "{" + labels + "}";
+
+    private sealed class Histogram
+    {
+        private readonly long[] _counts = new long[s_buckets.Length];
+        private readonly Lock _lock = new();
+        private long _count;
+        private double _sum;
+
+        public void Record(double value)
+        {
+            lock (_lock)
+            {
+                for (var i = 0; i < s_buckets.Length; i++)
+                {
+                    if (value <= s_buckets[i])
+                    {
+                        _counts[i]++;
+                    }
+                }
+
+                _count++;
+                _sum += value;
+            }
+        }
+
+        public void Render(StringBuilder text, string name, string labels)
+        {
+            lock (_lock)
+            {
+                var prefix = labels.Length == 0 ? "" : labels + ",";
+                for (var i = 0; i < s_buckets.Length; i++)
+                {
+                    text.Append(name).Append("_bucket{").Append(prefix).Append("le=\"").Append(s_buckets[i].ToString(CultureInfo.InvariantCulture))
+                        .Append("\"} ").Append(_counts[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
+                }
+
+                text.Append(name).Append("_bucket{").Append(prefix).Append("le=\"+Inf\"} ").Append(_count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                text.Append(name).Append("_sum").Append(Braces(labels)).Append(' ').Append(_sum.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                text.Append(name).Append("_count").Append(Braces(labels)).Append(' ').Append(_count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+using Junction.Server.Tests.Infrastructure;
+using Junction.Testing;
+using Junction.Verification.Engine;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Junction.Server.Tests.Hosting;
+
+public sealed class MetricsTests : IDisposable
+{
+    private readonly JunctionFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task Metrics_CountRequestsPerFaceAndOutcome_VerificationsAndDueWork()
+    {
+        using var cluster = new MockKafkaCluster();
+        var eg = _factory.CreateHuaweiClient();
+        var eb = _factory.CreateTencentClient();
+        const string path = $"/v1/{JunctionFactory.ProjectId}/connections";
+        await eg.PostAsync(path, new { name = "m1", vpc_id = "v", subnet_id = "s", type = "KAFKA", kafka_detail = new { instance_id = "i", addr = cluster.Bootstrap } });
+        await eg.PostAsync(path, new { name = "m2", vpc_id = "v", subnet_id = "s", type = "KAFKA", kafka_detail = new { instance_id = "i", addr = "127.0.0.1:1" } });
+        await eg.PostAsync(path, new { name = "default" });
+        await eb.CallAsync("GetEventBus", new { EventBusId = "eb-00000000" });
+
+        var before = await ScrapeAsync();
+        Assert.Contains("junction_verification_due 2", before, StringComparison.Ordinal);
+
+        await _factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        var text = await ScrapeAsync();
+
+        Assert.Matches(Line("junction_requests_total", """face="eg",outcome="success"}""", "2"), text);
+        Assert.Matches(Line("junction_requests_total", """face="eg",outcome="client_error"}""", "1"), text);
+        Assert.Matches(Line("junction_requests_total", """face="eb",outcome="client_error"}""", "1"), text);
+        Assert.Matches(Line("junction_verifications_total", """code="OK",state="Ready"}""", "1"), text);
+        Assert.Matches(Line("junction_verifications_total", """code="JUNCTION.KAFKA_UNREACHABLE",state="Failed"}""", "1"), text);
+        Assert.Contains("junction_probe_duration_seconds_count 2", text, StringComparison.Ordinal);
+        Assert.Contains("junction_probe_duration_seconds_bucket{le=\"+Inf\"} 2", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE junction_requests_total counter", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE junction_probe_duration_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Contains("junction_verification_due 0", text, StringComparison.Ordinal);
+        Assert.Contains("junction_verification_in_flight 0", text, StringComparison.Ordinal);
+    }
+
+    private async Task<string> ScrapeAsync()
+    {
+        using var http = _factory.CreateClient();
+        var response = await http.GetAsync("/metrics");
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static Regex Line(string name, string labelsTail, string value) =>
+        new($"(?m)^{Regex.Escape(name)}\\{{{Regex.Escape(labelsTail)} {value}$");
+}
