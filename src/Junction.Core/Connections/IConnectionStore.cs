@@ -28,6 +28,9 @@ public sealed record ConnectionQuery(
 
 public sealed record ConnectionPage(long Total, IReadOnlyList<Connection> Items);
 
+/// <summary>The operator's view across tenants and faces: <see cref="Face"/> is <c>eg</c>, <c>eb</c> or <c>dli</c> (all scopes of that face).</summary>
+public sealed record AllConnectionsQuery(int Offset, int Limit, string? Face = null, ConnectionState? State = null, string? TenantId = null);
+
 /// <summary>Fields an update may change; null leaves a field as it is.</summary>
 public sealed record ConnectionChanges(string? Description = null, string? Name = null, bool? Enabled = null);
 
@@ -46,6 +49,9 @@ public interface IConnectionStore
     Task<CreateOutcome> CreateAsync(Connection connection, int quota, CancellationToken cancellationToken);
 
     Task<Connection?> GetAsync(string tenantId, string face, string id, CancellationToken cancellationToken);
+
+    /// <summary>Every tenant's connections, newest first; for the operator's admin API only.</summary>
+    Task<ConnectionPage> ListAllAsync(AllConnectionsQuery query, CancellationToken cancellationToken);
 
     /// <summary>Any tenant's connection by id; for the operator's admin API only.</summary>
     Task<Connection?> FindAsync(string id, CancellationToken cancellationToken);

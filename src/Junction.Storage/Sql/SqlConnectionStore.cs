@@ -65,6 +65,35 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         return row is null ? null : FromRow(row);
     }
 
+    public async Task<ConnectionPage> ListAllAsync(AllConnectionsQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var where = query.Face switch
+        {
+            null => "1 = 1",
+            "eg" => "face = 'eg'",
+            "eb" => "face LIKE 'eb:%'",
+            "dli" => "(face = 'dli' OR face LIKE 'dli~deleted:%')",
+            _ => throw new ArgumentOutOfRangeException(nameof(query), query.Face, "face must be eg, eb or dli"),
+        };
+        if (query.State is not null)
+        {
+            where += " AND state = @State";
+        }
+
+        if (query.TenantId is not null)
+        {
+            where += " AND tenant_id = @TenantId";
+        }
+
+        var parameters = new { State = query.State?.ToString(), query.TenantId, query.Limit, query.Offset };
+        await using var db = await database.OpenAsync(cancellationToken);
+        var rows = await db.QueryAsync<ConnectionRow>(
+            $"SELECT {Columns} FROM connections WHERE {where} ORDER BY created_at DESC, id DESC LIMIT @Limit OFFSET @Offset", parameters);
+        var total = await db.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM connections WHERE {where}", parameters);
+        return new ConnectionPage(total, rows.Select(FromRow).ToList());
+    }
+
     public async Task<Connection?> FindAsync(string id, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);

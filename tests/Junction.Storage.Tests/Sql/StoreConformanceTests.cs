@@ -184,6 +184,26 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListAll_SpansTenantsAndScopes_FiltersByFaceStateAndTenant()
+    {
+        await Connections.CreateAsync(NewConnection("t1", "eg-a"), 10, CancellationToken.None);
+        await Connections.CreateAsync(NewConnection("t2", "eg-b"), 10, CancellationToken.None);
+        await Connections.CreateAsync(NewConnection("t1", "eb-a") with { Face = Faces.TencentEbBus("eb-1") }, 10, CancellationToken.None);
+        await Connections.CreateAsync(NewConnection("t1", "dli-a") with { Face = Faces.HuaweiDli }, 10, CancellationToken.None);
+        await Connections.CreateAsync(NewConnection("t1", "dli-b") with { Face = Faces.HuaweiDliDeletedPrefix + "x", State = ConnectionState.Ready }, 10, CancellationToken.None);
+
+        async Task<long> TotalAsync(AllConnectionsQuery q) => (await Connections.ListAllAsync(q, CancellationToken.None)).Total;
+
+        Assert.Equal(5, await TotalAsync(new AllConnectionsQuery(0, 100)));
+        Assert.Equal(2, await TotalAsync(new AllConnectionsQuery(0, 100, Face: "eg")));
+        Assert.Equal(1, await TotalAsync(new AllConnectionsQuery(0, 100, Face: "eb")));
+        Assert.Equal(2, await TotalAsync(new AllConnectionsQuery(0, 100, Face: "dli")));
+        Assert.Equal(1, await TotalAsync(new AllConnectionsQuery(0, 100, State: ConnectionState.Ready)));
+        Assert.Equal(1, await TotalAsync(new AllConnectionsQuery(0, 100, Face: "eg", TenantId: "t2")));
+        Assert.Single((await Connections.ListAllAsync(new AllConnectionsQuery(0, 1), CancellationToken.None)).Items);
+    }
+
+    [Fact]
     public async Task Tenants_CannotReachEachOthersConnections()
     {
         var c = NewConnection("t1", "mine");

@@ -32,9 +32,48 @@ internal static class AdminApi
             var failure = Authenticate(context.HttpContext.Request, options);
             return failure is null ? await next(context) : Error(context.HttpContext, 401, "Junction.Unauthorized", failure);
         });
+        group.MapGet("/connections", ListAsync);
         group.MapGet("/connections/{id}", ShowAsync);
         group.MapGet("/connections/{id}/history", HistoryAsync);
         return app;
+    }
+
+    /// <summary>Every connection of every tenant and face: <c>?face=eg|eb|dli&amp;state=Pending|Ready|Failed|Unverified&amp;tenant_id=&amp;offset=&amp;limit=</c>.</summary>
+    private static async Task<IResult> ListAsync(HttpContext context, IConnectionStore connections, CancellationToken cancellationToken)
+    {
+        var query = context.Request.Query;
+        var face = query["face"].ToString() is { Length: > 0 } f ? f : null;
+        if (face is not (null or "eg" or "eb" or "dli"))
+        {
+            return Error(context, 400, "Junction.InvalidParameter", $"face must be eg, eb or dli (got '{face}')");
+        }
+
+        ConnectionState? state = null;
+        if (query["state"].ToString() is { Length: > 0 } s)
+        {
+            if (!Enum.TryParse<ConnectionState>(s, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return Error(context, 400, "Junction.InvalidParameter", $"state must be Pending, Ready, Failed or Unverified (got '{s}')");
+            }
+
+            state = parsed;
+        }
+
+        if (!TryInt(query["offset"], 0, 0, int.MaxValue, out var offset) || !TryInt(query["limit"], 100, 1, 1000, out var limit))
+        {
+            return Error(context, 400, "Junction.InvalidParameter", "offset must be 0 or more and limit from 1 to 1000");
+        }
+
+        var tenant = query["tenant_id"].ToString() is { Length: > 0 } t ? t : null;
+        var page = await connections.ListAllAsync(new AllConnectionsQuery(offset, limit, face, state, tenant), cancellationToken);
+        return Results.Json(new { total = page.Total, items = page.Items.Select(View) });
+    }
+
+    private static bool TryInt(Microsoft.Extensions.Primitives.StringValues values, int fallback, int min, int max, out int value)
+    {
+        value = fallback;
+        return values.Count == 0 || values.ToString().Length == 0
+            || (int.TryParse(values.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= min && value <= max);
     }
 
     private static async Task<IResult> ShowAsync(HttpContext context, string id, IConnectionStore connections, CancellationToken cancellationToken)
@@ -76,7 +115,8 @@ internal static class AdminApi
     {
         id = c.Id,
         tenant_id = c.TenantId,
-        face = c.Face,
+        face = c.Face.StartsWith(Faces.TencentEbPrefix, StringComparison.Ordinal) ? "eb" : c.Face.StartsWith("dli", StringComparison.Ordinal) ? "dli" : c.Face,
+        scope = c.Face,
         name = c.Name,
         kind = c.Kind,
         state = c.State.ToString(),

@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Junction.Server.Tests.Infrastructure;
+
+namespace Junction.Server.Tests.Api.Admin;
+
+public sealed class AdminApiTests : IDisposable
+{
+    private readonly JunctionFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task Connections_OneViewAcrossTheThreeFaces_WithFilters()
+    {
+        var huawei = _factory.CreateHuaweiClient();
+        Assert.Equal(HttpStatusCode.OK, (await huawei.PostAsync($"/v1/{JunctionFactory.ProjectId}/connections", new { name = "eg-one", vpc_id = "v", subnet_id = "s" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await huawei.PostAsync($"/v2.0/{JunctionFactory.ProjectId}/datasource/enhanced-connections", new { name = "dli_one", dest_vpc_id = "v", dest_network_id = "s" })).StatusCode);
+        var tencent = _factory.CreateTencentClient();
+        var bus = (await tencent.CallAsync("CreateEventBus", new { EventBusName = "admin-bus" }))["EventBusId"]!.GetValue<string>();
+        var created = await tencent.CallAsync("CreateConnection", new
+        {
+            EventBusId = bus,
+            ConnectionName = "eb-one",
+            ConnectionDescription = new
+            {
+                ResourceDescription = $"qcs::apigw:ap-guangzhou:uin/{JunctionFactory.AccountId}:serviceid/service-1",
+                APIGWParams = new { Protocol = "HTTPS", Method = "POST" },
+            },
+        });
+        Assert.NotNull(created["ConnectionId"]);
+
+        var all = await GetAsync("/junction/v1/connections");
+        Assert.Equal(3, all["total"]!.GetValue<int>());
+        Assert.Equal(["dli", "eb", "eg"], all["items"]!.AsArray().Select(i => i!["face"]!.GetValue<string>()).Order());
+        Assert.Equal("eb-one", (await GetAsync("/junction/v1/connections?face=eb"))["items"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal(3, (await GetAsync("/junction/v1/connections?state=pending"))["total"]!.GetValue<int>());
+        Assert.Equal(0, (await GetAsync("/junction/v1/connections?state=Ready"))["total"]!.GetValue<int>());
+        Assert.Single((await GetAsync("/junction/v1/connections?limit=1"))["items"]!.AsArray());
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync("/junction/v1/connections?face=aws")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync("/junction/v1/connections?state=Sleeping")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync("/junction/v1/connections?limit=0")).StatusCode);
+        using var anonymous = _factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/junction/v1/connections")).StatusCode);
+        var unknown = await SendAsync("/junction/v1/nothing");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("Junction.NotFound", JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["error"]!["code"]!.GetValue<string>());
+    }
+
+    private async Task<JsonObject> GetAsync(string path)
+    {
+        var response = await SendAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+    }
+
+    private Task<HttpResponseMessage> SendAsync(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", JunctionFactory.AdminKey);
+        return _factory.CreateClient().SendAsync(request);
+    }
+}
