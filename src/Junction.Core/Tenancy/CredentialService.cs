@@ -66,6 +66,9 @@ public sealed class CredentialService(ITenantStore store, ISecretProtector prote
         return resolved;
     }
 
+    /// <summary>Drops a key from this node's cache at once (after a revocation); other nodes drop it within <see cref="CacheLifetime"/>.</summary>
+    public void Forget(string accessKeyId) => _keys.TryRemove(accessKeyId, out _);
+
     /// <summary>Checks a user's password; answers the tenant and user, or null for any mismatch (no hint which part was wrong).</summary>
     public async Task<(Tenant Tenant, TenantUser User)?> CheckPasswordAsync(string domainName, string userName, string password, CancellationToken cancellationToken)
     {

@@ -24,4 +24,12 @@ public interface ITenantStore
     Task<TenantUser?> FindUserAsync(string tenantId, string userName, CancellationToken cancellationToken);
 
     Task<Tenant?> FindByDomainNameAsync(string domainName, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AccessKey>> ListAccessKeysAsync(string tenantId, CancellationToken cancellationToken);
+
+    Task AddAccessKeyAsync(AccessKey accessKey, CancellationToken cancellationToken);
+
+    Task<bool> DeleteAccessKeyAsync(string tenantId, string accessKeyId, CancellationToken cancellationToken);
 }

@@ -51,6 +51,34 @@ public sealed class SqlTenantStore(IDatabase database) : ITenantStore
     public Task<Tenant?> FindByDomainNameAsync(string domainName, CancellationToken cancellationToken) =>
         FindTenantByAsync("domain_name", domainName, cancellationToken);
 
+    public async Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<TenantRow>($"SELECT {TenantColumns} FROM tenants ORDER BY created_at, id");
+        return rows.Select(r => new Tenant(r.Id, r.DomainName, r.ProjectId, r.ProjectName, r.AccountId, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt))).ToList();
+    }
+
+    public async Task<IReadOnlyList<AccessKey>> ListAccessKeysAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<AccessKeyRow>(
+            "SELECT id AS Id, tenant_id AS TenantId, protected_secret AS ProtectedSecret, created_at AS CreatedAt FROM access_keys WHERE tenant_id = @tenantId ORDER BY created_at, id",
+            new { tenantId });
+        return rows.Select(r => new AccessKey(r.Id, r.TenantId, r.ProtectedSecret, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt))).ToList();
+    }
+
+    public Task AddAccessKeyAsync(AccessKey accessKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accessKey);
+        return database.WriteAsync((connection, transaction) => connection.ExecuteAsync(
+            "INSERT INTO access_keys (id, tenant_id, protected_secret, created_at) VALUES (@Id, @TenantId, @ProtectedSecret, @CreatedAt)",
+            new { accessKey.Id, accessKey.TenantId, accessKey.ProtectedSecret, CreatedAt = accessKey.CreatedAt.ToUnixTimeMilliseconds() }, transaction), cancellationToken);
+    }
+
+    public Task<bool> DeleteAccessKeyAsync(string tenantId, string accessKeyId, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(
+            "DELETE FROM access_keys WHERE id = @accessKeyId AND tenant_id = @tenantId", new { accessKeyId, tenantId }, transaction) > 0, cancellationToken);
+
     public async Task<AccessKey?> FindAccessKeyAsync(string accessKeyId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -108,5 +108,19 @@ public sealed class CredentialServiceTests
 
         public Task<Tenant?> FindByDomainNameAsync(string domainName, CancellationToken cancellationToken) =>
             Task.FromResult(domainName == "junction" ? s_tenant : null);
+
+        public Task<IReadOnlyList<Tenant>> ListTenantsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<Tenant>>([s_tenant]);
+
+        public Task<IReadOnlyList<AccessKey>> ListAccessKeysAsync(string tenantId, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<AccessKey>>([.. Keys.Values.Where(k => k.TenantId == tenantId)]);
+
+        public Task AddAccessKeyAsync(AccessKey accessKey, CancellationToken cancellationToken)
+        {
+            Keys[accessKey.Id] = accessKey;
+            return Task.CompletedTask;
+        }
+
+        public Task<bool> DeleteAccessKeyAsync(string tenantId, string accessKeyId, CancellationToken cancellationToken) =>
+            Task.FromResult(Keys.Remove(accessKeyId));
     }
 }

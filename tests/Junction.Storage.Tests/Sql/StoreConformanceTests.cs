@@ -61,6 +61,18 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AccessKeys_AddListDelete_PerTenant()
+    {
+        await Tenants.AddAccessKeyAsync(new AccessKey("AK-t1-b", "t1", "protected-b", s_t0.AddMinutes(1)), CancellationToken.None);
+
+        Assert.Equal(["AK-t1", "AK-t1-b"], (await Tenants.ListAccessKeysAsync("t1", CancellationToken.None)).Select(k => k.Id));
+        Assert.False(await Tenants.DeleteAccessKeyAsync("t2", "AK-t1", CancellationToken.None));
+        Assert.True(await Tenants.DeleteAccessKeyAsync("t1", "AK-t1", CancellationToken.None));
+        Assert.Null(await Tenants.FindAccessKeyAsync("AK-t1", CancellationToken.None));
+        Assert.Equal(["t1", "t2"], (await Tenants.ListTenantsAsync(CancellationToken.None)).Select(t => t.Id));
+    }
+
+    [Fact]
     public async Task CreateFirstTenant_WhenTenantsExist_StoresNothing()
     {
         var stored = await Tenants.CreateFirstTenantAsync(

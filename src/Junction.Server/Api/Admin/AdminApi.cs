@@ -32,6 +32,7 @@ internal static class AdminApi
             var failure = Authenticate(context.HttpContext.Request, options);
             return failure is null ? await next(context) : Error(context.HttpContext, 401, "Junction.Unauthorized", failure);
         });
+        group.MapTenants();
         group.MapGet("/connections", ListAsync);
         group.MapGet("/connections/{id}", ShowAsync);
         group.MapGet("/connections/{id}/history", HistoryAsync);
