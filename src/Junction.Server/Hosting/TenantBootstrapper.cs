@@ -94,10 +94,10 @@ internal sealed partial class TenantBootstrapper(
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex ProjectIdPattern();
+    internal static partial Regex ProjectIdPattern();
 
     [GeneratedRegex("^[0-9]{5,20}$")]
-    private static partial Regex AccountIdPattern();
+    internal static partial Regex AccountIdPattern();
 
     [GeneratedRegex("^[A-Za-z0-9]{8,128}$")]
     private static partial Regex AccessKeyPattern();
@@ -106,7 +106,7 @@ internal sealed partial class TenantBootstrapper(
     private static partial Regex SecretPattern();
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex UserPattern();
+    internal static partial Regex UserPattern();
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Created the first tenant: project {ProjectId}, account {AccountId}")]
     private static partial void LogCreated(ILogger logger, string projectId, string accountId);

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Junction.Core.Security;
 using Junction.Core.Tenancy;
 using Junction.Server.Api.Wire;
@@ -11,7 +10,7 @@ namespace Junction.Server.Api.Admin;
 /// Tenants and their access keys in the admin API (part of issue 7). A secret is shown once, in the answer that
 /// creates it; rotating a key is creating a new one and revoking the old.
 /// </summary>
-internal static partial class AdminTenantsApi
+internal static class AdminTenantsApi
 {
     public static RouteGroupBuilder MapTenants(this RouteGroupBuilder group)
     {
@@ -41,22 +40,22 @@ internal static partial class AdminTenantsApi
         var projectId = fields.String("project_id") ?? RandomIds.ProjectId();
         var accountId = fields.String("account_id") ?? RandomIds.AccountId();
         var user = fields.String("user") ?? "admin";
-        if (domain is not null && !NamePattern().IsMatch(domain))
+        if (domain is not null && !TenantBootstrapper.UserPattern().IsMatch(domain))
         {
             fields.Problem("domain_name may contain only letters, digits, '.', '_' and '-'");
         }
 
-        if (!ProjectPattern().IsMatch(projectId))
+        if (!TenantBootstrapper.ProjectIdPattern().IsMatch(projectId))
         {
             fields.Problem("project_id must be 1-64 letters, digits, '-' or '_'");
         }
 
-        if (!AccountPattern().IsMatch(accountId))
+        if (!TenantBootstrapper.AccountIdPattern().IsMatch(accountId))
         {
             fields.Problem("account_id must be 5 to 20 digits");
         }
 
-        if (!NamePattern().IsMatch(user))
+        if (!TenantBootstrapper.UserPattern().IsMatch(user))
         {
             fields.Problem("user may contain only letters, digits, '.', '_' and '-'");
         }
@@ -134,13 +133,4 @@ internal static partial class AdminTenantsApi
 
     private static IResult TenantNotFound(HttpContext context, string id) =>
         AdminApi.Error(context, 404, "Junction.NotFound", $"tenant '{id}' does not exist");
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex NamePattern();
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex ProjectPattern();
-
-    [GeneratedRegex("^[0-9]{5,20}$")]
-    private static partial Regex AccountPattern();
 }
