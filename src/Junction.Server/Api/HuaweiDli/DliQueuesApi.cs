@@ -84,7 +84,8 @@ internal static class DliQueuesApi
         var enterprise = body.String("enterprise_project_id", maxLength: 64) ?? "0";
         var pool = body.String("elastic_resource_pool_name", maxLength: 128);
         var tags = DliValidation.Tags(body);
-        var properties = body.Object("properties");
+        // Engine properties are checked for their type only: Junction runs no jobs to apply them to.
+        _ = body.Object("properties");
         if (body.HasProblems)
         {
             return DliError.BadRequest(string.Join("; ", body.Problems));
@@ -114,7 +115,6 @@ internal static class DliQueuesApi
             TagsJson = tags is null ? null : new JsonArray([.. tags.Select(t => (JsonNode)new JsonObject { ["key"] = t.Key, ["value"] = t.Value })]).ToJsonString(),
             CreatedAt = s.Time.GetUtcNow(),
         };
-        _ = properties;
         return await s.Dli.CreateQueueAsync(queue, s.Quotas.Value.DliQueues, ct) switch
         {
             QueueCreateOutcome.Created => DliApi.Success(200, new JsonObject { ["queue_name"] = queue.Name }),
@@ -142,13 +142,13 @@ internal static class DliQueuesApi
         var page = int.TryParse(query["current-page"], NumberStyles.None, CultureInfo.InvariantCulture, out var current) && current > 0 ? current : 1;
         var order = query["order"].ToString() is { Length: > 0 } o ? o : "queue_name_asc";
         var queues = await s.Dli.ListQueuesAsync(tenant!.Id, type == "all" ? null : type, ct);
-        IEnumerable<DliQueue> ordered = order switch
+        IEnumerable<DliQueue>? ordered = order switch
         {
             "queue_name_asc" => queues.OrderBy(q => q.Name, StringComparer.Ordinal),
             "queue_name_desc" => queues.OrderByDescending(q => q.Name, StringComparer.Ordinal),
             "cu_asc" => queues.OrderBy(q => q.CuCount).ThenBy(q => q.Name, StringComparer.Ordinal),
             "cu_desc" => queues.OrderByDescending(q => q.CuCount).ThenBy(q => q.Name, StringComparer.Ordinal),
-            _ => null!,
+            _ => null,
         };
         if (ordered is null)
         {

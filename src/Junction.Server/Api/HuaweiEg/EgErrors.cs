@@ -13,7 +13,6 @@ internal static class EgCodes
     public const string Unauthorized = "EG.00014010";
     public const string NotFound = "EG.00014040";
     public const string MethodNotAllowed = "EG.00014050";
-    public const string PayloadTooLarge = "EG.00014130";
     public const string Internal = "EG.00015000";
 }
 

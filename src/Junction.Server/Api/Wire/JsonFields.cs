@@ -223,10 +223,6 @@ internal sealed class JsonFields
         return items;
     }
 
-    /// <summary>The raw JSON text of a property, or null.</summary>
-    public string? Raw(string name) =>
-        _element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value.GetRawText() : null;
-
     public JsonValueKind KindOf(string name) =>
         _element.TryGetProperty(name, out var value) ? value.ValueKind : JsonValueKind.Undefined;
 
