@@ -28,6 +28,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IVerificationStore, SqlVerificationStore>();
         services.TryAddSingleton<IEventBusStore, SqlEventBusStore>();
         services.TryAddSingleton<IDliStore, SqlDliStore>();
+        services.TryAddSingleton<Junction.Core.Inventory.IInventoryStore, SqlInventoryStore>();
         return services;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Junction.Testing;
@@ -38,7 +36,7 @@ public sealed class JunctionProcess : IDisposable
 
     public static async Task<JunctionProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings)
     {
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var url = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo("dotnet")
         {
@@ -46,7 +44,7 @@ public sealed class JunctionProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(FindCli());
+        start.ArgumentList.Add(Loopback.CliPath());
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(url);
@@ -125,31 +123,5 @@ public sealed class JunctionProcess : IDisposable
         {
             _output.AppendLine(line);
         }
-    }
-
-    private static string FindCli()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Junction.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        if (directory is null)
-        {
-            throw new InvalidOperationException("cannot find the repository root (Junction.slnx)");
-        }
-
-        // The configuration this test assembly was built with (…/bin/{Configuration}/net10.0/).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var dll = Path.Combine(directory.FullName, "src", "Junction.Cli", "bin", configuration, "net10.0", "junction.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException("build src/Junction.Cli first", dll);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Junction.Testing;
 
@@ -30,7 +28,7 @@ public sealed class PostgresServer : IDisposable
 
         var data = Path.Combine(_directory, "data");
         RunPg("initdb", ["-D", data, "--auth=trust", "--username=postgres", "--encoding=UTF8", "--no-sync"], asRoot);
-        Port = FreePort();
+        Port = Loopback.FreePort();
         RunPg("pg_ctl", ["-D", data, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60",
             "-o", $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", "start"], asRoot);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
@@ -106,12 +104,5 @@ public sealed class PostgresServer : IDisposable
             ? Directory.GetDirectories(root).Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
             : null;
         return bin ?? throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install postgresql (scripts/test.sh does)");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

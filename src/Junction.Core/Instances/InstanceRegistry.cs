@@ -53,7 +53,23 @@ public sealed class KafkaInstance
     public string? Password { get; set; }
 }
 
+/// <summary>
+/// Resolves instance ids against configuration (<c>Junction:Instances</c>) and the instances registered through the
+/// admin API (kept in the database, handed over with <see cref="Use"/>, passwords already decrypted).
+/// </summary>
 public sealed class InstanceRegistry(IOptions<InstanceOptions> options)
 {
-    public KafkaInstance? FindKafka(string id) => options.Value.Kafka.FirstOrDefault(k => k.Id == id);
+    private volatile IReadOnlyList<KafkaInstance> _registered = [];
+
+    /// <summary>Every Kafka instance: configuration's first, then the registered ones.</summary>
+    public IReadOnlyList<KafkaInstance> Kafka => [.. options.Value.Kafka, .. _registered];
+
+    public KafkaInstance? FindKafka(string id) =>
+        options.Value.Kafka.FirstOrDefault(k => k.Id == id) ?? _registered.FirstOrDefault(k => k.Id == id);
+
+    /// <summary>Whether the id comes from configuration, and so cannot be changed through the admin API.</summary>
+    public bool IsConfigured(string id) => options.Value.Kafka.Any(k => k.Id == id);
+
+    /// <summary>Replaces the registered instances (configuration's stay).</summary>
+    public void Use(IEnumerable<KafkaInstance> registered) => _registered = [.. registered];
 }

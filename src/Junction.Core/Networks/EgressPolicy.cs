@@ -36,26 +36,30 @@ public sealed record EgressRefusal(IPAddress Address, string Reason);
 /// </summary>
 public sealed class EgressPolicy
 {
-    private readonly IReadOnlyList<Cidr> _allowed;
+    private readonly IReadOnlyList<Cidr> _allow;
+    private readonly NetworkRegistry _networks;
 
     public EgressPolicy(IOptions<EgressOptions> options, NetworkRegistry networks)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(networks);
-        _allowed = [.. options.Value.Allow.Select(Cidr.Parse), .. networks.DeclaredCidrs];
+        _allow = [.. options.Value.Allow.Select(Cidr.Parse)];
+        _networks = networks;
     }
 
-    public IReadOnlyList<Cidr> Allowed => _allowed;
+    /// <summary>The allow-list and the declared networks' CIDRs as they are now (networks can be registered at run time).</summary>
+    public IReadOnlyList<Cidr> Allowed => [.. _allow, .. _networks.DeclaredCidrs];
 
     public EgressRefusal? Check(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (_allowed.Any(c => c.Contains(address)))
+        if (_allow.Any(c => c.Contains(address)) || _networks.DeclaredCidrs.Any(c => c.Contains(address)))
         {
             return null;
         }
 
-        var allowed = _allowed.Count == 0 ? "none: declare networks or set Junction:Egress:Allow" : string.Join(", ", _allowed);
-        return new EgressRefusal(address, $"{address} is outside the allowed networks (allowed: {allowed})");
+        var allowed = Allowed;
+        var list = allowed.Count == 0 ? "none: declare networks or set Junction:Egress:Allow" : string.Join(", ", allowed);
+        return new EgressRefusal(address, $"{address} is outside the allowed networks (allowed: {list})");
     }
 }

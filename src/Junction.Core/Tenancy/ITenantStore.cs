@@ -32,4 +32,16 @@ public interface ITenantStore
     Task AddAccessKeyAsync(AccessKey accessKey, CancellationToken cancellationToken);
 
     Task<bool> DeleteAccessKeyAsync(string tenantId, string accessKeyId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces access key <paramref name="oldAccessKeyId"/> with <paramref name="replacement"/> in one transaction; false when the old key is not the tenant's.</summary>
+    Task<bool> RotateAccessKeyAsync(string tenantId, string oldAccessKeyId, AccessKey replacement, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TenantUser>> ListUsersAsync(string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Adds a user; false when the tenant already has a user with that name.</summary>
+    Task<bool> AddUserAsync(TenantUser user, CancellationToken cancellationToken);
+
+    Task<bool> SetPasswordHashAsync(string tenantId, string userName, string passwordHash, CancellationToken cancellationToken);
+
+    Task<bool> DeleteUserAsync(string tenantId, string userName, CancellationToken cancellationToken);
 }

@@ -68,10 +68,16 @@ public static partial class JunctionHost
         services.TryAddSingleton<EbRateLimiter>();
         services.TryAddSingleton<TenantBootstrapper>();
         services.AddHostedService<InitializationService>();
+        // After the schema exists and before the verification engine starts: the registries must be filled first.
+        services.TryAddSingleton<InventorySync>();
+        services.AddHostedService(sp => sp.GetRequiredService<InventorySync>());
         services.TryAddSingleton<JunctionMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<OtlpMetrics>();
         services.AddVerification();
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddAdminOpenApi();
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -105,6 +111,7 @@ public static partial class JunctionHost
         app.MapTencentEb();
         app.MapHuaweiDli();
         app.MapAdmin();
+        app.MapAdminOpenApi();
         app.MapFallback(context => FaceErrors.NotFound(context).ExecuteAsync(context));
         return app;
     }

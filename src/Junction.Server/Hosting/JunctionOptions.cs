@@ -26,6 +26,10 @@ public sealed class JunctionOptions
     /// </summary>
     public string? Database { get; set; }
 
+    /// <summary>How often networks and instances registered through the admin API (possibly on another node) are re-read. The default value is 5 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan InventoryRefresh { get; set; } = TimeSpan.FromSeconds(5);
+
     public string DatabasePath => Path.Combine(DataDirectory, "junction.db");
 
     public string KeysDirectory => Path.Combine(DataDirectory, "keys");

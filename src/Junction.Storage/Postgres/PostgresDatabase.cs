@@ -47,6 +47,9 @@ public sealed class PostgresDatabase : IDatabase, IDisposable
     public bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
+    public bool IsForeignKeyViolation(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
+
     public string ContainsExpression(string column, string parameter) => $"strpos({column}, {parameter}) > 0";
 
     /// <summary>Nodes starting together take turns migrating (a transaction-scoped advisory lock).</summary>

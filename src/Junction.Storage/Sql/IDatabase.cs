@@ -19,6 +19,9 @@ public interface IDatabase
 
     bool IsUniqueViolation(Exception exception);
 
+    /// <summary>Whether <paramref name="exception"/> is a broken reference (a row pointing at one that does not exist, or a delete of one still pointed at).</summary>
+    bool IsForeignKeyViolation(Exception exception);
+
     /// <summary>SQL for "<paramref name="column"/> contains <paramref name="parameter"/>", case-sensitive, no wildcards.</summary>
     string ContainsExpression(string column, string parameter);
 

@@ -151,5 +151,25 @@ internal static class Schema
                 xml            TEXT NOT NULL
             );
             """),
+        new(6, "inventory", """
+            CREATE TABLE networks (
+                id          TEXT PRIMARY KEY,
+                vpc_id      TEXT REFERENCES networks(id),
+                name        TEXT,
+                cidr        TEXT,
+                created_at  {int} NOT NULL
+            );
+            CREATE INDEX ix_networks_vpc ON networks (vpc_id);
+            CREATE TABLE kafka_instances (
+                id                  TEXT PRIMARY KEY,
+                bootstrap_servers   TEXT NOT NULL,
+                security_protocol   TEXT NOT NULL,
+                sasl_mechanism      TEXT,
+                user_name           TEXT,
+                protected_password  TEXT,
+                created_at          {int} NOT NULL,
+                updated_at          {int} NOT NULL
+            );
+            """),
     ];
 }

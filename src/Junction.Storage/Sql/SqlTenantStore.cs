@@ -79,6 +79,61 @@ public sealed class SqlTenantStore(IDatabase database) : ITenantStore
         database.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(
             "DELETE FROM access_keys WHERE id = @accessKeyId AND tenant_id = @tenantId", new { accessKeyId, tenantId }, transaction) > 0, cancellationToken);
 
+    public Task<bool> RotateAccessKeyAsync(string tenantId, string oldAccessKeyId, AccessKey replacement, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(replacement);
+        return database.WriteAsync(async (connection, transaction) =>
+        {
+            if (await connection.ExecuteAsync("DELETE FROM access_keys WHERE id = @oldAccessKeyId AND tenant_id = @tenantId", new { oldAccessKeyId, tenantId }, transaction) == 0)
+            {
+                return false;
+            }
+
+            await connection.ExecuteAsync(
+                "INSERT INTO access_keys (id, tenant_id, protected_secret, created_at) VALUES (@Id, @TenantId, @ProtectedSecret, @CreatedAt)",
+                new { replacement.Id, replacement.TenantId, replacement.ProtectedSecret, CreatedAt = replacement.CreatedAt.ToUnixTimeMilliseconds() }, transaction);
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<TenantUser>> ListUsersAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<UserRow>(
+            "SELECT id AS Id, tenant_id AS TenantId, name AS Name, password_hash AS PasswordHash, created_at AS CreatedAt FROM users WHERE tenant_id = @tenantId ORDER BY created_at, name",
+            new { tenantId });
+        return [.. rows.Select(r => new TenantUser(r.Id, r.TenantId, r.Name, r.PasswordHash, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt)))];
+    }
+
+    public Task<bool> AddUserAsync(TenantUser user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return database.WriteAsync(async (connection, transaction) =>
+        {
+            try
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO users (id, tenant_id, name, password_hash, created_at) VALUES (@Id, @TenantId, @Name, @PasswordHash, @CreatedAt)",
+                    new { user.Id, user.TenantId, user.Name, user.PasswordHash, CreatedAt = user.CreatedAt.ToUnixTimeMilliseconds() }, transaction);
+                return true;
+            }
+            catch (DbException exception) when (database.IsUniqueViolation(exception))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return false;
+            }
+        }, cancellationToken);
+    }
+
+    public Task<bool> SetPasswordHashAsync(string tenantId, string userName, string passwordHash, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(
+            "UPDATE users SET password_hash = @passwordHash WHERE tenant_id = @tenantId AND name = @userName", new { passwordHash, tenantId, userName }, transaction) > 0,
+            cancellationToken);
+
+    public Task<bool> DeleteUserAsync(string tenantId, string userName, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(
+            "DELETE FROM users WHERE tenant_id = @tenantId AND name = @userName", new { tenantId, userName }, transaction) > 0, cancellationToken);
+
     public async Task<AccessKey?> FindAccessKeyAsync(string accessKeyId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

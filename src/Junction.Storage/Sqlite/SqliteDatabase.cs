@@ -91,6 +91,9 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
     public bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
+    public bool IsForeignKeyViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 787 };
+
     public string ContainsExpression(string column, string parameter) => $"instr({column}, {parameter}) > 0";
 
     public void Dispose() => _writeGate.Dispose();

@@ -122,5 +122,34 @@ public sealed class CredentialServiceTests
 
         public Task<bool> DeleteAccessKeyAsync(string tenantId, string accessKeyId, CancellationToken cancellationToken) =>
             Task.FromResult(Keys.Remove(accessKeyId));
+
+        public Task<bool> RotateAccessKeyAsync(string tenantId, string oldAccessKeyId, AccessKey replacement, CancellationToken cancellationToken)
+        {
+            if (!Keys.Remove(oldAccessKeyId))
+            {
+                return Task.FromResult(false);
+            }
+
+            Keys[replacement.Id] = replacement;
+            return Task.FromResult(true);
+        }
+
+        public Task<IReadOnlyList<TenantUser>> ListUsersAsync(string tenantId, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<TenantUser>>([.. Users.Values.Where(u => u.TenantId == tenantId)]);
+
+        public Task<bool> AddUserAsync(TenantUser user, CancellationToken cancellationToken) => Task.FromResult(Users.TryAdd(user.Name, user));
+
+        public Task<bool> SetPasswordHashAsync(string tenantId, string userName, string passwordHash, CancellationToken cancellationToken)
+        {
+            if (!Users.TryGetValue(userName, out var user))
+            {
+                return Task.FromResult(false);
+            }
+
+            Users[userName] = user with { PasswordHash = passwordHash };
+            return Task.FromResult(true);
+        }
+
+        public Task<bool> DeleteUserAsync(string tenantId, string userName, CancellationToken cancellationToken) => Task.FromResult(Users.Remove(userName));
     }
 }

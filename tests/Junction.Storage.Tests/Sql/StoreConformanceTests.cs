@@ -1,4 +1,5 @@
 using Junction.Core.Connections;
+using Junction.Core.Inventory;
 using Junction.Core.Tenancy;
 using Junction.Storage.Sql;
 using Junction.Testing;
@@ -45,6 +46,64 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         Assert.Equal(0, await migrator.MigrateAsync(CancellationToken.None));
         Assert.Equal(Database.Migrations.Max(m => m.Version), await migrator.CurrentVersionAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AccessKeys_Rotate_ReplacesInOneStep_OnlyTheTenantsOwn()
+    {
+        Assert.False(await Tenants.RotateAccessKeyAsync("t2", "AK-t1", new AccessKey("AK-x", "t2", "p", s_t0), CancellationToken.None));
+        Assert.Null(await Tenants.FindAccessKeyAsync("AK-x", CancellationToken.None));
+
+        Assert.True(await Tenants.RotateAccessKeyAsync("t1", "AK-t1", new AccessKey("AK-t1-new", "t1", "p", s_t0), CancellationToken.None));
+
+        Assert.Equal(["AK-t1-new"], (await Tenants.ListAccessKeysAsync("t1", CancellationToken.None)).Select(k => k.Id));
+    }
+
+    [Fact]
+    public async Task Users_AddListSetPasswordDelete()
+    {
+        Assert.True(await Tenants.AddUserAsync(new TenantUser("u2", "t1", "ops", "hash-1", s_t0.AddMinutes(1)), CancellationToken.None));
+        Assert.False(await Tenants.AddUserAsync(new TenantUser("u3", "t1", "ops", "hash-x", s_t0), CancellationToken.None));
+        Assert.True(await Tenants.AddUserAsync(new TenantUser("u4", "t2", "ops", "hash-2", s_t0), CancellationToken.None));
+
+        Assert.Equal(["admin", "ops"], (await Tenants.ListUsersAsync("t1", CancellationToken.None)).Select(u => u.Name));
+        Assert.True(await Tenants.SetPasswordHashAsync("t1", "ops", "hash-new", CancellationToken.None));
+        Assert.False(await Tenants.SetPasswordHashAsync("t1", "nobody", "hash-new", CancellationToken.None));
+        Assert.Equal("hash-new", (await Tenants.FindUserAsync("t1", "ops", CancellationToken.None))?.PasswordHash);
+        Assert.Equal("hash-2", (await Tenants.FindUserAsync("t2", "ops", CancellationToken.None))?.PasswordHash);
+        Assert.True(await Tenants.DeleteUserAsync("t1", "ops", CancellationToken.None));
+        Assert.False(await Tenants.DeleteUserAsync("t1", "ops", CancellationToken.None));
+        Assert.NotNull(await Tenants.FindUserAsync("t2", "ops", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Inventory_NetworksAndKafkaInstances()
+    {
+        var store = new SqlInventoryStore(Database);
+        var ct = CancellationToken.None;
+        Assert.Equal(InventoryWrite.Done, await store.AddNetworkAsync(new StoredNetwork("vpc-1", null, "prod", "10.0.0.0/16", s_t0), ct));
+        Assert.Equal(InventoryWrite.Done, await store.AddNetworkAsync(new StoredNetwork("subnet-1", "vpc-1", null, "10.0.1.0/24", s_t0.AddSeconds(1)), ct));
+        Assert.Equal(InventoryWrite.Duplicate, await store.AddNetworkAsync(new StoredNetwork("vpc-1", null, null, null, s_t0), ct));
+        Assert.Equal(InventoryWrite.MissingVpc, await store.AddNetworkAsync(new StoredNetwork("subnet-2", "vpc-none", null, null, s_t0), ct));
+        Assert.Equal(InventoryWrite.MissingVpc, await store.AddNetworkAsync(new StoredNetwork("subnet-3", "subnet-1", null, null, s_t0), ct));
+        Assert.Equal(InventoryWrite.HasSubnets, await store.DeleteNetworkAsync("vpc-1", ct));
+        Assert.Equal(
+            [("vpc-1", (string?)null, "10.0.0.0/16"), ("subnet-1", "vpc-1", "10.0.1.0/24")],
+            (await store.ListNetworksAsync(ct)).Select(n => (n.Id, n.VpcId, n.Cidr)));
+        Assert.Equal(InventoryWrite.Done, await store.DeleteNetworkAsync("subnet-1", ct));
+        Assert.Equal(InventoryWrite.Done, await store.DeleteNetworkAsync("vpc-1", ct));
+        Assert.Equal(InventoryWrite.NotFound, await store.DeleteNetworkAsync("vpc-1", ct));
+
+        var instance = new StoredKafkaInstance("ckafka-1", "127.0.0.1:9092", "SASL_PLAINTEXT", "PLAIN", "alice", "protected", s_t0, s_t0);
+        Assert.Equal(InventoryWrite.Done, await store.AddKafkaInstanceAsync(instance, ct));
+        Assert.Equal(InventoryWrite.Duplicate, await store.AddKafkaInstanceAsync(instance, ct));
+        Assert.Equal(InventoryWrite.Done, await store.UpdateKafkaInstanceAsync(instance with { UserName = "bob", UpdatedAt = s_t0.AddHours(1), CreatedAt = s_t0.AddDays(9) }, ct));
+        Assert.Equal(InventoryWrite.NotFound, await store.UpdateKafkaInstanceAsync(instance with { Id = "ckafka-2" }, ct));
+        var stored = Assert.Single(await store.ListKafkaInstancesAsync(ct));
+        Assert.Equal(instance with { UserName = "bob", UpdatedAt = s_t0.AddHours(1) }, stored);
+        Assert.Equal(InventoryWrite.Done, await store.DeleteKafkaInstanceAsync("ckafka-1", ct));
+        Assert.Equal(InventoryWrite.NotFound, await store.DeleteKafkaInstanceAsync("ckafka-1", ct));
+        Assert.Empty(await store.ListKafkaInstancesAsync(ct));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text;
 using Junction.Core.Connections;
 using Junction.Core.Verification;
 using Junction.Server.Api.Wire;
+using Junction.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Junction.Server.Api.Admin;
@@ -13,74 +14,88 @@ public sealed class AdminOptions
 {
     public const string SectionName = "Junction:Admin";
 
-    /// <summary>The operator key, sent as <c>Authorization: Bearer KEY</c>. Unset: the admin API answers 401 to everyone.</summary>
-    [MinLength(16, ErrorMessage = "Junction:Admin:Key must be at least 16 characters")]
+    /// <summary>The operator key, sent as <c>Authorization: Bearer KEY</c>. Unset or empty: the admin API answers 401 to everyone.</summary>
+    [RegularExpression("^.{16,}$", ErrorMessage = "Junction:Admin:Key must be at least 16 characters")]
     public string? Key { get; set; }
 }
 
 /// <summary>
-/// Junction's own admin API under <c>/junction/v1</c>, for operators (not tenants). For now: a connection of any face
-/// with its verification history. The tenant, key, network and instance endpoints come with the admin issue.
+/// Junction's own admin API under <c>/junction/v1</c>, for operators (not tenants): tenants, their access keys and
+/// users; networks and Kafka instances; and one view of every connection of every face with its verification history.
+/// Described by the OpenAPI document at <c>/junction/v1/openapi.json</c> (committed as docs/api/admin.openapi.json).
 /// </summary>
 internal static class AdminApi
 {
+    public const string Prefix = "/junction/v1";
+
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/junction/v1").AddEndpointFilter(async (context, next) =>
-        {
-            var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value;
-            var failure = Authenticate(context.HttpContext.Request, options);
-            return failure is null ? await next(context) : Error(context.HttpContext, 401, "Junction.Unauthorized", failure);
-        });
+        var group = app.MapGroup(Prefix)
+            .AddEndpointFilter(async (context, next) =>
+            {
+                var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value;
+                var failure = Authenticate(context.HttpContext.Request, options);
+                return failure is null ? await next(context) : Error(context.HttpContext, 401, "Junction.Unauthorized", failure);
+            })
+            .WithMetadata(new ProducesResponseTypeMetadata(401, typeof(AdminError), ["application/json"]))
+            .WithTags("admin");
         group.MapTenants();
-        group.MapGet("/connections", ListAsync);
-        group.MapGet("/connections/{id}", ShowAsync);
-        group.MapGet("/connections/{id}/history", HistoryAsync);
+        group.MapInventory();
+        group.MapGet("/connections", ListAsync).WithSummary("Every connection of every tenant and face, filtered by face, state and tenant.")
+            .Produces<ConnectionList>().Produces<AdminError>(400);
+        group.MapGet("/connections/{id}", ShowAsync).WithSummary("One connection of any face.").Produces<ConnectionView>().Produces<AdminError>(404);
+        group.MapGet("/connections/{id}/history", HistoryAsync).WithSummary("A connection with its last 100 verifications, newest first.")
+            .Produces<ConnectionHistory>().Produces<AdminError>(404);
         return app;
     }
 
     /// <summary>Every connection of every tenant and face: <c>?face=eg|eb|dli&amp;state=Pending|Ready|Failed|Unverified&amp;tenant_id=&amp;offset=&amp;limit=</c>.</summary>
-    private static async Task<IResult> ListAsync(HttpContext context, IConnectionStore connections, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        HttpContext context, IConnectionStore connections, CancellationToken cancellationToken,
+        string? face = null, string? state = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "tenant_id")] string? tenantId = null, string? offset = null, string? limit = null)
     {
-        var query = context.Request.Query;
-        var face = query["face"].ToString() is { Length: > 0 } f ? f : null;
+        if (face is { Length: 0 })
+        {
+            face = null;
+        }
+
         if (face is not (null or "eg" or "eb" or "dli"))
         {
             return Error(context, 400, "Junction.InvalidParameter", $"face must be eg, eb or dli (got '{face}')");
         }
 
-        ConnectionState? state = null;
-        if (query["state"].ToString() is { Length: > 0 } s)
+        ConnectionState? wanted = null;
+        if (state is { Length: > 0 })
         {
-            if (!Enum.TryParse<ConnectionState>(s, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            if (!Enum.TryParse<ConnectionState>(state, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(state, out _))
             {
-                return Error(context, 400, "Junction.InvalidParameter", $"state must be Pending, Ready, Failed or Unverified (got '{s}')");
+                return Error(context, 400, "Junction.InvalidParameter", $"state must be Pending, Ready, Failed or Unverified (got '{state}')");
             }
 
-            state = parsed;
+            wanted = parsed;
         }
 
-        if (!TryInt(query["offset"], 0, 0, int.MaxValue, out var offset) || !TryInt(query["limit"], 100, 1, 1000, out var limit))
+        if (!TryInt(offset, 0, 0, int.MaxValue, out var from) || !TryInt(limit, 100, 1, 1000, out var count))
         {
             return Error(context, 400, "Junction.InvalidParameter", "offset must be 0 or more and limit from 1 to 1000");
         }
 
-        var tenant = query["tenant_id"].ToString() is { Length: > 0 } t ? t : null;
-        var page = await connections.ListAllAsync(new AllConnectionsQuery(offset, limit, face, state, tenant), cancellationToken);
-        return Results.Json(new { total = page.Total, items = page.Items.Select(View) });
+        var page = await connections.ListAllAsync(
+            new AllConnectionsQuery(from, count, face, wanted, tenantId is { Length: > 0 } ? tenantId : null), cancellationToken);
+        return Json(new ConnectionList(page.Total, [.. page.Items.Select(View)]));
     }
 
-    private static bool TryInt(Microsoft.Extensions.Primitives.StringValues values, int fallback, int min, int max, out int value)
+    private static bool TryInt(string? text, int fallback, int min, int max, out int value)
     {
         value = fallback;
-        return values.Count == 0 || values.ToString().Length == 0
-            || (int.TryParse(values.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= min && value <= max);
+        return string.IsNullOrEmpty(text)
+            || (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= min && value <= max);
     }
 
     private static async Task<IResult> ShowAsync(HttpContext context, string id, IConnectionStore connections, CancellationToken cancellationToken)
     {
         var connection = await connections.FindAsync(id, cancellationToken);
-        return connection is null ? NotFound(context, id) : Results.Json(View(connection));
+        return connection is null ? NotFound(context, id) : Json(View(connection));
     }
 
     private static async Task<IResult> HistoryAsync(
@@ -93,38 +108,21 @@ internal static class AdminApi
         }
 
         var history = await verifications.HistoryAsync(id, 100, cancellationToken);
-        return Results.Json(new
-        {
-            connection = View(connection),
-            history = history.Select(h => new
-            {
-                sequence = h.Sequence,
-                node = h.Node,
-                started_at = h.StartedAt,
-                finished_at = h.FinishedAt,
-                from = h.From.ToString(),
-                to = h.To.ToString(),
-                ok = h.Ok,
-                code = h.Code,
-                message = h.Message,
-                detail = h.Detail,
-            }),
-        });
+        return Json(new ConnectionHistory(View(connection), [.. history.Select(h => new HistoryEntry(
+            h.Sequence, h.Node, h.StartedAt, h.FinishedAt, h.From.ToString(), h.To.ToString(), h.Ok, h.Code, h.Message, h.Detail))]));
     }
 
-    private static object View(Connection c) => new
-    {
-        id = c.Id,
-        tenant_id = c.TenantId,
-        face = c.Face.StartsWith(Faces.TencentEbPrefix, StringComparison.Ordinal) ? "eb" : c.Face.StartsWith("dli", StringComparison.Ordinal) ? "dli" : c.Face,
-        scope = c.Face,
-        name = c.Name,
-        kind = c.Kind,
-        state = c.State.ToString(),
-        error = c.Error is null ? null : new { code = c.Error.Code, message = c.Error.Message, detail = c.Error.Detail },
-        created_at = c.CreatedAt,
-        updated_at = c.UpdatedAt,
-    };
+    private static ConnectionView View(Connection c) => new(
+        c.Id,
+        c.TenantId,
+        c.Face.StartsWith(Faces.TencentEbPrefix, StringComparison.Ordinal) ? "eb" : c.Face.StartsWith("dli", StringComparison.Ordinal) ? "dli" : c.Face,
+        c.Face,
+        c.Name,
+        c.Kind,
+        c.State.ToString(),
+        c.Error is null ? null : new ConnectionError(c.Error.Code, c.Error.Message, c.Error.Detail),
+        c.CreatedAt,
+        c.UpdatedAt);
 
     private static string? Authenticate(HttpRequest request, AdminOptions options)
     {
@@ -147,7 +145,31 @@ internal static class AdminApi
     private static IResult NotFound(HttpContext context, string id) =>
         Error(context, 404, "Junction.NotFound", $"connection '{id}' does not exist");
 
+    /// <summary>An admin body in snake_case.</summary>
+    internal static IResult Json<T>(T value, int status = 200) => Results.Json(value, AdminJson.Options, statusCode: status);
+
     /// <summary>The native envelope: <c>{"error": {"code", "message"}, "request_id"}</c>.</summary>
     internal static IResult Error(HttpContext context, int status, string code, string message) =>
-        Results.Json(new { error = new { code, message }, request_id = RequestIds.Get(context) }, statusCode: status);
+        Json(new AdminError(new AdminErrorDetail(code, message), RequestIds.Get(context)), status);
+
+    /// <summary>
+    /// Reads a JSON object body (an empty body is <c>{}</c>); answers the fields, or the error to send: 413 over the
+    /// size limit, 400 for anything but a JSON object.
+    /// </summary>
+    internal static async Task<(JsonFields? Fields, IResult? Failure)> ReadAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var limit = context.RequestServices.GetRequiredService<IOptions<JunctionOptions>>().Value.MaxRequestBodyBytes;
+        var body = await RequestBody.ReadAsync(context, limit, cancellationToken);
+        if (body.TooLarge)
+        {
+            return (null, Error(context, 413, "Junction.RequestTooLarge", $"the request body is larger than {limit} bytes"));
+        }
+
+        var fields = JsonFields.Parse(body.Bytes.Length == 0 ? "{}"u8.ToArray() : body.Bytes, out var parseError);
+        return fields is null ? (null, Error(context, 400, "Junction.InvalidParameter", parseError!)) : (fields, null);
+    }
+
+    /// <summary>The 400 answer listing every problem found in a body, or null when there were none.</summary>
+    internal static IResult? Problems(HttpContext context, JsonFields fields) =>
+        fields.HasProblems ? Error(context, 400, "Junction.InvalidParameter", string.Join("; ", fields.Problems)) : null;
 }

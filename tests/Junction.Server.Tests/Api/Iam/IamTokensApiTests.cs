@@ -103,23 +103,23 @@ public sealed class IamTokensApiTests : IDisposable
         Assert.Contains(expected, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
-    private Task<HttpResponseMessage> RequestTokenAsync(string user, string password, string? projectId = null)
+    private Task<HttpResponseMessage> RequestTokenAsync(string user, string password, string? projectId = null) =>
+        _http.PostAsync("/v3/auth/tokens", new StringContent(TokenRequestJson(user, password, projectId ?? JunctionFactory.ProjectId), Encoding.UTF8, "application/json"));
+
+    /// <summary>The body the Huawei SDKs send to obtain a project-scoped token with a password, in domain <c>junction</c>.</summary>
+    internal static string TokenRequestJson(string user, string password, string projectId) => new JsonObject
     {
-        var body = new JsonObject
+        ["auth"] = new JsonObject
         {
-            ["auth"] = new JsonObject
+            ["identity"] = new JsonObject
             {
-                ["identity"] = new JsonObject
+                ["methods"] = new JsonArray("password"),
+                ["password"] = new JsonObject
                 {
-                    ["methods"] = new JsonArray("password"),
-                    ["password"] = new JsonObject
-                    {
-                        ["user"] = new JsonObject { ["name"] = user, ["password"] = password, ["domain"] = new JsonObject { ["name"] = "junction" } },
-                    },
+                    ["user"] = new JsonObject { ["name"] = user, ["password"] = password, ["domain"] = new JsonObject { ["name"] = "junction" } },
                 },
-                ["scope"] = new JsonObject { ["project"] = new JsonObject { ["id"] = projectId ?? JunctionFactory.ProjectId } },
             },
-        };
-        return _http.PostAsync("/v3/auth/tokens", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
-    }
+            ["scope"] = new JsonObject { ["project"] = new JsonObject { ["id"] = projectId } },
+        },
+    }.ToJsonString();
 }

@@ -1,0 +1,74 @@
+using System.Text.Json;
+
+namespace Junction.Server.Api.Admin;
+
+// The admin API's bodies, written once for the server, the OpenAPI document and the CLI (which reads them back).
+// Property names go on the wire in snake_case (AdminJson.Options).
+
+/// <summary>JSON settings of the admin API: snake_case names, nulls written.</summary>
+public static class AdminJson
+{
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+    };
+}
+
+/// <summary>Every admin error: <c>{"error": {"code", "message"}, "request_id"}</c>.</summary>
+public sealed record AdminError(AdminErrorDetail Error, string RequestId);
+
+public sealed record AdminErrorDetail(string Code, string Message);
+
+public sealed record ItemList<T>(IReadOnlyList<T> Items);
+
+public sealed record TenantView(string Id, string DomainName, string ProjectId, string ProjectName, string AccountId, DateTimeOffset CreatedAt);
+
+/// <summary>An access key with its secret: only in the answer that creates it.</summary>
+public sealed record AccessKeySecret(string Id, string Secret);
+
+public sealed record RotatedAccessKey(string Id, string Secret, string Replaces);
+
+public sealed record AccessKeyView(string Id, DateTimeOffset CreatedAt);
+
+/// <summary>A user's password appears only when Junction chose it (in the answer that created or reset it).</summary>
+public sealed record UserPassword(string Name, string? Password);
+
+public sealed record UserView(string Name, DateTimeOffset CreatedAt);
+
+public sealed record CreatedTenant(TenantView Tenant, AccessKeySecret AccessKey, UserPassword User);
+
+public sealed record CreateTenantRequest(string DomainName, string? ProjectId, string? AccountId, string? User);
+
+public sealed record CreateUserRequest(string Name, string? Password);
+
+public sealed record SetPasswordRequest(string? Password);
+
+public sealed record SubnetView(string Id, string? Name, string? Cidr);
+
+/// <summary>A VPC; <see cref="Source"/> is <c>config</c> (read-only here) or <c>admin</c>.</summary>
+public sealed record VpcView(string Id, string? Name, string? Cidr, string Source, IReadOnlyList<SubnetView> Subnets);
+
+public sealed record NetworkList(string Mode, IReadOnlyList<VpcView> Items);
+
+public sealed record CreateNetworkRequest(string Id, string? Name, string? Cidr);
+
+/// <summary>A Kafka instance; the password is never returned, <see cref="HasPassword"/> says whether one is kept.</summary>
+public sealed record KafkaInstanceView(
+    string Id, string BootstrapServers, string SecurityProtocol, string? SaslMechanism, string? UserName, bool HasPassword, string Source);
+
+public sealed record KafkaInstanceRequest(
+    string Id, string BootstrapServers, string? SecurityProtocol, string? SaslMechanism, string? UserName, string? Password);
+
+public sealed record ConnectionError(string Code, string Message, string? Detail);
+
+public sealed record ConnectionView(
+    string Id, string TenantId, string Face, string Scope, string Name, string Kind, string State, ConnectionError? Error,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record ConnectionList(long Total, IReadOnlyList<ConnectionView> Items);
+
+public sealed record HistoryEntry(
+    long Sequence, string Node, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, string From, string To, bool Ok, string Code, string Message, string Detail);
+
+public sealed record ConnectionHistory(ConnectionView Connection, IReadOnlyList<HistoryEntry> History);

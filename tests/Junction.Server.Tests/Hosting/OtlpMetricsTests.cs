@@ -1,0 +1,72 @@
+using System.Net;
+using System.Text;
+using Junction.Server.Tests.Infrastructure;
+using Junction.Testing;
+
+namespace Junction.Server.Tests.Hosting;
+
+public sealed class OtlpMetricsTests
+{
+    [Fact]
+    public async Task WithAnOtlpEndpoint_MetricsArePushedAsProtobufToV1Metrics()
+    {
+        // A real OTLP/HTTP receiver on loopback: it records what arrives and answers 200, as a collector does.
+        var port = Loopback.FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var received = new TaskCompletionSource<(string Path, string? ContentType, byte[] Body)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await listener.GetContextAsync();
+                }
+                catch (HttpListenerException)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                var bytes = body.ToArray();
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+                if (Encoding.Latin1.GetString(bytes).Contains("junction.requests", StringComparison.Ordinal))
+                {
+                    received.TrySetResult((context.Request.Url!.AbsolutePath, context.Request.ContentType, bytes));
+                }
+            }
+        });
+
+        using var factory = new JunctionFactory()
+            .With("Junction:Telemetry:OtlpEndpoint", $"http://127.0.0.1:{port}")
+            .With("Junction:Telemetry:ExportInterval", "00:00:00.200");
+        var client = factory.CreateHuaweiClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, $"/v1/{JunctionFactory.ProjectId}/connections")).StatusCode);
+
+        var (path, contentType, payload) = await received.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("/v1/metrics", path);
+        Assert.Equal("application/x-protobuf", contentType);
+        var text = Encoding.Latin1.GetString(payload);
+        Assert.Contains("face", text, StringComparison.Ordinal);
+        Assert.Contains("success", text, StringComparison.Ordinal);
+        listener.Stop();
+    }
+
+    [Fact]
+    public void BadOtlpSettings_StopTheStartWithTheKeyNamed()
+    {
+        using var factory = new JunctionFactory().With("Junction:Telemetry:OtlpProtocol", "udp");
+        var failure = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Junction:Telemetry:OtlpProtocol must be http/protobuf or grpc", failure.ToString(), StringComparison.Ordinal);
+    }
+}
