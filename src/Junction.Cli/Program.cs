@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Junction.Cli;
+using Junction.Cli.Admin;
 using Junction.Server.Hosting;
 using Junction.Storage.Sql;
 using Microsoft.Extensions.Configuration;
@@ -52,7 +53,17 @@ migrate.SetAction(async (parse, cancellationToken) =>
     return ExitCodes.Success;
 });
 
-var root = new RootCommand("Junction: a self-hosted connection service speaking Huawei EG, Tencent EB and Huawei DLI.") { serve, migrate };
+var root = new RootCommand("Junction: a self-hosted connection service speaking Huawei EG, Tencent EB and Huawei DLI.")
+{
+    serve,
+    migrate,
+    TenantCommands.Tenants(),
+    TenantCommands.Keys(),
+    TenantCommands.Users(),
+    InventoryCommands.Networks(),
+    InventoryCommands.Instances(),
+    ConnectionCommands.Connections(),
+};
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
