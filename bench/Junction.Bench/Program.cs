@@ -2,6 +2,7 @@ using Junction.Bench;
 
 // dotnet run -c Release --project bench/Junction.Bench -- verification [--connections 1000]
 // dotnet run -c Release --project bench/Junction.Bench -- storage [--seconds 10]
+// dotnet run -c Release --project bench/Junction.Bench -- http [--seconds 10] [--stored 100000]   (needs wrk; bench/run.sh installs it)
 var scenario = args.FirstOrDefault() ?? "verification";
 var connections = args.SkipWhile(a => a != "--connections").Skip(1).Select(int.Parse).FirstOrDefault(1000);
 switch (scenario)
@@ -12,7 +13,16 @@ switch (scenario)
     case "storage":
         await StorageBench.RunAsync(TimeSpan.FromSeconds(args.SkipWhile(a => a != "--seconds").Skip(1).Select(int.Parse).FirstOrDefault(10)));
         return 0;
+    case "http":
+        await HttpBench.RunAsync(
+            TimeSpan.FromSeconds(args.SkipWhile(a => a != "--seconds").Skip(1).Select(int.Parse).FirstOrDefault(10)),
+            args.SkipWhile(a => a != "--stored").Skip(1).Select(int.Parse).FirstOrDefault(100_000));
+        return 0;
+    case "baseline-server":
+        // The child process of HttpBench's baseline: an empty ASP.NET Core endpoint.
+        await BaselineServer.ServeAsync(args[1]);
+        return 0;
     default:
-        Console.Error.WriteLine($"unknown scenario '{scenario}'; scenarios: verification, storage");
+        Console.Error.WriteLine($"unknown scenario '{scenario}'; scenarios: verification, storage, http");
         return 2;
 }

@@ -7,6 +7,7 @@ namespace Junction.Testing;
 public sealed class JunctionProcess : IDisposable
 {
     public const string ProjectId = "7f3e1c0a2b3d4e5f60718293a4b5c6d7";
+    public const string AccountId = "300000000003";
     public const string AccessKey = "PROCESSTESTAK0000001";
     public const string SecretKey = "process-test-secret-key-0123456789abcdef";
 
@@ -51,6 +52,7 @@ public sealed class JunctionProcess : IDisposable
         start.ArgumentList.Add("--data");
         start.ArgumentList.Add(dataDirectory);
         start.Environment["JUNCTION_PROJECT_ID"] = ProjectId;
+        start.Environment["JUNCTION_ACCOUNT_ID"] = AccountId;
         start.Environment["JUNCTION_ACCESS_KEY"] = AccessKey;
         start.Environment["JUNCTION_SECRET_KEY"] = SecretKey;
         start.Environment["Junction__LogFormat"] = "text";
@@ -89,7 +91,8 @@ public sealed class JunctionProcess : IDisposable
                 // Not listening yet.
             }
 
-            await Task.Delay(100);
+            // Short, so that benchmarks can time start-up from it.
+            await Task.Delay(10);
         }
 
         junction.Kill();

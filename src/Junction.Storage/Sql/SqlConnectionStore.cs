@@ -134,7 +134,14 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         var rows = await db.QueryAsync<ConnectionRow>(
             $"SELECT {Columns} FROM connections WHERE {where} ORDER BY {column} {direction}, id {direction} LIMIT @Limit OFFSET @Offset",
             parameters);
-        var total = await db.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM connections WHERE {where}", parameters);
+
+        // Without filters the total is the scope's quota counter, kept in the same transactions as the rows: one row
+        // read instead of a COUNT(*) that grows with the scope (design §6: a page at 100,000 stored ≤ 1.5× at 1,000).
+        // Soft-deleted DLI scopes ("dli~deleted:{id}") have no counter and are counted.
+        var counted = query.Name is null && query.NameContains is null && query.InstanceId is null && !query.Face.Contains('~', StringComparison.Ordinal);
+        var total = await db.ExecuteScalarAsync<long>(counted
+            ? "SELECT COALESCE((SELECT used FROM quota_usage WHERE tenant_id = @TenantId AND face = @Face), 0)"
+            : $"SELECT COUNT(*) FROM connections WHERE {where}", parameters);
         return new ConnectionPage(total, rows.Select(FromRow).ToList());
     }
 

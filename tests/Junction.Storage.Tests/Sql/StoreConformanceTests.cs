@@ -212,6 +212,31 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task List_UnfilteredTotal_FollowsCreatesDeletesAndRefusals()
+    {
+        var query = new ConnectionQuery("t1", Faces.HuaweiEg, 0, 2);
+        Assert.Equal(0, (await Connections.ListAsync(query, CancellationToken.None)).Total);
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var connection = NewConnection("t1", $"total-{i}");
+            Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(connection, 100, CancellationToken.None));
+            ids.Add(connection.Id);
+        }
+
+        Assert.Equal(CreateOutcome.NameTaken, await Connections.CreateAsync(NewConnection("t1", "total-0"), 100, CancellationToken.None));
+        Assert.Equal(CreateOutcome.QuotaExceeded, await Connections.CreateAsync(NewConnection("t1", "over"), 5, CancellationToken.None));
+        Assert.True(await Connections.DeleteAsync("t1", Faces.HuaweiEg, ids[0], CancellationToken.None));
+        Assert.False(await Connections.DeleteAsync("t1", Faces.HuaweiEg, ids[0], CancellationToken.None));
+        await Connections.CreateAsync(NewConnection("t2", "other-tenant"), 100, CancellationToken.None);
+
+        var page = await Connections.ListAsync(query, CancellationToken.None);
+        Assert.Equal(4, page.Total);
+        Assert.Equal(2, page.Items.Count);
+        Assert.Equal(1, (await Connections.ListAsync(query with { Name = "total-1" }, CancellationToken.None)).Total);
+    }
+
+    [Fact]
     public async Task List_SortsFiltersAndPages()
     {
         string[] names = ["delta", "alpha", "charlie", "bravo"];
