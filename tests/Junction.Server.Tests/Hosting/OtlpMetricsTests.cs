@@ -39,7 +39,10 @@ public sealed class OtlpMetricsTests
                 var bytes = body.ToArray();
                 context.Response.StatusCode = 200;
                 context.Response.Close();
-                if (Encoding.Latin1.GetString(bytes).Contains("junction.requests", StringComparison.Ordinal))
+                // Exports repeat every 200 ms; the one that matters carries the request made below (an earlier one may
+                // not have it yet, and other tests' servers in this process count into meters of the same name).
+                var text = Encoding.Latin1.GetString(bytes);
+                if (text.Contains("junction.requests", StringComparison.Ordinal) && text.Contains("success", StringComparison.Ordinal))
                 {
                     received.TrySetResult((context.Request.Url!.AbsolutePath, context.Request.ContentType, bytes));
                 }
