@@ -39,7 +39,7 @@ internal static partial class AdminInventoryApi
         return group;
     }
 
-    private static async Task<IResult> ListNetworksAsync(IInventoryStore store, NetworkRegistry networks, InventorySync sync, CancellationToken ct)
+    private static async Task<IResult> ListNetworksAsync(NetworkRegistry networks, InventorySync sync, CancellationToken ct)
     {
         // Read through the database so that a change made on another node shows at once here too.
         await sync.RefreshAsync(ct);
