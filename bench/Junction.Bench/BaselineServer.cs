@@ -49,7 +49,12 @@ internal sealed class BaselineServer : IDisposable
         start.ArgumentList.Add(url);
         var clock = Stopwatch.StartNew();
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        await Ready.WaitAsync($"{url}/empty", process);
+        if (!await Loopback.AnswersAsync($"{url}/empty", process, TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"the baseline server at {url} did not answer within 60 s");
+        }
+
         return new BaselineServer(process, url, clock.Elapsed);
     }
 
@@ -67,36 +72,6 @@ internal sealed class BaselineServer : IDisposable
 
 internal static class Ready
 {
-    /// <summary>Polls <paramref name="url"/> every 10 ms until it answers 2xx.</summary>
-    public static async Task WaitAsync(string url, Process process)
-    {
-        using var http = new HttpClient();
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{url}: the process exited with {process.ExitCode}");
-            }
-
-            try
-            {
-                if ((await http.GetAsync(url)).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(10);
-        }
-
-        throw new TimeoutException($"{url} did not answer within 60 s");
-    }
-
     /// <summary>Resident memory of a process, from /proc (Linux).</summary>
     public static double RssMegabytes(int pid)
     {

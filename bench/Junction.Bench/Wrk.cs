@@ -30,7 +30,7 @@ internal static partial class Wrk
         if (script is not null)
         {
             start.ArgumentList.Add("-s");
-            start.ArgumentList.Add(Path.Combine(ScriptsDirectory(), script));
+            start.ArgumentList.Add(Path.Combine(Junction.Testing.Loopback.RepositoryRoot(), "bench", "wrk", script));
         }
 
         start.ArgumentList.Add(url);
@@ -73,17 +73,6 @@ internal static partial class Wrk
 
     private static long Long(Match match) =>
         match.Success ? match.Groups.Values.Skip(1).Sum(g => long.TryParse(g.Value, CultureInfo.InvariantCulture, out var v) ? v : 0) : 0;
-
-    private static string ScriptsDirectory()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !Directory.Exists(Path.Combine(directory.FullName, "bench", "wrk")))
-        {
-            directory = directory.Parent;
-        }
-
-        return Path.Combine(directory?.FullName ?? throw new InvalidOperationException("bench/wrk not found"), "bench", "wrk");
-    }
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex Rps();

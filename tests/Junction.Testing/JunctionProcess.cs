@@ -70,29 +70,14 @@ public sealed class JunctionProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var http = new HttpClient();
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        if (await Loopback.AnswersAsync($"{url}/readyz", process, TimeSpan.FromSeconds(60)))
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"junction exited with {process.ExitCode}:\n{junction.Output}");
-            }
+            return junction;
+        }
 
-            try
-            {
-                if ((await http.GetAsync($"{url}/readyz")).IsSuccessStatusCode)
-                {
-                    return junction;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            // Short, so that benchmarks can time start-up from it.
-            await Task.Delay(10);
+        if (process.HasExited)
+        {
+            throw new InvalidOperationException($"junction exited with {process.ExitCode}:\n{junction.Output}");
         }
 
         junction.Kill();

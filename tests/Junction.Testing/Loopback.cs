@@ -13,6 +13,36 @@ public static class Loopback
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// Polls <paramref name="url"/> every 10 ms (short, so that benchmarks can time start-up from it) until it answers
+    /// 2xx: true; false when <paramref name="process"/> exits or <paramref name="timeout"/> passes first.
+    /// </summary>
+    public static async Task<bool> AnswersAsync(string url, System.Diagnostics.Process process, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        using var http = new HttpClient();
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout && !process.HasExited)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url);
+                if (response.IsSuccessStatusCode)
+                {
+                    return true;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(10);
+        }
+
+        return false;
+    }
+
     /// <summary>The folder holding Junction.slnx, found upwards from the test assembly.</summary>
     public static string RepositoryRoot()
     {
