@@ -51,6 +51,9 @@ public sealed class KafkaInstance
     public string? UserName { get; set; }
 
     public string? Password { get; set; }
+
+    /// <summary>A password is stored for this instance but could not be decrypted (the data-protection key ring changed).</summary>
+    public bool PasswordUnreadable { get; set; }
 }
 
 /// <summary>

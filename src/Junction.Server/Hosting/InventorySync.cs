@@ -36,14 +36,19 @@ internal sealed partial class InventorySync(
             var stored = await store.ListNetworksAsync(cancellationToken);
             var kafka = await store.ListKafkaInstancesAsync(cancellationToken);
             networks.Use(stored);
-            instances.Use(kafka.Select(k => new KafkaInstance
+            instances.Use(kafka.Select(k =>
             {
-                Id = k.Id,
-                BootstrapServers = k.BootstrapServers,
-                SecurityProtocol = k.SecurityProtocol,
-                SaslMechanism = k.SaslMechanism,
-                UserName = k.UserName,
-                Password = k.ProtectedPassword is null ? null : protector.Unprotect(k.ProtectedPassword),
+                var password = k.ProtectedPassword is null ? null : protector.Unprotect(k.ProtectedPassword);
+                return new KafkaInstance
+                {
+                    Id = k.Id,
+                    BootstrapServers = k.BootstrapServers,
+                    SecurityProtocol = k.SecurityProtocol,
+                    SaslMechanism = k.SaslMechanism,
+                    UserName = k.UserName,
+                    Password = password,
+                    PasswordUnreadable = k.ProtectedPassword is not null && password is null,
+                };
             }));
         }
         finally

@@ -76,7 +76,14 @@ public sealed class ConnectionVerifier(NetworkRegistry networks, InstanceRegistr
         if (instance is null)
         {
             return VerificationResult.Failure(VerificationCodes.InstanceUnknown,
-                $"CKafka instance '{target.InstanceId}' is not registered with Junction", "the operator registers instances under Junction:Instances:Kafka");
+                $"CKafka instance '{target.InstanceId}' is not registered with Junction",
+                "the operator registers instances with 'junction instances add' (the admin API) or under Junction:Instances:Kafka");
+        }
+
+        if (instance.PasswordUnreadable)
+        {
+            return VerificationResult.Failure(VerificationCodes.SecretUnavailable,
+                $"the stored password of Kafka instance '{instance.Id}' cannot be decrypted (the data-protection key ring changed); set it again with 'junction instances update'");
         }
 
         return await kafka.ProbeAsync(

@@ -281,7 +281,8 @@ internal static partial class AdminInventoryApi
         new(v.Id, v.Name, v.Cidr, networks.IsConfigured(v.Id) ? "config" : "admin", [.. v.Subnets.Select(s => new SubnetView(s.Id, s.Name, s.Cidr))]);
 
     private static KafkaInstanceView KafkaOf(KafkaInstance k, InstanceRegistry instances) =>
-        new(k.Id, k.BootstrapServers, k.SecurityProtocol, k.SaslMechanism, k.UserName, !string.IsNullOrEmpty(k.Password), instances.IsConfigured(k.Id) ? "config" : "admin");
+        new(k.Id, k.BootstrapServers, k.SecurityProtocol, k.SaslMechanism, k.UserName, !string.IsNullOrEmpty(k.Password) || k.PasswordUnreadable,
+            instances.IsConfigured(k.Id) ? "config" : "admin");
 
     private static IResult Conflict(HttpContext context, string message) => AdminApi.Error(context, 409, "Junction.Conflict", message);
 

@@ -165,6 +165,41 @@ public sealed class AdminInventoryApiTests
         Assert.Equal("Active", connection["Status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task RegisteredKafkaInstance_WithAnUnreadablePassword_FailsAsSecretUnavailable_AndStillSaysOneIsKept()
+    {
+        using var factory = new JunctionFactory();
+        var admin = new AdminClient(factory.CreateClient());
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/instances/kafka",
+            """{"id":"ckafka-locked","bootstrap_servers":"127.0.0.1:9092","security_protocol":"SASL_PLAINTEXT","user_name":"u","password":"p-123456"}""")).Status);
+        // As after restoring a database without its key ring: the stored ciphertext no longer decrypts.
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, "junction.db")}"))
+        {
+            await db.OpenAsync();
+            await using var command = db.CreateCommand();
+            command.CommandText = "UPDATE kafka_instances SET protected_password = 'not-a-ciphertext' WHERE id = 'ckafka-locked'";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        Assert.True((await admin.GetAsync("/instances/kafka/ckafka-locked")).Body!["has_password"]!.GetValue<bool>());
+        var client = factory.CreateTencentClient();
+        var bus = (await client.CallAsync("CreateEventBus", new { EventBusName = "bus" }))["EventBusId"]!.GetValue<string>();
+        var description = new
+        {
+            ResourceDescription = $"qcs::ckafka:ap-guangzhou:uin/{JunctionFactory.AccountId}:ckafkaId/uin/{JunctionFactory.AccountId}/ckafka-locked",
+            CkafkaParams = new { Offset = "latest", TopicName = "orders" },
+        };
+        var created = await client.CallAsync("CreateConnection", new { EventBusId = bus, ConnectionName = "locked", ConnectionDescription = description });
+        Assert.Null(TencentClient.ErrorCode(created));
+
+        await factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+
+        var shown = (await admin.GetAsync($"/connections/{created["ConnectionId"]!.GetValue<string>()}")).Body!;
+        Assert.Equal("Failed", shown["state"]!.GetValue<string>());
+        Assert.Equal("JUNCTION.SECRET_UNAVAILABLE", shown["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("'ckafka-locked'", shown["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     private static async Task<string> CreateKafkaAsync(HuaweiClient client, string name, string bootstrap) =>
         (await HuaweiClient.JsonAsync(await client.PostAsync(EgBase, new
         {
