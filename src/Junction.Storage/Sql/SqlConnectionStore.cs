@@ -59,10 +59,10 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
     public async Task<Connection?> GetAsync(string tenantId, string face, string id, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);
-        var row = await db.QuerySingleOrDefaultAsync<ConnectionRow>(
+        var rows = await ReadAsync(db,
             $"SELECT {Columns} FROM connections WHERE id = @id AND tenant_id = @tenantId AND face = @face",
             new { id, tenantId, face });
-        return row is null ? null : FromRow(row);
+        return rows.SingleOrDefault();
     }
 
     public async Task<ConnectionPage> ListAllAsync(AllConnectionsQuery query, CancellationToken cancellationToken)
@@ -88,17 +88,17 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
 
         var parameters = new { State = query.State?.ToString(), query.TenantId, query.Limit, query.Offset };
         await using var db = await database.OpenAsync(cancellationToken);
-        var rows = await db.QueryAsync<ConnectionRow>(
+        var rows = await ReadAsync(db,
             $"SELECT {Columns} FROM connections WHERE {where} ORDER BY created_at DESC, id DESC LIMIT @Limit OFFSET @Offset", parameters);
         var total = await db.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM connections WHERE {where}", parameters);
-        return new ConnectionPage(total, rows.Select(FromRow).ToList());
+        return new ConnectionPage(total, rows);
     }
 
     public async Task<Connection?> FindAsync(string id, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);
-        var row = await db.QuerySingleOrDefaultAsync<ConnectionRow>($"SELECT {Columns} FROM connections WHERE id = @id", new { id });
-        return row is null ? null : FromRow(row);
+        var rows = await ReadAsync(db, $"SELECT {Columns} FROM connections WHERE id = @id", new { id });
+        return rows.SingleOrDefault();
     }
 
     public async Task<ConnectionPage> ListAsync(ConnectionQuery query, CancellationToken cancellationToken)
@@ -131,7 +131,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         var parameters = new { query.TenantId, query.Face, query.Name, query.NameContains, query.InstanceId, query.Limit, query.Offset };
 
         await using var db = await database.OpenAsync(cancellationToken);
-        var rows = await db.QueryAsync<ConnectionRow>(
+        var rows = await ReadAsync(db,
             $"SELECT {Columns} FROM connections WHERE {where} ORDER BY {column} {direction}, id {direction} LIMIT @Limit OFFSET @Offset",
             parameters);
 
@@ -142,7 +142,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         var total = await db.ExecuteScalarAsync<long>(counted
             ? "SELECT COALESCE((SELECT used FROM quota_usage WHERE tenant_id = @TenantId AND face = @Face), 0)"
             : $"SELECT COUNT(*) FROM connections WHERE {where}", parameters);
-        return new ConnectionPage(total, rows.Select(FromRow).ToList());
+        return new ConnectionPage(total, rows);
     }
 
     public Task<Connection?> UpdateAsync(string tenantId, string face, string id, ConnectionChanges changes, DateTimeOffset now, CancellationToken cancellationToken)
@@ -173,9 +173,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
                 return null;
             }
 
-            var row = await db.QuerySingleAsync<ConnectionRow>(
-                $"SELECT {Columns} FROM connections WHERE id = @id", new { id }, transaction);
-            return FromRow(row);
+            return (await ReadAsync(db, $"SELECT {Columns} FROM connections WHERE id = @id", new { id }, transaction)).Single();
         }, cancellationToken);
     }
 
@@ -224,6 +222,45 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         Enabled = c.Enabled ? 1 : 0,
         DetailJson = c.Detail,
     };
+
+    /// <summary>
+    /// Runs a query for <see cref="Columns"/> and reads its rows by position. Dapper's row mapping hashed every column's
+    /// name and type on every query (with SQLite a type look-up per column), a tenth of an EG show's CPU time.
+    /// </summary>
+    private static async Task<List<Connection>> ReadAsync(DbConnection db, string sql, object parameters, DbTransaction? transaction = null)
+    {
+        await using var reader = await db.ExecuteReaderAsync(sql, parameters, transaction);
+        var connections = new List<Connection>();
+        while (await reader.ReadAsync())
+        {
+            connections.Add(FromRow(new ConnectionRow
+            {
+                Id = reader.GetString(0),
+                TenantId = reader.GetString(1),
+                Face = reader.GetString(2),
+                Name = reader.GetString(3),
+                Description = reader.GetString(4),
+                Kind = reader.GetString(5),
+                VpcId = NullableString(reader, 6),
+                SubnetId = NullableString(reader, 7),
+                TargetJson = NullableString(reader, 8),
+                ProtectedSecret = NullableString(reader, 9),
+                State = reader.GetString(10),
+                ErrorCode = NullableString(reader, 11),
+                ErrorMessage = NullableString(reader, 12),
+                ErrorDetail = NullableString(reader, 13),
+                CreatedAt = reader.GetInt64(14),
+                UpdatedAt = reader.GetInt64(15),
+                Enabled = reader.GetInt64(16),
+                DetailJson = NullableString(reader, 17),
+                CheckedAt = reader.IsDBNull(18) ? null : reader.GetInt64(18),
+            }));
+        }
+
+        return connections;
+    }
+
+    private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     internal static Connection FromRow(ConnectionRow row) => new()
     {

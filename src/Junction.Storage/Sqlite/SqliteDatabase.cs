@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Junction.Storage.Sql;
 using Microsoft.Data.Sqlite;
@@ -7,12 +8,18 @@ namespace Junction.Storage.Sqlite;
 /// <summary>
 /// The embedded default: one SQLite file in write-ahead-log mode. Writers in this process take turns through a gate
 /// (SQLite has one writer at a time anyway, and waiting on a semaphore is cheaper than SQLite's busy retries); writers in
-/// other processes on the same file are serialized by SQLite's own lock with a busy timeout.
+/// other processes on the same file are serialized by SQLite's own lock with a busy timeout. Connections stay open in
+/// <see cref="SqliteSession"/>s (one for writes, a stack of them for reads) so that their statements stay compiled.
 /// </summary>
 public sealed class SqliteDatabase : IDatabase, IDisposable
 {
     private readonly string _connectionString;
+    /// <summary>Idle read sessions kept; reads run synchronously inside SQLite, so few are in use at once.</summary>
+    private const int MaxIdleReaders = 16;
+
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly ConcurrentStack<SqliteSession> _idle = new();
+    private SqliteSession? _writer;
 
     public SqliteDatabase(string path)
     {
@@ -29,7 +36,9 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
             DataSource = Path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
-            Pooling = true,
+            // The sessions below are the pool: a connection they close is closed for real, so a transaction left
+            // open on it ends with it instead of travelling to the next user of a pooled handle.
+            Pooling = false,
             DefaultTimeout = 30,
         }.ToString();
 
@@ -51,9 +60,12 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
+        if (!_idle.TryPop(out var session))
+        {
+            session = await SqliteSession.OpenAsync(_connectionString, setUp: null, cancellationToken);
+        }
+
+        return new SessionConnection(session, ReturnReader);
     }
 
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
@@ -62,14 +74,11 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = new SqliteConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken);
-            using (var pragma = connection.CreateCommand())
-            {
-                // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
-                pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
-                await pragma.ExecuteNonQueryAsync(cancellationToken);
-            }
+            // One connection does every write of this process, so its statements stay compiled. NORMAL is durable
+            // across application crashes in WAL mode; only a power loss can drop the last commits.
+            _writer ??= await SqliteSession.OpenAsync(
+                _connectionString, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;", cancellationToken);
+            await using var connection = new SessionConnection(_writer, ReturnWriter);
 
             // Microsoft.Data.Sqlite begins IMMEDIATE transactions: the write lock is taken up front, so a transaction
             // that reads then writes cannot be overtaken by another process.
@@ -96,5 +105,38 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
 
     public string ContainsExpression(string column, string parameter) => $"instr({column}, {parameter}) > 0";
 
-    public void Dispose() => _writeGate.Dispose();
+    public void Dispose()
+    {
+        while (_idle.TryPop(out var session))
+        {
+            session.Dispose();
+        }
+
+        _writer?.Dispose();
+        _writer = null;
+        _writeGate.Dispose();
+    }
+
+    /// <summary>A session comes back after its caller; one left broken or inside a transaction is closed, not kept.</summary>
+    private void ReturnReader(SqliteSession session)
+    {
+        if (session.IsReusable && _idle.Count < MaxIdleReaders)
+        {
+            _idle.Push(session);
+        }
+        else
+        {
+            session.Dispose();
+        }
+    }
+
+    /// <summary>Runs under the write gate (the transaction is disposed before the connection).</summary>
+    private void ReturnWriter(SqliteSession session)
+    {
+        if (!session.IsReusable)
+        {
+            session.Dispose();
+            _writer = null;
+        }
+    }
 }

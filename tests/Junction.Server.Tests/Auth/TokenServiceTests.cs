@@ -57,4 +57,65 @@ public sealed class TokenServiceTests
 
         Assert.Equal(TokenStatus.Invalid, _tokens.Check(token.Value).Status);
     }
+
+    [Fact]
+    public void Check_RepeatedToken_IsDecryptedOncePerRememberPeriod_AndStillExpires()
+    {
+        var provider = new CountingProvider();
+        var tokens = new TokenService(provider, _time, Options.Create(new IamOptions { TokenLifetime = TimeSpan.FromMinutes(8) }));
+        var token = tokens.Issue(s_tenant, s_user);
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(TokenStatus.Valid, tokens.Check(token.Value).Status);
+        }
+
+        Assert.Equal(1, provider.Unprotects);
+
+        // After the remember period it is decrypted again (a revoked key would take effect here).
+        _time.Advance(TokenService.RememberFor);
+        Assert.Equal("u1", tokens.Check(token.Value).UserId);
+        Assert.Equal(2, provider.Unprotects);
+
+        // A remembered token expires on time: its expiry is checked on every request.
+        _time.Advance(TimeSpan.FromMinutes(8) - TokenService.RememberFor - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(TokenStatus.Valid, tokens.Check(token.Value).Status);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(TokenStatus.Expired, tokens.Check(token.Value).Status);
+        Assert.Equal(2, provider.Unprotects);
+    }
+
+    [Fact]
+    public void Check_InvalidToken_IsNeverRemembered()
+    {
+        var provider = new CountingProvider();
+        var tokens = new TokenService(provider, _time, Options.Create(new IamOptions()));
+
+        Assert.Equal(TokenStatus.Invalid, tokens.Check("CfDJ8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").Status);
+        Assert.Equal(TokenStatus.Invalid, tokens.Check("CfDJ8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").Status);
+
+        Assert.Equal(2, provider.Unprotects);
+    }
+
+    private sealed class CountingProvider : IDataProtectionProvider, IDataProtector
+    {
+        private readonly EphemeralDataProtectionProvider _inner = new();
+        private IDataProtector? _protector;
+
+        public int Unprotects { get; private set; }
+
+        public IDataProtector CreateProtector(string purpose)
+        {
+            _protector = _inner.CreateProtector(purpose);
+            return this;
+        }
+
+        public byte[] Protect(byte[] plaintext) => _protector!.Protect(plaintext);
+
+        public byte[] Unprotect(byte[] protectedData)
+        {
+            Unprotects++;
+            return _protector!.Unprotect(protectedData);
+        }
+    }
 }
