@@ -137,7 +137,13 @@ internal sealed class SessionCommand(SessionConnection connection) : DbCommand
         get => _transaction;
         set
         {
-            _transaction = (SqliteTransaction?)value;
+            _transaction = value switch
+            {
+                null => null,
+                SqliteTransaction transaction => transaction,
+                Savepoint savepoint => savepoint.Batch,
+                _ => throw new ArgumentException($"not a SQLite transaction: {value.GetType().Name}", nameof(value)),
+            };
             _statement?.Transaction = _transaction;
         }
     }

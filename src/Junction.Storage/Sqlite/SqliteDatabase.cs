@@ -6,20 +6,20 @@ using Microsoft.Data.Sqlite;
 namespace Junction.Storage.Sqlite;
 
 /// <summary>
-/// The embedded default: one SQLite file in write-ahead-log mode. Writers in this process take turns through a gate
-/// (SQLite has one writer at a time anyway, and waiting on a semaphore is cheaper than SQLite's busy retries); writers in
-/// other processes on the same file are serialized by SQLite's own lock with a busy timeout. Connections stay open in
-/// <see cref="SqliteSession"/>s (one for writes, a stack of them for reads) so that their statements stay compiled.
+/// The embedded default: one SQLite file in write-ahead-log mode. The writes of this process go through one
+/// <see cref="SqliteWriter"/> (SQLite has one writer at a time anyway; it commits the writes waiting together in one
+/// transaction); writers in other processes on the same file are serialized by SQLite's own lock with a busy timeout.
+/// Connections stay open in <see cref="SqliteSession"/>s (the writer's, and a stack of them for reads) so that their
+/// statements stay compiled.
 /// </summary>
 public sealed class SqliteDatabase : IDatabase, IDisposable
 {
-    private readonly string _connectionString;
     /// <summary>Idle read sessions kept; reads run synchronously inside SQLite, so few are in use at once.</summary>
     private const int MaxIdleReaders = 16;
 
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly ConcurrentStack<SqliteSession> _idle = new();
-    private SqliteSession? _writer;
+    private readonly string _connectionString;
+    private readonly SqliteWriter _writer;
 
     public SqliteDatabase(string path)
     {
@@ -47,11 +47,15 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
+        _writer = new SqliteWriter(_connectionString);
     }
 
     public string Path { get; }
 
     public string Kind => "sqlite";
+
+    /// <summary>Write transactions this handle has committed (group commit puts several writes in one).</summary>
+    internal long WriteTransactions => _writer.Batches;
 
     public IReadOnlyList<Migration> Migrations => SqliteMigrations.All;
 
@@ -68,33 +72,11 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
         return new SessionConnection(session, ReturnReader);
     }
 
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>Through the <see cref="SqliteWriter"/>: writes waiting together commit together (group commit).</summary>
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        await _writeGate.WaitAsync(cancellationToken);
-        try
-        {
-            // One connection does every write of this process, so its statements stay compiled. NORMAL is durable
-            // across application crashes in WAL mode; only a power loss can drop the last commits.
-            _writer ??= await SqliteSession.OpenAsync(
-                _connectionString, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;", cancellationToken);
-            await using var connection = new SessionConnection(_writer, ReturnWriter);
-
-            // Microsoft.Data.Sqlite begins IMMEDIATE transactions: the write lock is taken up front, so a transaction
-            // that reads then writes cannot be overtaken by another process.
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            var result = await work(connection, transaction);
-            if (transaction.Connection is not null)
-            {
-                await transaction.CommitAsync(cancellationToken);
-            }
-
-            return result;
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        return _writer.WriteAsync(work, cancellationToken);
     }
 
     public bool IsUniqueViolation(Exception exception) =>
@@ -112,9 +94,7 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
             session.Dispose();
         }
 
-        _writer?.Dispose();
-        _writer = null;
-        _writeGate.Dispose();
+        _writer.Dispose();
     }
 
     /// <summary>A session comes back after its caller; one left broken or inside a transaction is closed, not kept.</summary>
@@ -127,16 +107,6 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
         else
         {
             session.Dispose();
-        }
-    }
-
-    /// <summary>Runs under the write gate (the transaction is disposed before the connection).</summary>
-    private void ReturnWriter(SqliteSession session)
-    {
-        if (!session.IsReusable)
-        {
-            session.Dispose();
-            _writer = null;
         }
     }
 }

@@ -22,7 +22,10 @@ internal sealed class SqliteSession : IDisposable
 
     /// <summary>Whether the connection can serve the next caller: open, and not left inside a transaction.</summary>
     public bool IsReusable =>
-        Connection.State == System.Data.ConnectionState.Open && raw.sqlite3_get_autocommit(Connection.Handle) != 0;
+        Connection.State == System.Data.ConnectionState.Open && InAutocommit;
+
+    /// <summary>Whether no transaction is open on the connection.</summary>
+    public bool InAutocommit => raw.sqlite3_get_autocommit(Connection.Handle) != 0;
 
     public static async Task<SqliteSession> OpenAsync(string connectionString, string? setUp, CancellationToken cancellationToken)
     {

@@ -1,0 +1,131 @@
+using Dapper;
+using Junction.Storage.Sqlite;
+using Junction.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Junction.Storage.Tests.Sqlite;
+
+/// <summary>
+/// Group commit: writes waiting together commit in one transaction, each in its own savepoint, so that each still
+/// succeeds, fails or rolls back alone, and none is answered before its transaction commits.
+/// </summary>
+public sealed class SqliteWriterTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private readonly SqliteDatabase _database;
+
+    public SqliteWriterTests()
+    {
+        _database = new SqliteDatabase(Path.Combine(_directory.Path, "junction.db"));
+        _database.WriteAsync((db, tx) => db.ExecuteAsync("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)", transaction: tx), default)
+            .GetAwaiter().GetResult();
+    }
+
+    [Fact]
+    public async Task Writes_waiting_together_commit_together_and_each_keeps_its_own_outcome()
+    {
+        var before = _database.WriteTransactions;
+        var (hold, first) = await HoldTheWriterAsync();
+
+        var writes = Enumerable.Range(0, 200).Select(i => _database.WriteAsync(async (db, tx) =>
+        {
+            await db.ExecuteAsync("INSERT INTO t (v) VALUES (@v)", new { v = $"w{i}" }, tx);
+            switch (i % 4)
+            {
+                case 0:
+                    // A taken name: the statement fails, the write's own earlier insert must go with it.
+                    await db.ExecuteAsync("INSERT INTO t (v) VALUES ('first')", transaction: tx);
+                    return -1;
+                case 1:
+                    await tx.RollbackAsync();
+                    return -2;
+                default:
+                    return i;
+            }
+        }, default)).ToList();
+
+        hold.SetResult();
+        Assert.Equal(1, await first);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            switch (i % 4)
+            {
+                case 0:
+                    var error = await Assert.ThrowsAsync<SqliteException>(() => writes[i]);
+                    Assert.True(_database.IsUniqueViolation(error));
+                    break;
+                case 1:
+                    Assert.Equal(-2, await writes[i]);
+                    break;
+                default:
+                    Assert.Equal(i, await writes[i]);
+                    break;
+            }
+        }
+
+        await using var read = await _database.OpenAsync(default);
+        var stored = (await read.QueryAsync<string>("SELECT v FROM t")).ToHashSet();
+        var expected = Enumerable.Range(0, 200).Where(i => i % 4 >= 2).Select(i => $"w{i}").Append("first").ToHashSet();
+        Assert.Equal(expected, stored);
+
+        // 201 writes: the held one alone (it was running before the others queued), then the 200 that queued behind
+        // it, in batches of at most 64.
+        Assert.InRange(_database.WriteTransactions - before, 1 + 4, 1 + 4);
+    }
+
+    [Fact]
+    public async Task A_write_given_up_before_its_turn_never_runs()
+    {
+        var (hold, first) = await HoldTheWriterAsync();
+        using var cancel = new CancellationTokenSource();
+        var ran = false;
+        var abandoned = _database.WriteAsync((db, tx) =>
+        {
+            ran = true;
+            return db.ExecuteAsync("INSERT INTO t (v) VALUES ('abandoned')", transaction: tx);
+        }, cancel.Token);
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        hold.SetResult();
+        await first;
+
+        Assert.False(ran);
+        await using var read = await _database.OpenAsync(default);
+        Assert.Equal(["first"], await read.QueryAsync<string>("SELECT v FROM t"));
+    }
+
+    [Fact]
+    public async Task A_write_is_answered_only_once_committed_and_visible_to_readers()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            var v = $"v{i}";
+            await _database.WriteAsync((db, tx) => db.ExecuteAsync("INSERT INTO t (v) VALUES (@v)", new { v }, tx), default);
+            using var other = new SqliteDatabase(_database.Path);
+            await using var read = await other.OpenAsync(default);
+            Assert.Equal(1, await read.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM t WHERE v = @v", new { v }));
+        }
+    }
+
+    /// <summary>Starts a write that keeps the writer busy until the returned source is set; returns once it is running.</summary>
+    private async Task<(TaskCompletionSource Hold, Task<int> Write)> HoldTheWriterAsync()
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var write = _database.WriteAsync(async (db, tx) =>
+        {
+            running.SetResult();
+            await hold.Task;
+            return await db.ExecuteAsync("INSERT INTO t (v) VALUES ('first')", transaction: tx);
+        }, default);
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return (hold, write);
+    }
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        _directory.Dispose();
+    }
+}
