@@ -18,8 +18,11 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
     /// <summary>Writes per transaction at most, so that one batch does not hold the lock for long.</summary>
     private const int MaxBatch = 64;
 
-    // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
-    private const string SetUp = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+    // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits. The
+    // checkpoint (copying the log into the database file, then fsync) runs inside the commit that crosses the
+    // threshold and stalls every write queued behind it: at 1,000 pages (SQLite's default) the stalls put EG create's
+    // p99 at 21-94 ms under 64 clients, at 8,000 at 58-78 ms, at 256 at 20-23 ms (bench/run.sh, docs/performance.md).
+    private const string SetUp = "PRAGMA wal_autocheckpoint=256; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
 
     private readonly ConcurrentQueue<Write> _pending = new();
     private SqliteSession? _session;
