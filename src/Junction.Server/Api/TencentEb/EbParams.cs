@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Junction.Server.Api.TencentEb;
 
@@ -23,6 +24,12 @@ internal sealed class EbParams
         if (body.Length == 0)
         {
             return new EbParams(JsonDocument.Parse("{}").RootElement.Clone(), "");
+        }
+
+        // JsonDocument checks UTF-8 only when a string is read; a body with invalid bytes inside a string would fail then.
+        if (!Utf8.IsValid(body))
+        {
+            throw new EbError("InvalidParameter", "The request body is not valid UTF-8.");
         }
 
         try

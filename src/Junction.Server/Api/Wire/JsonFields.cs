@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Junction.Server.Api.Wire;
 
@@ -30,6 +31,13 @@ internal sealed class JsonFields
         if (body.Length == 0)
         {
             error = "the request body is empty; a JSON object is required";
+            return null;
+        }
+
+        // JsonDocument checks UTF-8 only when a string is read; a body with invalid bytes inside a string would fail then.
+        if (!Utf8.IsValid(body))
+        {
+            error = "the request body is not valid UTF-8";
             return null;
         }
 
