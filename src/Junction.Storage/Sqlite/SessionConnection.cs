@@ -148,7 +148,10 @@ internal sealed class SessionCommand(SessionConnection connection) : DbCommand
         }
     }
 
-    private SqliteCommand Statement => _statement ?? throw new InvalidOperationException("set CommandText before parameters or execution");
+    /// <summary>The statement, as long as the connection still holds the session (after that it may be lent to another caller).</summary>
+    private SqliteCommand Statement => connection.State != ConnectionState.Open
+        ? throw new ObjectDisposedException(nameof(SessionConnection), "the command's connection has been handed back")
+        : _statement ?? throw new InvalidOperationException("set CommandText before parameters or execution");
 
     public override void Cancel() => _statement?.Cancel();
 

@@ -128,6 +128,22 @@ public sealed class SqliteSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_command_kept_past_its_connection_cannot_touch_the_statement_another_caller_now_holds()
+    {
+        System.Data.Common.DbCommand stale;
+        await using (var db = await _database.OpenAsync(default))
+        {
+            stale = db.CreateCommand();
+            stale.CommandText = "SELECT COUNT(*) FROM t";
+        }
+
+        await using var next = await _database.OpenAsync(default);
+        Assert.Throws<ObjectDisposedException>(() => stale.ExecuteScalar());
+        Assert.Equal(0, await next.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM t"));
+        stale.Dispose();
+    }
+
+    [Fact]
     public async Task A_command_needs_its_text_before_its_parameters()
     {
         await using var db = await _database.OpenAsync(default);
