@@ -64,7 +64,7 @@ public sealed class TokenService(IDataProtectionProvider provider, TimeProvider 
             return now >= known.ExpiresMs ? new TokenCheck(TokenStatus.Expired) : known.Check;
         }
 
-        var check = Decrypt(token, out var expiresMs);
+        var check = Decrypt(token, now, out var expiresMs);
         if (check.Status == TokenStatus.Valid)
         {
             if (_remembered.Count >= MaxRemembered)
@@ -78,7 +78,7 @@ public sealed class TokenService(IDataProtectionProvider provider, TimeProvider 
         return check;
     }
 
-    private TokenCheck Decrypt(string token, out long expiresMs)
+    private TokenCheck Decrypt(string token, long now, out long expiresMs)
     {
         expiresMs = 0;
         string payload;
@@ -98,7 +98,7 @@ public sealed class TokenService(IDataProtectionProvider provider, TimeProvider 
             return new TokenCheck(TokenStatus.Invalid);
         }
 
-        return time.GetUtcNow().ToUnixTimeMilliseconds() >= expiresMs
+        return now >= expiresMs
             ? new TokenCheck(TokenStatus.Expired)
             : new TokenCheck(TokenStatus.Valid, parts[1], parts[2]);
     }

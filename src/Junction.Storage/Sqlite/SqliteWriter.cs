@@ -115,7 +115,7 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
                     await write.RunAsync(connection, savepoint);
                     savepoint.Keep();
                 }
-                catch (Exception exception) when (transaction.Connection is not null && !_session.InAutocommit)
+                catch (Exception exception) when (!_session.InAutocommit)
                 {
                     savepoint.Undo();
                     write.Failed(exception);
