@@ -89,8 +89,34 @@ public sealed partial class HuaweiAuthenticator(
             signedHeaders.Add((name, string.Join(',', values.ToArray())));
         }
 
+        // The payload hash is always the body's own. X-Sdk-Content-Sha256 may only say UNSIGNED-PAYLOAD (as the SDKs do for
+        // non-JSON bodies), and only when that header is itself signed; any other value must be the body's hash, or a
+        // body replaced after signing would pass with the original's hash in an unsigned header.
         var contentSha = request.Headers["X-Sdk-Content-Sha256"].ToString();
-        var payloadHash = contentSha.Length > 0 ? contentSha : HuaweiSignature.Sha256Hex(body.Span);
+        var bodyHash = HuaweiSignature.Sha256Hex(body.Span);
+        string payloadHash;
+        if (contentSha.Length == 0)
+        {
+            payloadHash = bodyHash;
+        }
+        else if (contentSha == UnsignedPayload)
+        {
+            if (!signedNames.Contains("x-sdk-content-sha256", StringComparer.Ordinal))
+            {
+                return HuaweiAuthResult.Fail("X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD must be one of the SignedHeaders");
+            }
+
+            payloadHash = UnsignedPayload;
+        }
+        else if (string.Equals(contentSha, bodyHash, StringComparison.OrdinalIgnoreCase))
+        {
+            payloadHash = contentSha;
+        }
+        else
+        {
+            return HuaweiAuthResult.Fail("X-Sdk-Content-Sha256 is not the SHA-256 of the request body");
+        }
+
         var canonical = HuaweiSignature.CanonicalRequest(
             request.Method,
             HuaweiSignature.CanonicalUri(RawPath(request)),
@@ -110,6 +136,8 @@ public sealed partial class HuaweiAuthenticator(
 
         return equal ? HuaweiAuthResult.Ok(key.Tenant) : HuaweiAuthResult.Fail("verify aksk signature fail");
     }
+
+    private const string UnsignedPayload = "UNSIGNED-PAYLOAD";
 
     /// <summary>The path exactly as the client sent it (Kestrel's decoded path would lose how segments were escaped).</summary>
     private static string RawPath(HttpRequest request)

@@ -1,3 +1,4 @@
+using Junction.Server.Auth;
 using Junction.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -395,6 +396,44 @@ public sealed partial class EgConnectionsApiTests : IDisposable
         });
 
         await AssertEgErrorAsync(response, HttpStatusCode.Unauthorized, "EG.00014010", "verify aksk signature fail");
+    }
+
+    [Fact]
+    public async Task Auth_BodyReplacedWithOriginalHashInUnsignedHeader_Answers401AndCreatesNothing()
+    {
+        // The attack: sign one body, send another, and carry the signed body's hash in an unsigned X-Sdk-Content-Sha256.
+        const string signed = """{"name":"signed","vpc_id":"v","subnet_id":"s"}""";
+        var response = await _client.SendAsync(HttpMethod.Post, Base, signed, request =>
+        {
+            request.Content = new StringContent("""{"name":"replaced","vpc_id":"v","subnet_id":"s"}""", System.Text.Encoding.UTF8, "application/json");
+            request.Headers.Add("X-Sdk-Content-Sha256", HuaweiSignature.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(signed)));
+        });
+
+        await AssertEgErrorAsync(response, HttpStatusCode.Unauthorized, "EG.00014010", "not the SHA-256 of the request body");
+        var list = await HuaweiClient.JsonAsync(await _client.SendAsync(HttpMethod.Get, Base + "?name=replaced"));
+        Assert.Empty(list["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Auth_UnsignedPayloadHeaderNotSigned_Answers401()
+    {
+        var response = await _client.SendAsync(HttpMethod.Post, Base, """{"name":"a","vpc_id":"v","subnet_id":"s"}""", request =>
+        {
+            request.Content = new StringContent("""{"name":"b","vpc_id":"v","subnet_id":"s"}""", System.Text.Encoding.UTF8, "application/json");
+            request.Headers.Add("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD");
+        });
+
+        await AssertEgErrorAsync(response, HttpStatusCode.Unauthorized, "EG.00014010", "UNSIGNED-PAYLOAD must be one of the SignedHeaders");
+    }
+
+    [Fact]
+    public async Task Auth_ContentShaHeaderEqualToBodyHash_IsAccepted()
+    {
+        const string body = """{"name":"hashed","vpc_id":"v","subnet_id":"s"}""";
+        var response = await _client.SendAsync(HttpMethod.Post, Base, body, request =>
+            request.Headers.Add("X-Sdk-Content-Sha256", HuaweiSignature.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(body))));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
