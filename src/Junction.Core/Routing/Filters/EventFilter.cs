@@ -137,9 +137,16 @@ public sealed class FieldFilter(string[] path, FieldQuantifier quantifier, Value
         }
 
         scan.Candidate = true;
-        if (!scan.Hit && test.Matches(value))
+        try
         {
-            scan.Hit = true;
+            if (!scan.Hit && test.Matches(value))
+            {
+                scan.Hit = true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // A string escape that is no UTF-16 text (a lone surrogate) cannot be read, so it matches nothing.
         }
     }
 

@@ -59,6 +59,10 @@ public sealed class EbTransformation
         {
             return exception.Error;
         }
+        catch (InvalidOperationException)
+        {
+            return new FilterError(path, "holds a string that is not valid Unicode (a lone surrogate escape)", IsSyntax: true);
+        }
     }
 
     /// <summary>The output for one event (the envelope), or null when the EtlFilter drops it.</summary>
