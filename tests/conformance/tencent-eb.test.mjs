@@ -158,3 +158,48 @@ test('quotas: 10 custom buses per region, 10 connectors per bus', async () => {
   const guangzhou = await eb.ListEventBuses({ Filters: [{ Name: 'EventBusName', Values: ['quota-bus-0'] }] });
   assert.equal(guangzhou.TotalCount, 0);
 });
+
+test('CheckRule through the SDK: a documented pattern matches, another does not, a bad one is named', async () => {
+  const event = JSON.stringify({
+    specversion: '1.0', id: '13a3f42d', type: 'cos:created:object', source: 'cos.cloud.tencent',
+    subject: 'qcs::cos:ap-guangzhou:uid1250000000:bucketname', time: '1615430559146', region: 'ap-guangzhou',
+    data: { name: 'testname', scope: 100 },
+  });
+  const ok = await eb.CheckRule({ Event: event, EventPattern: JSON.stringify({ data: { name: ['testname', 'test'] } }) });
+  assert.match(ok.RequestId, /^[0-9a-f-]{36}$/);
+  await eb.CheckRule({ Event: event, EventPattern: JSON.stringify({ source: 'cos.cloud.tencent', data: { scope: [{ numeric: ['>', 0, '<=', 100] }] } }) });
+
+  const miss = await tcError(() => eb.CheckRule({ Event: event, EventPattern: JSON.stringify({ data: { name: ['other'] } }) }));
+  assert.equal(miss.code, 'FailedOperation.ErrorFilter');
+  assert.match(miss.requestId, /^[0-9a-f-]{36}$/);
+
+  const bad = await tcError(() => eb.CheckRule({ Event: event, EventPattern: JSON.stringify({ data: { name: [{ regex: 'x' }] } }) }));
+  assert.equal(bad.code, 'InvalidParameterValue.InvalidPattern');
+  assert.match(bad.message, /EventPattern\.data\.name\[0\]\.regex/);
+});
+
+test('CheckTransformation through the SDK: the documented example returns its Output', async () => {
+  const result = await eb.CheckTransformation({
+    Input: JSON.stringify({ data: { msgBody: JSON.stringify({ city: 'shenzhen', temp: 32, weather: 'sunny' }) } }),
+    Transformations: [{
+      Extraction: { ExtractionInputPath: '$.data.msgBody', Format: 'JSON' },
+      EtlFilter: { Filter: JSON.stringify({ city: [{ contain: 'shen' }] }) },
+      Transform: {
+        OutputStructs: [
+          { Key: 'city', Value: '$.city', ValueType: 'JSONPATH' },
+          { Key: 'const', Value: '11', ValueType: 'NUMBER' },
+          { Key: 'sdate', Value: 'date', ValueType: 'SYS_VARIABLE' },
+        ],
+      },
+    }],
+  });
+  const output = JSON.parse(result.Output);
+  assert.equal(output.city, 'shenzhen');
+  assert.equal(output.const, 11);
+  assert.match(output.sdate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
+  assert.ok(Math.abs(Date.parse(output.sdate) - Date.now()) < 60_000);
+
+  const bad = await tcError(() => eb.CheckTransformation({ Input: '{}', Transformations: [{ Extraction: { ExtractionInputPath: 'data', Format: 'JSON' } }] }));
+  assert.equal(bad.code, 'InvalidParameterValue.Transformations');
+  assert.match(bad.message, /Transformations\.0\.Extraction\.ExtractionInputPath/);
+});

@@ -65,7 +65,10 @@ public sealed class EbTransformation
         }
     }
 
-    /// <summary>The output for one event (the envelope), or null when the EtlFilter drops it.</summary>
+    /// <summary>
+    /// The output for one event (the envelope), or null when the EtlFilter drops it. A string in the input that is no
+    /// UTF-16 text (a lone surrogate escape) throws <see cref="InvalidOperationException"/>: ingest refuses such events.
+    /// </summary>
     public TransformOutput? Apply(JsonElement input, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(time);

@@ -41,6 +41,8 @@ internal static partial class EbApi
         ["DeleteConnection"] = DeleteConnectionAsync,
         ["ListConnections"] = ListConnectionsAsync,
         ["UpdateConnection"] = UpdateConnectionAsync,
+        ["CheckRule"] = CheckRuleAsync,
+        ["CheckTransformation"] = CheckTransformationAsync,
     };
 
     public static IEndpointRouteBuilder MapTencentEb(this IEndpointRouteBuilder app)

@@ -118,6 +118,20 @@ internal sealed class EbParams
         return items;
     }
 
+    /// <summary>The elements of an array of objects as JSON, for Core parsers that read the objects themselves.</summary>
+    public IReadOnlyList<JsonElement>? ObjectElements(string name, bool required = false)
+    {
+        var value = Get(name, required, JsonValueKind.Array, "an array of objects");
+        if (value is null)
+        {
+            return null;
+        }
+
+        return value.Value.EnumerateArray()
+            .Select((item, i) => item.ValueKind == JsonValueKind.Object ? item : throw EbError.Type($"{_prefix}{name}.{i}", "an object"))
+            .ToList();
+    }
+
     public IReadOnlyList<string>? Strings(string name, bool required = false)
     {
         var value = Get(name, required, JsonValueKind.Array, "an array of strings");
