@@ -45,8 +45,6 @@ public sealed class RouteIndex<TRoute>
         _unindexed = [.. unindexed];
     }
 
-    public int Count => _entries.Length;
-
     /// <summary>The routes whose filters the event passes, in the order they were given.</summary>
     public List<TRoute> Match(JsonElement @event)
     {

@@ -197,6 +197,18 @@ public sealed class EgFilterRuleTests
     }
 
     [Fact]
+    public void ParsedFromANode_AsASubscriptionBodyCarriesIt_IsTheSameRule()
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse("""{"source":[{"op":"StringIn","values":["HC.OBS"]}],"data":{"age":[{"op":"NumberIn","values":[10]}]}}""");
+        var fromNode = EgFilterRule.Parse(node);
+        Assert.True(fromNode.Ok);
+        Assert.Equal(EgFilterRule.Parse(node!.ToJsonString()).Value!.Canonical, fromNode.Value!.Canonical);
+        using var document = JsonDocument.Parse(DocEvent);
+        Assert.True(fromNode.Value.Filter.Matches(document.RootElement));
+        Assert.Equal("filter.source", EgFilterRule.Parse(System.Text.Json.Nodes.JsonNode.Parse("""{"type":[]}""")).Error!.Path);
+    }
+
+    [Fact]
     public void LoneSurrogateEscape_IsRefusedNotThrown()
     {
         var error = Refused("""{"source":[{"op":"StringIn","values":["\ud800"]}]}""");

@@ -52,7 +52,10 @@ public sealed partial class EgTargetTransform
         }
     }
 
-    /// <summary>What the target receives for this CloudEvent.</summary>
+    /// <summary>
+    /// What the target receives for this CloudEvent. A string the template reads that is no UTF-16 text (a lone
+    /// surrogate escape) throws <see cref="InvalidOperationException"/>: ingest refuses such events.
+    /// </summary>
     public TransformOutput Apply(JsonElement cloudEvent)
     {
         if (_constant is not null)

@@ -68,7 +68,7 @@ internal static partial class EbApi
     {
         try
         {
-            var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = FilterMaxDepth });
+            var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = InputMaxDepth });
             if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
                 return document;
@@ -83,5 +83,5 @@ internal static partial class EbApi
         throw new EbError("InvalidParameter", $"Parameter `{name}` must be a string holding a JSON object.");
     }
 
-    private const int FilterMaxDepth = 64;
+    private const int InputMaxDepth = 64;
 }
