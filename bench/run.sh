@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Runs every benchmark of docs/performance.md; installs what is missing (wrk, librdkafka, PostgreSQL) first.
+# Runs every benchmark of docs/performance.md; installs what is missing (wrk, a C compiler, PostgreSQL) first.
 #   bench/run.sh [http|verification|storage|routing ...]   (default: all four)
 # Results are Markdown tables on standard output; progress goes to standard error.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 ensure_dotnet
 apt_install wrk
-ensure_librdkafka
+ensure_cc
 ensure_postgres
 cd "$ROOT"
 dotnet build -c Release -nologo -v quiet Junction.slnx >&2

@@ -41,10 +41,11 @@ ensure_node() {
   apt_install nodejs npm
 }
 
-ensure_librdkafka() {
-  # The Kafka probe's native library (Confluent.Kafka 1.9.3 opens the unversioned librdkafka.so from -dev);
-  # the tests' mock Kafka cluster lives in the same library.
-  apt_install librdkafka-dev
+ensure_cc() {
+  # A C compiler for the build: Junction.Runtime compiles its small librdkafka egress plugin (src/Junction.Runtime/Kafka/
+  # Native). librdkafka itself comes with the librdkafka.redist NuGet package; no system Kafka library is needed.
+  if command -v cc >/dev/null 2>&1; then return 0; fi
+  apt_install gcc libc6-dev
 }
 
 ensure_postgres() {

@@ -4,7 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_dotnet
-ensure_librdkafka
+ensure_cc
 cd "$ROOT"
 dotnet build src/Junction.Cli -c Release -nologo -v quiet -clp:ErrorsOnly
 exec dotnet src/Junction.Cli/bin/Release/net10.0/junction.dll serve --config "$ROOT/config/quickstart.json" "$@"

@@ -5,7 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_dotnet
 ensure_node
-ensure_librdkafka
+ensure_cc
 ensure_postgres
 cd "$ROOT"
 

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using Junction.Core.Networks;
 using Junction.Testing;
-using Junction.Verification.Egress;
+using Junction.Runtime.Egress;
+using Junction.Runtime.Kafka;
 using Junction.Verification.Probes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -22,9 +23,9 @@ internal static class VerificationBench
         using var data = new TempDirectory();
 
         // Baseline: the probe alone, sequentially, same cluster, same run.
-        var probe = new KafkaProbe(new EgressGuard(
+        var probe = new KafkaProbe(new KafkaClients(new EgressGuard(
             new EgressPolicy(Options.Create(new EgressOptions { Allow = ["127.0.0.0/8"] }), new NetworkRegistry(Options.Create(new NetworkOptions()))),
-            new NoResolver()));
+            new NoResolver())));
         var baseline = new List<double>();
         for (var i = 0; i < 200; i++)
         {

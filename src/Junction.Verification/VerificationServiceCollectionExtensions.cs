@@ -1,7 +1,7 @@
 using Junction.Core.Instances;
 using Junction.Core.Networks;
 using Junction.Core.Verification;
-using Junction.Verification.Egress;
+using Junction.Runtime;
 using Junction.Verification.Engine;
 using Junction.Verification.Probes;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +11,7 @@ namespace Junction.Verification;
 
 public static class VerificationServiceCollectionExtensions
 {
-    /// <summary>Registers the network registry, the egress policy and guard, the probes and the engine.</summary>
+    /// <summary>Registers the network registry, the egress policy, outbound I/O, the probes and the verification worker.</summary>
     public static IServiceCollection AddVerification(this IServiceCollection services)
     {
         services.AddOptions<VerificationOptions>().BindConfiguration(VerificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -21,8 +21,7 @@ public static class VerificationServiceCollectionExtensions
         services.TryAddSingleton<InstanceRegistry>();
         services.TryAddSingleton<NetworkRegistry>();
         services.TryAddSingleton<EgressPolicy>();
-        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
-        services.TryAddSingleton<EgressGuard>();
+        services.AddJunctionRuntime();
         services.TryAddSingleton<IKafkaProbe, KafkaProbe>();
         services.TryAddSingleton<IHttpProbe, HttpProbe>();
         services.TryAddSingleton<ITcpProbe, TcpProbe>();
@@ -31,8 +30,9 @@ public static class VerificationServiceCollectionExtensions
         services.TryAddSingleton<VerificationSignal>();
         services.TryAddSingleton<Junction.Core.Telemetry.JunctionMetrics>();
         services.TryAddSingleton<IVerificationSignal>(sp => sp.GetRequiredService<VerificationSignal>());
-        services.TryAddSingleton<VerificationEngine>();
-        services.AddHostedService(sp => sp.GetRequiredService<VerificationEngine>());
+        services.TryAddSingleton<VerificationHandler>();
+        services.TryAddSingleton<VerificationWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<VerificationWorker>());
         return services;
     }
 }

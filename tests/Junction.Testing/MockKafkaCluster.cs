@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Junction.Runtime.Kafka;
 
 namespace Junction.Testing;
 
@@ -10,9 +11,12 @@ namespace Junction.Testing;
 /// </summary>
 public sealed partial class MockKafkaCluster : IDisposable
 {
-    private const string Library = "librdkafka.so.1";
+    private const string Library = "librdkafka";
     private IntPtr _client;
     private IntPtr _cluster;
+
+    // The same librdkafka file as the clients under test use (KafkaNative explains which, and why).
+    static MockKafkaCluster() => KafkaNative.UseFor(typeof(MockKafkaCluster).Assembly);
 
     public MockKafkaCluster(int brokers = 1)
     {
@@ -63,6 +67,9 @@ public sealed partial class MockKafkaCluster : IDisposable
             SetBrokerUp(id);
         }
     }
+
+    /// <summary>Makes a broker advertise another address in metadata (it keeps listening where it is).</summary>
+    public void SetAdvertised(int brokerId, string host, int port) => rd_kafka_mock_broker_set_host_port(_cluster, brokerId, host, port);
 
     /// <summary>Adds round-trip time to every response of a broker.</summary>
     public void SetRtt(int brokerId, int milliseconds) => Check(rd_kafka_mock_broker_set_rtt(_cluster, brokerId, milliseconds), "set_rtt");
@@ -120,6 +127,9 @@ public sealed partial class MockKafkaCluster : IDisposable
 
     [DllImport(Library)]
     private static extern int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
+
+    [DllImport(Library, CharSet = CharSet.Ansi)]
+    private static extern void rd_kafka_mock_broker_set_host_port(IntPtr cluster, int brokerId, string host, int port);
 
     [DllImport(Library)]
     private static extern int rd_kafka_mock_broker_set_rtt(IntPtr cluster, int brokerId, int rttMs);

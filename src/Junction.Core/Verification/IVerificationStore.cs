@@ -1,12 +1,12 @@
-namespace Junction.Core.Verification;
+using Junction.Core.Connections;
+using Junction.Core.Work;
 
-/// <summary>A connection claimed for verification by one node until <see cref="Until"/>; <see cref="Token"/> fences the result.</summary>
-public sealed record VerificationLease(Connections.Connection Connection, string Token, int Attempts, DateTimeOffset Until);
+namespace Junction.Core.Verification;
 
 /// <summary>What a finished verification writes back: the new state, when to look again, and one history entry.</summary>
 public sealed record VerificationOutcome(
-    Connections.ConnectionState State,
-    Connections.ConnectionError? Error,
+    ConnectionState State,
+    ConnectionError? Error,
     int Attempts,
     DateTimeOffset NextCheckAt,
     VerificationRecord Record);
@@ -18,29 +18,20 @@ public sealed record VerificationRecord(
     string Node,
     DateTimeOffset StartedAt,
     DateTimeOffset FinishedAt,
-    Connections.ConnectionState From,
-    Connections.ConnectionState To,
+    ConnectionState From,
+    ConnectionState To,
     bool Ok,
     string Code,
     string Message,
     string Detail);
 
 /// <summary>
-/// Durable, leased verification work. A claim takes due connections whose lease is free or expired and stamps them
-/// with a lease in the database, so two nodes never hold the same connection and a crashed node's work is taken over
-/// once its lease expires. Completion is fenced by the lease token: a node that lost its lease writes nothing.
+/// Durable, leased verification work: connections are the queue's items (due at <c>next_check_at</c>), claimed fairly
+/// between tenants. Completion is fenced by the lease token: a node that lost its lease writes nothing.
 /// </summary>
-public interface IVerificationStore
+public interface IVerificationStore : ILeasedQueue<Connection>
 {
-    Task<IReadOnlyList<VerificationLease>> ClaimDueAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken);
-
-    Task<bool> CompleteAsync(VerificationLease lease, VerificationOutcome outcome, CancellationToken cancellationToken);
-
-    /// <summary>Gives up a node's leases (on graceful shutdown) so that other nodes can take the work at once.</summary>
-    Task ReleaseAsync(string node, CancellationToken cancellationToken);
-
-    /// <summary>Makes a connection due now (after create, or when an operator asks for a re-check).</summary>
-    Task<bool> ScheduleNowAsync(string connectionId, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<bool> CompleteAsync(Lease<Connection> lease, VerificationOutcome outcome, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<VerificationRecord>> HistoryAsync(string connectionId, int limit, CancellationToken cancellationToken);
 

@@ -8,11 +8,18 @@ public sealed record VerificationResult(bool Ok, string Code, string Message, st
 
     public static VerificationResult Failure(string code, string message, string detail = "") => new(false, code, message, detail);
 
+    /// <summary>An outbound failure (egress refusal, unreachable target) as the verification's result.</summary>
+    public static VerificationResult Failure(Networks.OutboundFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return new(false, failure.Code, failure.Message, failure.Detail);
+    }
+
     /// <summary>Nothing failed, but the target was not verified either: reported as such, never as ready.</summary>
     public static VerificationResult NotVerified(string message, string detail = "") => new(true, "NOT_VERIFIED", message, detail, Checked: false);
 }
 
-/// <summary>The stable error codes of verification; docs/verification.md explains each.</summary>
+/// <summary>The stable error codes of verification and of every outbound attempt; docs/verification.md explains each.</summary>
 public static class VerificationCodes
 {
     public const string EgressRefused = "JUNCTION.EGRESS_REFUSED";

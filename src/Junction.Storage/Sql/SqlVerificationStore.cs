@@ -1,6 +1,8 @@
 using Dapper;
 using Junction.Core.Connections;
 using Junction.Core.Verification;
+using Junction.Core.Work;
+using Junction.Storage.Sql.Leasing;
 
 namespace Junction.Storage.Sql;
 
@@ -9,44 +11,34 @@ public sealed class SqlVerificationStore(IDatabase database) : IVerificationStor
     /// <summary>History kept per connection; older entries are pruned as new ones are written.</summary>
     public const int HistoryPerConnection = 100;
 
-    public Task<IReadOnlyList<VerificationLease>> ClaimDueAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    /// <summary>Connections are verification's queue: due at <c>next_check_at</c>, shared fairly between tenants.</summary>
+    private static readonly LeaseTable s_table = new("connections", "id", "next_check_at", "tenant_id");
+    private static readonly string s_claim = LeaseSql.Claim(s_table, $"{SqlConnectionStore.Columns}, verify_attempts AS Attempts");
+
+    public Task<IReadOnlyList<Lease<Connection>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
         var token = Guid.NewGuid().ToString("N");
-        var nowMs = now.ToUnixTimeMilliseconds();
         var until = now + lease;
-        return database.WriteAsync<IReadOnlyList<VerificationLease>>(async (db, transaction) =>
+        return database.WriteAsync<IReadOnlyList<Lease<Connection>>>(async (db, transaction) =>
         {
-            // The lease condition is repeated outside the sub-select so that a database that re-checks the row after
-            // waiting for its lock (PostgreSQL) skips a row another node claimed in the meantime.
-            var rows = await db.QueryAsync<LeaseRow>($"""
-                UPDATE connections
-                SET lease_owner = @node, lease_token = @token, lease_until = @until
-                WHERE id IN (
-                    SELECT id FROM connections
-                    WHERE next_check_at <= @now AND (lease_until IS NULL OR lease_until < @now)
-                    ORDER BY next_check_at
-                    LIMIT @max)
-                  AND next_check_at <= @now AND (lease_until IS NULL OR lease_until < @now)
-                RETURNING {SqlConnectionStore.Columns}, verify_attempts AS Attempts
-                """,
-                new { node, token, until = until.ToUnixTimeMilliseconds(), now = nowMs, max }, transaction);
-            return rows.Select(r => new VerificationLease(SqlConnectionStore.FromRow(r), token, r.Attempts, until)).ToList();
+            var rows = await db.QueryAsync<LeaseRow>(s_claim,
+                new { node, token, until = until.ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds(), max }, transaction);
+            return rows.Select(r => new Lease<Connection>(SqlConnectionStore.FromRow(r), token, r.Attempts, until)).ToList();
         }, cancellationToken);
     }
 
-    public Task<bool> CompleteAsync(VerificationLease lease, VerificationOutcome outcome, CancellationToken cancellationToken)
+    public Task<bool> CompleteAsync(Lease<Connection> lease, VerificationOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(outcome);
         var record = outcome.Record;
         return database.WriteAsync(async (db, transaction) =>
         {
-            var updated = await db.ExecuteAsync("""
+            var updated = await db.ExecuteAsync($"""
                 UPDATE connections
                 SET state = @State, error_code = @ErrorCode, error_message = @ErrorMessage, error_detail = @ErrorDetail,
-                    verify_attempts = @Attempts, next_check_at = @NextCheckAt, checked_at = @CheckedAt,
-                    lease_owner = NULL, lease_token = NULL, lease_until = NULL
-                WHERE id = @Id AND lease_token = @Token
+                    verify_attempts = @Attempts, next_check_at = @NextCheckAt, checked_at = @CheckedAt, {LeaseSql.ClearLease}
+                WHERE {LeaseSql.Fence(s_table)}
                 """,
                 new
                 {
@@ -57,7 +49,7 @@ public sealed class SqlVerificationStore(IDatabase database) : IVerificationStor
                     outcome.Attempts,
                     NextCheckAt = outcome.NextCheckAt.ToUnixTimeMilliseconds(),
                     CheckedAt = record.FinishedAt.ToUnixTimeMilliseconds(),
-                    lease.Connection.Id,
+                    lease.Item.Id,
                     lease.Token,
                 }, transaction);
             if (updated == 0)
@@ -65,7 +57,6 @@ public sealed class SqlVerificationStore(IDatabase database) : IVerificationStor
                 // The lease expired and another node took the work, or the connection was deleted: write nothing.
                 return false;
             }
-
             await db.ExecuteAsync("""
                 INSERT INTO verification_history (connection_id, tenant_id, node, started_at, finished_at, from_state, to_state, ok, code, message, detail)
                 VALUES (@ConnectionId, @TenantId, @Node, @StartedAt, @FinishedAt, @From, @To, @Ok, @Code, @Message, @Detail)
@@ -73,7 +64,7 @@ public sealed class SqlVerificationStore(IDatabase database) : IVerificationStor
                 new
                 {
                     record.ConnectionId,
-                    lease.Connection.TenantId,
+                    lease.Item.TenantId,
                     record.Node,
                     StartedAt = record.StartedAt.ToUnixTimeMilliseconds(),
                     FinishedAt = record.FinishedAt.ToUnixTimeMilliseconds(),
@@ -95,18 +86,7 @@ public sealed class SqlVerificationStore(IDatabase database) : IVerificationStor
     }
 
     public Task ReleaseAsync(string node, CancellationToken cancellationToken) =>
-        database.WriteAsync(
-            (db, transaction) => db.ExecuteAsync(
-                "UPDATE connections SET lease_owner = NULL, lease_token = NULL, lease_until = NULL WHERE lease_owner = @node",
-                new { node }, transaction),
-            cancellationToken);
-
-    public Task<bool> ScheduleNowAsync(string connectionId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.WriteAsync(
-            async (db, transaction) => await db.ExecuteAsync(
-                "UPDATE connections SET next_check_at = @now WHERE id = @connectionId",
-                new { connectionId, now = now.ToUnixTimeMilliseconds() }, transaction) > 0,
-            cancellationToken);
+        database.WriteAsync((db, transaction) => db.ExecuteAsync(LeaseSql.Release(s_table), new { node }, transaction), cancellationToken);
 
     public async Task<IReadOnlyList<VerificationRecord>> HistoryAsync(string connectionId, int limit, CancellationToken cancellationToken)
     {
@@ -126,9 +106,7 @@ public sealed class SqlVerificationStore(IDatabase database) : IVerificationStor
     public async Task<long> CountDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);
-        return await db.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM connections WHERE next_check_at <= @now AND (lease_until IS NULL OR lease_until < @now)",
-            new { now = now.ToUnixTimeMilliseconds() });
+        return await db.ExecuteScalarAsync<long>(LeaseSql.CountDue(s_table), new { now = now.ToUnixTimeMilliseconds() });
     }
 
     private sealed class LeaseRow : SqlConnectionStore.ConnectionRow

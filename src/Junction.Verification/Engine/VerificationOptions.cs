@@ -7,7 +7,7 @@ public sealed class VerificationOptions : IValidatableObject
 {
     public const string SectionName = "Junction:Verification";
 
-    /// <summary>Run the engine in this process. The default value is true.</summary>
+    /// <summary>Run the verification worker in this process. The default value is true.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Probes running at once in this process. The default value is 16.</summary>
@@ -37,6 +37,16 @@ public sealed class VerificationOptions : IValidatableObject
     /// <summary>How long a claimed connection stays leased to this node; must exceed twice the probe timeout. The default value is 60 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:00.200", "01:00:00")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The leased worker's part of these options: the hard stop is 1.5 × the probe timeout, inside the lease.</summary>
+    public Runtime.Work.LeasedWorkerOptions Worker => new()
+    {
+        Enabled = Enabled,
+        Concurrency = Concurrency,
+        PollInterval = PollInterval,
+        LeaseDuration = LeaseDuration,
+        HardStop = ProbeTimeout + (ProbeTimeout / 2),
+    };
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using Junction.Core.Verification;
-using Junction.Verification.Egress;
+using Junction.Runtime.Egress;
+using Junction.Runtime.Http;
 
 namespace Junction.Verification.Probes;
 
@@ -11,9 +11,9 @@ public interface IHttpProbe
 }
 
 /// <summary>
-/// Sends one bounded <c>HEAD</c> request (falling back to <c>GET</c> when the server refuses <c>HEAD</c>). Connections
-/// are opened by a connect callback that goes through the egress guard, so not even the TCP handshake reaches a refused
-/// address; redirects are followed by hand (at most 3), each target checked again.
+/// Sends one bounded <c>HEAD</c> request (falling back to <c>GET</c> when the server refuses <c>HEAD</c>) through
+/// Runtime's guarded HTTP client, so not even the TCP handshake reaches a refused address; redirects are followed by
+/// hand (at most 3), each target checked again.
 /// </summary>
 public sealed class HttpProbe : IHttpProbe, IDisposable
 {
@@ -21,18 +21,11 @@ public sealed class HttpProbe : IHttpProbe, IDisposable
     private readonly EgressGuard _egress;
     private readonly HttpClient _client;
 
-    public HttpProbe(EgressGuard egress)
+    public HttpProbe(EgressGuard egress, OutboundHttp http)
     {
+        ArgumentNullException.ThrowIfNull(http);
         _egress = egress;
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-            ConnectCallback = ConnectAsync,
-        };
-        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        _client.DefaultRequestHeaders.UserAgent.ParseAdd("junction-verifier/1.0");
+        _client = http.CreateClient("junction-verifier/1.0", TimeSpan.FromMinutes(1));
     }
 
     public async Task<VerificationResult> ProbeAsync(Uri endpoint, TimeSpan timeout, CancellationToken cancellationToken)
@@ -51,7 +44,7 @@ public sealed class HttpProbe : IHttpProbe, IDisposable
             var decision = await _egress.CheckAsync(target.Host, target.Port, cancellationToken);
             if (!decision.Allowed)
             {
-                return decision.Refusal!;
+                return VerificationResult.Failure(decision.Refusal!);
             }
 
             HttpResponseMessage response;
@@ -71,7 +64,7 @@ public sealed class HttpProbe : IHttpProbe, IDisposable
             }
             catch (HttpRequestException exception) when (exception.InnerException is EgressRefusedException refused)
             {
-                return refused.Result;
+                return VerificationResult.Failure(refused.Failure);
             }
             catch (HttpRequestException exception)
             {
@@ -105,31 +98,4 @@ public sealed class HttpProbe : IHttpProbe, IDisposable
 
     private Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri target, CancellationToken cancellationToken) =>
         _client.SendAsync(new HttpRequestMessage(method, target), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var decision = await _egress.CheckAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken);
-        if (!decision.Allowed)
-        {
-            throw new EgressRefusedException(decision.Refusal!);
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            // Connect to the addresses that were checked, never to a fresh resolution of the name.
-            await socket.ConnectAsync(decision.Addresses.ToArray(), context.DnsEndPoint.Port, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private sealed class EgressRefusedException(VerificationResult result) : Exception(result.Message)
-    {
-        public VerificationResult Result { get; } = result;
-    }
 }

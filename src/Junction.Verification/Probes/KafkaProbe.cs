@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using Confluent.Kafka;
 using Junction.Core.Verification;
-using Junction.Verification.Egress;
+using Junction.Runtime.Kafka;
 
 namespace Junction.Verification.Probes;
 
@@ -22,39 +21,58 @@ public interface IKafkaProbe
 }
 
 /// <summary>
-/// Fetches cluster metadata with the connection's own security settings (Confluent.Kafka over the system librdkafka).
-/// Every bootstrap address passes the egress guard before a client is used; the brokers the cluster advertises are
-/// checked again afterwards. Failures carry a stable code and say which broker and which step failed, from the
-/// client's own error and log events.
+/// Fetches cluster metadata with the connection's own security settings. Every connect the client makes is checked
+/// against the egress policy when it is made (Runtime's Kafka egress plugin); the bootstrap addresses and the brokers
+/// the cluster advertises are also checked here, before and after, so that the status can say which address was
+/// refused. Failures carry a stable code and say which broker and which step failed, from the client's own error and
+/// log events.
 /// Clients are pooled per cluster and credentials: disposing a librdkafka client takes about 200 ms (its poll loop),
 /// which would otherwise dominate every probe; a healthy client is reused (each probe still sends a real metadata
-/// request), a client whose probe failed is dropped so the next probe starts from a fresh connection.
+/// request), a client whose probe failed is dropped so the next probe starts from a fresh connection. The pool holds at
+/// most <see cref="MaxPooled"/> clients (each costs librdkafka threads and buffers): the least recently used goes
+/// first, and a client idle for two minutes is closed by a timer, so a deleted connection's client does not linger.
 /// </summary>
-public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe, IDisposable
+public sealed class KafkaProbe : IKafkaProbe, IDisposable
 {
+    /// <summary>Clients kept at most; the least recently used is closed to make room.</summary>
+    public const int MaxPooled = 32;
+
     private static readonly TimeSpan s_idle = TimeSpan.FromMinutes(2);
     private readonly ConcurrentDictionary<string, Lazy<PooledClient>> _clients = new(StringComparer.Ordinal);
+    private readonly KafkaClients _kafka;
+    private readonly Timer _sweeper;
+
+    public KafkaProbe(KafkaClients kafka)
+    {
+        _kafka = kafka;
+        _sweeper = new Timer(_ => EvictIdle(), null, s_idle, s_idle);
+    }
+
+    /// <summary>Clients pooled now; for tests.</summary>
+    internal int PooledCount => _clients.Count;
 
     public async Task<VerificationResult> ProbeAsync(KafkaProbeRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        foreach (var (host, port) in Endpoints(request.BootstrapServers))
+        var endpoint = new KafkaEndpoint(request.BootstrapServers, request.SecurityProtocol, request.SaslMechanism, request.UserName, request.Password);
+        foreach (var (host, port) in endpoint.Bootstraps())
         {
-            var decision = await egress.CheckAsync(host, port, cancellationToken);
+            var decision = await _kafka.Egress.CheckAsync(host, port, cancellationToken);
             if (!decision.Allowed)
             {
-                return decision.Refusal!;
+                return VerificationResult.Failure(decision.Refusal!);
             }
         }
 
         EvictIdle();
+        EvictOverflow();
         // Taken before the client may be built: a new client starts connecting (and logging) at once.
         var since = Stopwatch.GetTimestamp();
         var key = Key(request);
         PooledClient client;
         try
         {
-            client = _clients.GetOrAdd(key, _ => new Lazy<PooledClient>(() => new PooledClient(BuildConfig(request, timeout)))).Value;
+            client = _clients.GetOrAdd(key, _ => new Lazy<PooledClient>(() => new PooledClient(_kafka, endpoint, timeout))).Value;
         }
         catch (ArgumentException exception)
         {
@@ -73,12 +91,12 @@ public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe, IDisposable
         {
             Drop(key, client);
             var (errors, events) = client.EventsSince(since);
-            return Classify(request, exception.Error, errors, events);
+            return VerificationResult.Failure(KafkaErrorClassifier.Classify(endpoint, exception.Error, errors, events, KafkaEgress.RefusalsSince(_kafka.Egress, since)));
         }
 
         foreach (var broker in metadata.Brokers)
         {
-            var decision = await egress.CheckAsync(broker.Host, broker.Port, cancellationToken);
+            var decision = await _kafka.Egress.CheckAsync(broker.Host, broker.Port, cancellationToken);
             if (!decision.Allowed)
             {
                 Drop(key, client);
@@ -109,6 +127,7 @@ public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe, IDisposable
 
     public void Dispose()
     {
+        _sweeper.Dispose();
         foreach (var key in _clients.Keys)
         {
             if (_clients.TryRemove(key, out var lazy) && lazy.IsValueCreated)
@@ -143,51 +162,19 @@ public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe, IDisposable
         }
     }
 
-    internal static IEnumerable<(string Host, int Port)> Endpoints(string bootstrap)
+    /// <summary>Closes the least recently used clients while the pool is full.</summary>
+    private void EvictOverflow()
     {
-        foreach (var entry in bootstrap.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        while (_clients.Count >= MaxPooled)
         {
-            var colon = entry.LastIndexOf(':');
-            var port = colon > 0 && int.TryParse(entry[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 9092;
-            yield return (colon > 0 ? entry[..colon] : entry, port);
-        }
-    }
-
-    private static AdminClientConfig BuildConfig(KafkaProbeRequest request, TimeSpan timeout)
-    {
-        var ms = (int)Math.Max(100, timeout.TotalMilliseconds);
-        var config = new AdminClientConfig
-        {
-            BootstrapServers = request.BootstrapServers,
-            SecurityProtocol = request.SecurityProtocol switch
+            var oldest = _clients.Where(c => c.Value.IsValueCreated).OrderByDescending(c => c.Value.Value.IdleFor).FirstOrDefault();
+            if (oldest.Key is null)
             {
-                "SASL_SSL" => SecurityProtocol.SaslSsl,
-                "SASL_PLAINTEXT" => SecurityProtocol.SaslPlaintext,
-                "SSL" => SecurityProtocol.Ssl,
-                _ => SecurityProtocol.Plaintext,
-            },
-            SocketTimeoutMs = ms,
-            SocketConnectionSetupTimeoutMs = ms,
-            ReconnectBackoffMs = 100,
-            ReconnectBackoffMaxMs = 1000,
-            ClientId = "junction-verifier",
-            LogConnectionClose = false,
-        };
-        // Only connect to the brokers a request needs, not to every advertised broker.
-        config.Set("enable.sparse.connections", "true");
-        if (request.SecurityProtocol.StartsWith("SASL_", StringComparison.Ordinal))
-        {
-            config.SaslMechanism = request.SaslMechanism switch
-            {
-                "SCRAM-SHA-512" => SaslMechanism.ScramSha512,
-                "SCRAM-SHA-256" => SaslMechanism.ScramSha256,
-                _ => SaslMechanism.Plain,
-            };
-            config.SaslUsername = request.UserName;
-            config.SaslPassword = request.Password;
-        }
+                return;
+            }
 
-        return config;
+            Drop(oldest.Key, oldest.Value.Value);
+        }
     }
 
     /// <summary>One pooled admin client, with the errors and warnings it reported, time-stamped so a probe reads only its own.</summary>
@@ -197,18 +184,15 @@ public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe, IDisposable
         private readonly ConcurrentQueue<(long At, Error? Error, string? Log)> _events = new();
         private long _lastUsed = Stopwatch.GetTimestamp();
 
-        public PooledClient(AdminClientConfig config)
+        public PooledClient(KafkaClients kafka, KafkaEndpoint endpoint, TimeSpan timeout)
         {
-            Admin = new AdminClientBuilder(config)
-                .SetErrorHandler((_, error) => Add(error, null))
-                .SetLogHandler((_, log) =>
+            Admin = kafka.BuildAdmin(endpoint, timeout, "junction-verifier", error => Add(error, null), log =>
+            {
+                if (log.Level <= SyslogLevel.Warning)
                 {
-                    if (log.Level <= SyslogLevel.Warning)
-                    {
-                        Add(null, log.Message);
-                    }
-                })
-                .Build();
+                    Add(null, log.Message);
+                }
+            });
         }
 
         public IAdminClient Admin { get; }
@@ -235,49 +219,5 @@ public sealed class KafkaProbe(EgressGuard egress) : IKafkaProbe, IDisposable
             {
             }
         }
-    }
-
-    /// <summary>Turns the client's error and what it logged on the way into a code and a message naming broker and step.</summary>
-    private static VerificationResult Classify(KafkaProbeRequest request, Error final, IEnumerable<Error> errors, IEnumerable<string> events)
-    {
-        var all = errors.Append(final).ToList();
-        var log = events.ToList();
-        var evidence = string.Join(" | ", all.Select(e => e.Reason).Concat(log).Distinct().TakeLast(6));
-        var where = $"bootstrap {request.BootstrapServers} ({request.SecurityProtocol})";
-
-        bool Any(ErrorCode code) => all.Any(e => e.Code == code);
-        bool Says(string text) => all.Any(e => e.Reason.Contains(text, StringComparison.OrdinalIgnoreCase))
-            || log.Any(l => l.Contains(text, StringComparison.OrdinalIgnoreCase));
-
-        if (Any(ErrorCode.Local_Authentication) || Any(ErrorCode.SaslAuthenticationFailed) || Says("SASL"))
-        {
-            return VerificationResult.Failure(VerificationCodes.KafkaAuthFailed,
-                $"authentication failed at {where}: the SASL stage did not complete (mechanism {request.SaslMechanism ?? "PLAIN"}, user '{request.UserName}')", evidence);
-        }
-
-        if (Any(ErrorCode.Local_Ssl) || Says("SSL handshake") || Says("certificate"))
-        {
-            return VerificationResult.Failure(VerificationCodes.KafkaTlsFailed, $"the TLS handshake failed at {where}", evidence);
-        }
-
-        if (Any(ErrorCode.Local_Resolve) || Says("resolve"))
-        {
-            return VerificationResult.Failure(VerificationCodes.DnsFailed, $"a broker name could not be resolved at {where}", evidence);
-        }
-
-        if (Says("Connection refused") || Any(ErrorCode.Local_AllBrokersDown) || (Any(ErrorCode.Local_Transport) && !Says("timed out")))
-        {
-            var broker = log.Concat(all.Select(e => e.Reason)).FirstOrDefault(l => l.Contains("Connect to", StringComparison.Ordinal)) ?? evidence;
-            return VerificationResult.Failure(VerificationCodes.KafkaUnreachable,
-                $"no broker answered at {where}: connecting failed", broker);
-        }
-
-        if (final.Code == ErrorCode.Local_TimedOut || Says("timed out"))
-        {
-            return VerificationResult.Failure(VerificationCodes.KafkaTimeout,
-                $"the cluster at {where} did not answer the metadata request within the probe timeout", evidence);
-        }
-
-        return VerificationResult.Failure(VerificationCodes.KafkaError, $"the metadata request to {where} failed: {final.Reason}", evidence);
     }
 }

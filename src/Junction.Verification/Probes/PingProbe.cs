@@ -1,6 +1,7 @@
 using System.Net.NetworkInformation;
 using Junction.Core.Verification;
-using Junction.Verification.Egress;
+using Junction.Runtime.Egress;
+using Junction.Runtime.Net;
 
 namespace Junction.Verification.Probes;
 
@@ -13,21 +14,20 @@ public interface IPingProbe
 /// One ICMP echo to a host (DLI hosts name machines, not services: there is no port to connect to), after the egress
 /// guard allowed its address.
 /// </summary>
-public sealed class PingProbe(EgressGuard egress) : IPingProbe
+public sealed class PingProbe(EgressGuard egress, OutboundSockets sockets) : IPingProbe
 {
     public async Task<VerificationResult> ProbeAsync(string host, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var decision = await egress.CheckAsync(host, 0, cancellationToken);
         if (!decision.Allowed)
         {
-            return decision.Refusal!;
+            return VerificationResult.Failure(decision.Refusal!);
         }
 
         var address = decision.Addresses[0];
-        using var ping = new Ping();
         try
         {
-            var reply = await ping.SendPingAsync(address, timeout, cancellationToken: cancellationToken);
+            var reply = await sockets.PingAsync(address, timeout, cancellationToken);
             return reply.Status == IPStatus.Success
                 ? VerificationResult.Success($"{host} answered ICMP echo in {reply.RoundtripTime} ms")
                 : VerificationResult.Failure(reply.Status == IPStatus.TimedOut ? VerificationCodes.HostTimeout : VerificationCodes.HostUnreachable,

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Junction.Core.Verification;
-using Junction.Verification.Egress;
+using Junction.Runtime.Egress;
+using Junction.Runtime.Net;
 
 namespace Junction.Verification.Probes;
 
@@ -10,14 +11,14 @@ public interface ITcpProbe
 }
 
 /// <summary>Opens (and closes) a TCP connection to one host and port, after the egress guard allowed every address.</summary>
-public sealed class TcpProbe(EgressGuard egress) : ITcpProbe
+public sealed class TcpProbe(EgressGuard egress, OutboundSockets sockets) : ITcpProbe
 {
     public async Task<VerificationResult> ProbeAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var decision = await egress.CheckAsync(host, port, cancellationToken);
         if (!decision.Allowed)
         {
-            return decision.Refusal!;
+            return VerificationResult.Failure(decision.Refusal!);
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -25,10 +26,9 @@ public sealed class TcpProbe(EgressGuard egress) : ITcpProbe
         var failures = new List<string>();
         foreach (var address in decision.Addresses)
         {
-            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                await socket.ConnectAsync(address, port, deadline.Token);
+                await sockets.ConnectOnceAsync(address, port, deadline.Token);
                 return VerificationResult.Success($"TCP connection to {host}:{port} succeeded", $"connected to {address}:{port}");
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Junction.Core.Routing.Transforms;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Junction.Core.Tests.Routing;
 

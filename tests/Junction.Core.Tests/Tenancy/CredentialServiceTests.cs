@@ -1,6 +1,5 @@
 using Junction.Core.Security;
 using Junction.Core.Tenancy;
-using Junction.Testing;
 
 namespace Junction.Core.Tests.Tenancy;
 

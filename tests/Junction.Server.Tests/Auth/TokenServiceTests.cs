@@ -1,4 +1,3 @@
-using Junction.Testing;
 using Junction.Core.Tenancy;
 using Junction.Server.Auth;
 using Junction.Server.Hosting;

@@ -27,7 +27,7 @@ public sealed class MetricsTests : IDisposable
         var before = await ScrapeAsync();
         Assert.Contains("junction_verification_due 2", before, StringComparison.Ordinal);
 
-        await _factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        await _factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
         var text = await ScrapeAsync();
 
         Assert.Matches(Line("junction_requests_total", """face="eg",outcome="success"}""", "2"), text);

@@ -2,7 +2,6 @@ using Junction.Core.Connections;
 using Junction.Core.Inventory;
 using Junction.Core.Tenancy;
 using Junction.Storage.Sql;
-using Junction.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Junction.Storage.Tests.Sql;

@@ -78,7 +78,7 @@ public sealed class EgressPolicyTests
     public async Task Guard_LiteralAddress_IsNotResolved()
     {
         var resolver = new TestEgress.TableResolver([]);
-        var guard = new Junction.Verification.Egress.EgressGuard(TestEgress.Policy(), resolver);
+        var guard = new Junction.Runtime.Egress.EgressGuard(TestEgress.Policy(), resolver);
 
         var decision = await guard.CheckAsync("127.0.0.5", 80, CancellationToken.None);
 

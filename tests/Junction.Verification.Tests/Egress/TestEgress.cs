@@ -1,6 +1,10 @@
 using System.Net;
 using Junction.Core.Networks;
-using Junction.Verification.Egress;
+using Junction.Runtime.Egress;
+using Junction.Runtime.Http;
+using Junction.Runtime.Kafka;
+using Junction.Runtime.Net;
+using Junction.Verification.Probes;
 using Microsoft.Extensions.Options;
 
 namespace Junction.Verification.Tests.Egress;
@@ -10,6 +14,20 @@ internal static class TestEgress
 {
     public static EgressGuard Guard(string[]? allow = null, NetworkOptions? networks = null, Dictionary<string, IPAddress[]>? names = null) =>
         new(Policy(allow, networks), new TableResolver(names ?? []));
+
+    public static KafkaProbe Kafka(EgressGuard? guard = null) => new(new KafkaClients(guard ?? Guard()));
+
+    public static HttpProbe Http(EgressGuard? guard = null)
+    {
+        guard ??= Guard();
+        return new HttpProbe(guard, new OutboundHttp(guard));
+    }
+
+    public static TcpProbe Tcp(EgressGuard? guard = null)
+    {
+        guard ??= Guard();
+        return new TcpProbe(guard, new OutboundSockets(guard));
+    }
 
     public static EgressPolicy Policy(string[]? allow = null, NetworkOptions? networks = null) =>
         new(Options.Create(new EgressOptions { Allow = [.. allow ?? ["127.0.0.0/8"]] }), new NetworkRegistry(Options.Create(networks ?? new NetworkOptions())));

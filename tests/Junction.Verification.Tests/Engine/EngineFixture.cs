@@ -2,6 +2,9 @@ using Junction.Core.Connections;
 using Junction.Core.Networks;
 using Junction.Core.Security;
 using Junction.Core.Tenancy;
+using Junction.Core.Work;
+using Junction.Runtime.Kafka;
+using Junction.Runtime.Net;
 using Junction.Storage.Sql;
 using Junction.Storage.Sqlite;
 using Junction.Testing;
@@ -46,23 +49,36 @@ internal sealed class EngineFixture : IDisposable
 
     public VerificationOptions Options { get; }
 
-    /// <summary>A new engine (a node) on the same database.</summary>
-    public VerificationEngine NewEngine(SqliteDatabase? database = null)
+    /// <summary>A new verification worker (a node) on the same database.</summary>
+    public VerificationWorker NewEngine(SqliteDatabase? database = null)
     {
         var registry = new NetworkRegistry(Microsoft.Extensions.Options.Options.Create(Networks));
-        var verifier = new ConnectionVerifier(registry, new Junction.Core.Instances.InstanceRegistry(Microsoft.Extensions.Options.Options.Create(new Junction.Core.Instances.InstanceOptions())), new KafkaProbe(TestEgress.Guard(networks: Networks)), new PingProbe(TestEgress.Guard(networks: Networks)), new PlainProtector());
-        return new VerificationEngine(
-            database is null ? Store : new SqlVerificationStore(database), verifier, new VerificationSignal(),
-            Microsoft.Extensions.Options.Options.Create(Options), Time, new Junction.Core.Telemetry.JunctionMetrics(), NullLogger<VerificationEngine>.Instance);
+        var guard = TestEgress.Guard(networks: Networks);
+        var verifier = new ConnectionVerifier(
+            registry, new Junction.Core.Instances.InstanceRegistry(Microsoft.Extensions.Options.Options.Create(new Junction.Core.Instances.InstanceOptions())),
+            new KafkaProbe(new KafkaClients(guard)), new PingProbe(guard, new OutboundSockets(guard)), new PlainProtector());
+        var store = database is null ? Store : new SqlVerificationStore(database);
+        var options = Microsoft.Extensions.Options.Options.Create(Options);
+        var node = new NodeId();
+        var handler = new VerificationHandler(store, verifier, options, node, Time, new Junction.Core.Telemetry.JunctionMetrics(), NullLogger<VerificationHandler>.Instance);
+        return new VerificationWorker(store, handler, new VerificationSignal(), options, node, Time, NullLogger<VerificationWorker>.Instance);
     }
 
-    public async Task<Connection> AddKafkaAsync(string name, string bootstrap, string vpc = "vpc-1", string subnet = "subnet-1")
+    /// <summary>A second tenant, for tests of how work is shared between tenants.</summary>
+    public async Task AddTenantAsync(string id) =>
+        await new SqlTenantStore(Database).CreateTenantAsync(
+            new Tenant(id, $"domain-{id}", $"p-{id}", "local", $"2000000000{id.Length:00}", Start),
+            new AccessKey($"AK-{id}", id, "x", Start),
+            new TenantUser($"u-{id}", id, "admin", "x", Start),
+            CancellationToken.None);
+
+    public async Task<Connection> AddKafkaAsync(string name, string bootstrap, string vpc = "vpc-1", string subnet = "subnet-1", string tenant = "t1")
     {
         var now = Time.GetUtcNow();
         var connection = new Connection
         {
             Id = Guid.NewGuid().ToString(),
-            TenantId = "t1",
+            TenantId = tenant,
             Face = Faces.HuaweiEg,
             Name = name,
             Kind = "KAFKA",

@@ -1,6 +1,7 @@
 using Junction.Core.Connections;
 using Junction.Core.Networks;
 using Junction.Core.Verification;
+using Junction.Core.Work;
 using Junction.Storage.Sqlite;
 using Junction.Testing;
 using Junction.Verification.Engine;
@@ -105,20 +106,20 @@ public sealed class VerificationEngineTests : IDisposable
         var nodeB = _fixture.NewEngine(secondHandle);
         var storeB = new Junction.Storage.Sql.SqlVerificationStore(secondHandle);
 
-        var leaseA = Assert.Single(await _fixture.Store.ClaimDueAsync(nodeA.Node, _fixture.Time.GetUtcNow(), _fixture.Options.LeaseDuration, 10, CancellationToken.None));
-        Assert.Empty(await storeB.ClaimDueAsync(nodeB.Node, _fixture.Time.GetUtcNow(), _fixture.Options.LeaseDuration, 10, CancellationToken.None));
+        var leaseA = Assert.Single(await _fixture.Store.ClaimAsync(nodeA.Node, _fixture.Time.GetUtcNow(), _fixture.Options.LeaseDuration, 10, CancellationToken.None));
+        Assert.Empty(await storeB.ClaimAsync(nodeB.Node, _fixture.Time.GetUtcNow(), _fixture.Options.LeaseDuration, 10, CancellationToken.None));
 
         // Node A "crashes": its lease runs out and node B takes the work.
         _fixture.Time.Advance(_fixture.Options.LeaseDuration + TimeSpan.FromSeconds(1));
-        var leaseB = Assert.Single(await storeB.ClaimDueAsync(nodeB.Node, _fixture.Time.GetUtcNow(), _fixture.Options.LeaseDuration, 10, CancellationToken.None));
+        var leaseB = Assert.Single(await storeB.ClaimAsync(nodeB.Node, _fixture.Time.GetUtcNow(), _fixture.Options.LeaseDuration, 10, CancellationToken.None));
         Assert.NotEqual(leaseA.Token, leaseB.Token);
 
         // A late result from node A is fenced off; node B's is recorded.
         var now = _fixture.Time.GetUtcNow();
-        var late = VerificationEngine.Decide(leaseA, VerificationResult.Success("late"), nodeA.Node, now, now, _fixture.Options, 0.5);
+        var late = VerificationHandler.Decide(leaseA, VerificationResult.Success("late"), nodeA.Node, now, now, _fixture.Options, 0.5);
         Assert.False(await _fixture.Store.CompleteAsync(leaseA, late, CancellationToken.None));
-        await nodeB.VerifyAsync(leaseB, CancellationToken.None);
-        var record = Assert.Single(await _fixture.Store.HistoryAsync(leaseA.Connection.Id, 10, CancellationToken.None));
+        await nodeB.HandleAsync(leaseB, CancellationToken.None);
+        var record = Assert.Single(await _fixture.Store.HistoryAsync(leaseA.Item.Id, 10, CancellationToken.None));
         Assert.Equal(nodeB.Node, record.Node);
     }
 
@@ -126,11 +127,11 @@ public sealed class VerificationEngineTests : IDisposable
     public async Task Release_GivesLeasesBackAtOnce()
     {
         await _fixture.AddKafkaAsync("released", _cluster.Bootstrap);
-        Assert.Single(await _fixture.Store.ClaimDueAsync("node-a", _fixture.Time.GetUtcNow(), TimeSpan.FromHours(1), 10, CancellationToken.None));
+        Assert.Single(await _fixture.Store.ClaimAsync("node-a", _fixture.Time.GetUtcNow(), TimeSpan.FromHours(1), 10, CancellationToken.None));
 
         await _fixture.Store.ReleaseAsync("node-a", CancellationToken.None);
 
-        Assert.Single(await _fixture.Store.ClaimDueAsync("node-b", _fixture.Time.GetUtcNow(), TimeSpan.FromHours(1), 10, CancellationToken.None));
+        Assert.Single(await _fixture.Store.ClaimAsync("node-b", _fixture.Time.GetUtcNow(), TimeSpan.FromHours(1), 10, CancellationToken.None));
     }
 
     [Fact]
@@ -145,11 +146,32 @@ public sealed class VerificationEngineTests : IDisposable
         var storeB = new Junction.Storage.Sql.SqlVerificationStore(secondHandle);
         var now = _fixture.Time.GetUtcNow();
         var claims = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() =>
-            (i % 2 == 0 ? _fixture.Store : storeB).ClaimDueAsync($"node-{i}", now, TimeSpan.FromMinutes(1), 7, CancellationToken.None))));
+            (i % 2 == 0 ? _fixture.Store : storeB).ClaimAsync($"node-{i}", now, TimeSpan.FromMinutes(1), 7, CancellationToken.None))));
 
-        var ids = claims.SelectMany(c => c).Select(l => l.Connection.Id).ToList();
+        var ids = claims.SelectMany(c => c).Select(l => l.Item.Id).ToList();
         Assert.Equal(60, ids.Count);
         Assert.Equal(60, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Claim_OneTenantsBacklog_DoesNotHoldBackAnotherTenant()
+    {
+        // Tenant t1 has 100 due connections created first; t2's one connection is the newest of all.
+        for (var i = 0; i < 100; i++)
+        {
+            await _fixture.AddKafkaAsync($"busy{i}", "127.0.0.1:1");
+            _fixture.Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        await _fixture.AddTenantAsync("t2");
+        var other = await _fixture.AddKafkaAsync("other", "127.0.0.1:1", tenant: "t2");
+
+        var first = await _fixture.Store.ClaimAsync("node-a", _fixture.Time.GetUtcNow(), TimeSpan.FromMinutes(1), 16, CancellationToken.None);
+
+        Assert.Equal(16, first.Count);
+        Assert.Contains(first, l => l.Item.Id == other.Id);
+        // Within a tenant, oldest first.
+        Assert.Equal([.. first.Where(l => l.Item.TenantId == "t1").Select(l => l.Item.Name)], Enumerable.Range(0, 15).Select(i => $"busy{i}"));
     }
 
     [Fact]
@@ -158,8 +180,8 @@ public sealed class VerificationEngineTests : IDisposable
         var options = new VerificationOptions { RecheckInterval = TimeSpan.FromMinutes(10) };
         var lease = Lease(ConnectionState.Pending, attempts: 3);
 
-        var low = VerificationEngine.Decide(lease, VerificationResult.Success("ok"), "n", EngineFixture.Start, EngineFixture.Start, options, 0);
-        var high = VerificationEngine.Decide(lease, VerificationResult.Success("ok"), "n", EngineFixture.Start, EngineFixture.Start, options, 1);
+        var low = VerificationHandler.Decide(lease, VerificationResult.Success("ok"), "n", EngineFixture.Start, EngineFixture.Start, options, 0);
+        var high = VerificationHandler.Decide(lease, VerificationResult.Success("ok"), "n", EngineFixture.Start, EngineFixture.Start, options, 1);
 
         Assert.Equal(ConnectionState.Ready, low.State);
         Assert.Equal(0, low.Attempts);
@@ -179,8 +201,8 @@ public sealed class VerificationEngineTests : IDisposable
         var options = new VerificationOptions { InitialBackoff = TimeSpan.FromSeconds(5), MaxBackoff = TimeSpan.FromMinutes(5) };
         var lease = Lease(ConnectionState.Ready, attempts);
 
-        var noJitter = VerificationEngine.Decide(lease, VerificationResult.Failure("X", "down"), "n", EngineFixture.Start, EngineFixture.Start, options, 0);
-        var fullJitter = VerificationEngine.Decide(lease, VerificationResult.Failure("X", "down"), "n", EngineFixture.Start, EngineFixture.Start, options, 1);
+        var noJitter = VerificationHandler.Decide(lease, VerificationResult.Failure("X", "down"), "n", EngineFixture.Start, EngineFixture.Start, options, 0);
+        var fullJitter = VerificationHandler.Decide(lease, VerificationResult.Failure("X", "down"), "n", EngineFixture.Start, EngineFixture.Start, options, 1);
 
         Assert.Equal(ConnectionState.Failed, noJitter.State);
         Assert.Equal(expectedAttempts, noJitter.Attempts);
@@ -190,7 +212,7 @@ public sealed class VerificationEngineTests : IDisposable
         Assert.Equal((ConnectionState.Ready, ConnectionState.Failed), (noJitter.Record.From, noJitter.Record.To));
     }
 
-    private static VerificationLease Lease(ConnectionState state, int attempts) => new(
+    private static Lease<Connection> Lease(ConnectionState state, int attempts) => new(
         new Connection
         {
             Id = "c1",

@@ -16,8 +16,8 @@ public sealed class HttpAndTcpProbeTests : IAsyncLifetime
 {
     private WebApplication _server = null!;
     private string _base = "";
-    private readonly HttpProbe _http = new(TestEgress.Guard());
-    private readonly TcpProbe _tcp = new(TestEgress.Guard());
+    private readonly HttpProbe _http = TestEgress.Http();
+    private readonly TcpProbe _tcp = TestEgress.Tcp();
 
     public async Task InitializeAsync()
     {

@@ -62,7 +62,7 @@ public sealed class AdminInventoryApiTests
         var known = (await HuaweiClient.JsonAsync(await client.PostAsync(EgBase, new { name = "known", vpc_id = "vpc-a", subnet_id = "subnet-a" })))["id"]!.GetValue<string>();
         var unknown = (await HuaweiClient.JsonAsync(await client.PostAsync(EgBase, new { name = "unknown", vpc_id = "vpc-b", subnet_id = "subnet-b" })))["id"]!.GetValue<string>();
 
-        await factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        await factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
 
         Assert.Equal("CREATED", (await HuaweiClient.JsonAsync(await client.SendAsync(HttpMethod.Get, $"{EgBase}/{known}")))["status"]!.GetValue<string>());
         var failed = await HuaweiClient.JsonAsync(await client.SendAsync(HttpMethod.Get, $"{EgBase}/{unknown}"));
@@ -80,13 +80,13 @@ public sealed class AdminInventoryApiTests
         var admin = new AdminClient(factory.CreateClient());
         var client = factory.CreateHuaweiClient();
         var before = await CreateKafkaAsync(client, "before", cluster.Bootstrap);
-        await factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        await factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
         var refused = await HuaweiClient.JsonAsync(await client.SendAsync(HttpMethod.Get, $"{EgBase}/{before}"));
         Assert.Equal("JUNCTION.EGRESS_REFUSED", refused["error_info"]!["error_code"]!.GetValue<string>());
 
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/networks", """{"id":"vpc-loop","cidr":"127.0.0.1/32"}""")).Status);
         var after = await CreateKafkaAsync(client, "after", $"127.0.0.1:{port}");
-        await factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        await factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
 
         Assert.Equal("CREATED", (await HuaweiClient.JsonAsync(await client.SendAsync(HttpMethod.Get, $"{EgBase}/{after}")))["status"]!.GetValue<string>());
     }
@@ -159,7 +159,7 @@ public sealed class AdminInventoryApiTests
         };
         Assert.Null(TencentClient.ErrorCode(await client.CallAsync("CreateConnection", new { EventBusId = bus, ConnectionName = "live", ConnectionDescription = description })));
 
-        await factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        await factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
 
         var connection = (await client.CallAsync("ListConnections", new { EventBusId = bus }))["Connections"]![0]!;
         Assert.Equal("Active", connection["Status"]!.GetValue<string>());
@@ -192,7 +192,7 @@ public sealed class AdminInventoryApiTests
         var created = await client.CallAsync("CreateConnection", new { EventBusId = bus, ConnectionName = "locked", ConnectionDescription = description });
         Assert.Null(TencentClient.ErrorCode(created));
 
-        await factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        await factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
 
         var shown = (await admin.GetAsync($"/connections/{created["ConnectionId"]!.GetValue<string>()}")).Body!;
         Assert.Equal("Failed", shown["state"]!.GetValue<string>());

@@ -74,7 +74,7 @@ public sealed class DliApiTests : IDisposable
         var client = strict.CreateHuaweiClient();
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync(Queues, new { queue_name = "sq", cu_count = 16, resource_mode = 1 })).StatusCode);
         var created = await HuaweiClient.JsonAsync(await client.PostAsync(Connections, new { name = "strict", dest_vpc_id = "vpc-x", dest_network_id = "net-x", queues = new[] { "sq" } }));
-        await strict.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        await strict.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
         var shown = await HuaweiClient.JsonAsync(await client.SendAsync(HttpMethod.Get, $"{Connections}/{created["connection_id"]}"));
         var binding = shown["available_queue_info"]![0]!;
         Assert.Equal("FAILED", binding["status"]!.GetValue<string>());
@@ -247,7 +247,7 @@ public sealed class DliApiTests : IDisposable
     }
 
     private async Task RunEngineAsync() =>
-        await _factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        await _factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
 
     private async Task CreateQueueAsync(string name, int resourceMode = 1)
     {

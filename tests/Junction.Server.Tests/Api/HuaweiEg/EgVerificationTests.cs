@@ -88,7 +88,7 @@ public sealed class EgVerificationTests : IDisposable
         var client = factory.CreateHuaweiClient();
         var id = (await HuaweiClient.JsonAsync(await client.PostAsync(Base, new { name = "strict", vpc_id = "vpc-x", subnet_id = "subnet-x" })))["id"]!.GetValue<string>();
 
-        await factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        await factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
 
         var shown = await HuaweiClient.JsonAsync(await client.SendAsync(HttpMethod.Get, $"{Base}/{id}"));
         Assert.Equal("CREATE_FAILED", shown["status"]!.GetValue<string>());
@@ -123,7 +123,7 @@ public sealed class EgVerificationTests : IDisposable
     }
 
     private async Task RunEngineAsync() =>
-        await _factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        await _factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
 
     private async Task<HttpResponseMessage> AdminGetAsync(string path)
     {

@@ -197,7 +197,7 @@ public sealed class EbApiTests : IDisposable
         var before = await client.CallAsync("ListConnections", new { EventBusId = bus });
         Assert.All(before["Connections"]!.AsArray(), c => Assert.Equal("Pending", c!["Status"]!.GetValue<string>()));
 
-        await factory.Services.GetRequiredService<VerificationEngine>().RunOnceAsync(CancellationToken.None);
+        await factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
 
         var after = (await client.CallAsync("ListConnections", new { EventBusId = bus }))["Connections"]!.AsArray()
             .ToDictionary(c => c!["ConnectionName"]!.GetValue<string>(), c => c!["Status"]!.GetValue<string>());

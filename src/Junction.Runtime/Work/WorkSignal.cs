@@ -1,9 +1,10 @@
-using Junction.Core.Verification;
+namespace Junction.Runtime.Work;
 
-namespace Junction.Verification.Engine;
-
-/// <summary>A wake-up for the engine's loop: at most one pending notification, so many creates cost one wake-up.</summary>
-public sealed class VerificationSignal : IVerificationSignal, IDisposable
+/// <summary>
+/// A wake-up for one leased worker's loop: at most one pending notification, so many new items cost one wake-up.
+/// Other nodes find the work on their next poll.
+/// </summary>
+public class WorkSignal : IDisposable
 {
     private readonly SemaphoreSlim _semaphore = new(0, 1);
 
@@ -33,5 +34,17 @@ public sealed class VerificationSignal : IVerificationSignal, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    public void Dispose() => _semaphore.Dispose();
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _semaphore.Dispose();
+        }
+    }
 }

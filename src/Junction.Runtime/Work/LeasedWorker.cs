@@ -1,0 +1,183 @@
+using System.Data.Common;
+using Junction.Core.Work;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Junction.Runtime.Work;
+
+/// <summary>
+/// Runs durable, leased background work (design.md §7): claims due items from an <see cref="ILeasedQueue{T}"/> with a
+/// lease stored in the database, hands each to an <see cref="ILeasedHandler{T}"/> in one of a bounded number of slots,
+/// stops a handler at a hard deadline well inside the lease, wakes on a <see cref="WorkSignal"/> or polls, and gives its
+/// leases back on shutdown. A crash loses nothing: an expired lease makes the item due for any node again, and a node
+/// that lost its lease cannot record a result (the handler's completion is fenced by the lease token).
+/// Verification is its first handler; delivery its second. Retries are new due times written by the handler, never a
+/// loop in here that a crash would forget.
+/// </summary>
+public partial class LeasedWorker<T> : BackgroundService
+{
+    private readonly string _name;
+    private readonly ILeasedQueue<T> _queue;
+    private readonly ILeasedHandler<T> _handler;
+    private readonly WorkSignal _signal;
+    private readonly LeasedWorkerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _slots;
+
+    public LeasedWorker(
+        string name, ILeasedQueue<T> queue, ILeasedHandler<T> handler, WorkSignal signal, LeasedWorkerOptions options,
+        NodeId node, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(node);
+        if (options.HardStop >= options.LeaseDuration)
+        {
+            throw new ArgumentException($"the {name} worker's hard stop ({options.HardStop}) must be shorter than its lease ({options.LeaseDuration})", nameof(options));
+        }
+
+        _name = name;
+        _queue = queue;
+        _handler = handler;
+        _signal = signal;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        Node = node.Value;
+        _slots = new SemaphoreSlim(options.Concurrency, options.Concurrency);
+    }
+
+    /// <summary>This process's identity in leases.</summary>
+    public string Node { get; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        LogStarted(_logger, _name, Node, _options.Concurrency);
+        var running = new HashSet<Task>();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                running.RemoveWhere(t => t.IsCompleted);
+                var free = _slots.CurrentCount;
+                var claimed = 0;
+                if (free > 0)
+                {
+                    var leases = await ClaimAsync(free, stoppingToken);
+                    claimed = leases.Count;
+                    foreach (var lease in leases)
+                    {
+                        await _slots.WaitAsync(stoppingToken);
+                        running.Add(RunSlotAsync(lease, stoppingToken));
+                    }
+                }
+
+                // A full batch means there is probably more due work: go round again at once.
+                if (claimed == 0 || claimed < free)
+                {
+                    await _signal.WaitAsync(_options.PollInterval, _time, stoppingToken);
+                }
+                else if (_slots.CurrentCount == 0)
+                {
+                    await _slots.WaitAsync(stoppingToken);
+                    _slots.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+
+        await Task.WhenAll(running);
+        await _queue.ReleaseAsync(Node, CancellationToken.None);
+        LogStopped(_logger, _name, Node);
+    }
+
+    /// <summary>Claims and handles everything due now, waiting for all of it; for tests and one-shot runs.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        for (; ; )
+        {
+            var leases = await _queue.ClaimAsync(Node, _time.GetUtcNow(), _options.LeaseDuration, _options.Concurrency, cancellationToken);
+            if (leases.Count == 0)
+            {
+                return total;
+            }
+
+            await Task.WhenAll(leases.Select(l => HandleAsync(l, cancellationToken)));
+            total += leases.Count;
+        }
+    }
+
+    /// <summary>Hands one lease to the handler with the hard stop applied.</summary>
+    public async Task HandleAsync(Lease<T> lease, CancellationToken stopping)
+    {
+        // The hard stop runs on the injected clock, like everything else that waits here.
+        using var hardStop = new CancellationTokenSource(_options.HardStop, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping, hardStop.Token);
+        await _handler.HandleAsync(lease, deadline.Token, stopping);
+    }
+
+    private async Task<IReadOnlyList<Lease<T>>> ClaimAsync(int max, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _queue.ClaimAsync(Node, _time.GetUtcNow(), _options.LeaseDuration, max, cancellationToken);
+        }
+        catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException)
+        {
+            // The database is unavailable for now; the work stays due and is claimed on a later round.
+            LogClaimFailed(_logger, exception, _name);
+            return [];
+        }
+    }
+
+    private async Task RunSlotAsync(Lease<T> lease, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Yield();
+            await HandleAsync(lease, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: the lease is released with the others.
+        }
+        catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException)
+        {
+            // Recording failed; the lease expires and the item is handled again.
+            LogRecordFailed(_logger, exception, _name);
+        }
+        finally
+        {
+            _slots.Release();
+            _signal.Notify();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _slots.Dispose();
+        base.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "The {Worker} worker {Node} started with {Concurrency} slots")]
+    private static partial void LogStarted(ILogger logger, string worker, string node, int concurrency);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "The {Worker} worker {Node} stopped and released its leases")]
+    private static partial void LogStopped(ILogger logger, string worker, string node);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Claiming due {Worker} work failed; will retry")]
+    private static partial void LogClaimFailed(ILogger logger, Exception exception, string worker);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Recording {Worker} work failed; its lease will expire and it will be done again")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, string worker);
+}

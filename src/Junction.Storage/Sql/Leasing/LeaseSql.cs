@@ -1,0 +1,61 @@
+namespace Junction.Storage.Sql.Leasing;
+
+/// <summary>
+/// Where a table keeps its leased work: the key, the due-time column, the column whose values share the work fairly
+/// (tenant, connection), and the five lease columns every leased table has (<c>lease_owner</c>, <c>lease_token</c>,
+/// <c>lease_until</c>, plus the due time and an attempts counter of the table's own).
+/// </summary>
+internal sealed record LeaseTable(string Table, string Key, string DueColumn, string FairColumn);
+
+/// <summary>
+/// The SQL of leased work, written once for every leased table and both backends (SQLite ≥ 3.25, PostgreSQL).
+/// Parameters: <c>@node</c>, <c>@token</c>, <c>@until</c>, <c>@now</c> (Unix ms) and <c>@max</c>.
+/// </summary>
+internal static class LeaseSql
+{
+    /// <summary>
+    /// How many of the oldest due items a claim looks at to share them fairly. Ordering every due row by its owner's
+    /// turn would cost a sort of the whole backlog per claim; past this many overdue items the node is overloaded and
+    /// oldest-first among them is fair enough.
+    /// </summary>
+    public const int FairnessWindow = 4096;
+
+    /// <summary>
+    /// Claims up to <c>@max</c> due, unleased items and returns <paramref name="returning"/> of each. Items are taken in
+    /// turns between owners (<see cref="LeaseTable.FairColumn"/>): every owner's oldest due item before anyone's second,
+    /// so one owner's backlog cannot hold every slot while another owner's new item waits.
+    /// The lease condition is repeated outside the sub-select so that a database that re-checks the row after waiting
+    /// for its lock (PostgreSQL) skips a row another node claimed in the meantime.
+    /// </summary>
+    public static string Claim(LeaseTable t, string returning) => $"""
+        UPDATE {t.Table}
+        SET lease_owner = @node, lease_token = @token, lease_until = @until
+        WHERE {t.Key} IN (
+            SELECT {t.Key} FROM (
+                SELECT {t.Key}, {t.DueColumn} AS due, ROW_NUMBER() OVER (PARTITION BY {t.FairColumn} ORDER BY {t.DueColumn}) AS turn
+                FROM (
+                    SELECT {t.Key}, {t.DueColumn}, {t.FairColumn} FROM {t.Table}
+                    WHERE {t.DueColumn} <= @now AND (lease_until IS NULL OR lease_until < @now)
+                    ORDER BY {t.DueColumn}
+                    LIMIT {FairnessWindow}) AS oldest
+                ) AS due
+            ORDER BY turn, due
+            LIMIT @max)
+          AND {t.DueColumn} <= @now AND (lease_until IS NULL OR lease_until < @now)
+        RETURNING {returning}
+        """;
+
+    /// <summary>Gives back every lease <c>@node</c> holds.</summary>
+    public static string Release(LeaseTable t) =>
+        $"UPDATE {t.Table} SET lease_owner = NULL, lease_token = NULL, lease_until = NULL WHERE lease_owner = @node";
+
+    /// <summary>The condition that fences a completion: the row is still leased with <c>@Token</c>.</summary>
+    public static string Fence(LeaseTable t) => $"{t.Key} = @Id AND lease_token = @Token";
+
+    /// <summary>Sets that a completion clears the lease with.</summary>
+    public const string ClearLease = "lease_owner = NULL, lease_token = NULL, lease_until = NULL";
+
+    /// <summary>Due items not leased now, for metrics and readiness.</summary>
+    public static string CountDue(LeaseTable t) =>
+        $"SELECT COUNT(*) FROM {t.Table} WHERE {t.DueColumn} <= @now AND (lease_until IS NULL OR lease_until < @now)";
+}
