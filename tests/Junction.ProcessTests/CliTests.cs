@@ -9,6 +9,7 @@ namespace Junction.ProcessTests;
 /// The <c>junction</c> admin commands, each run as its own process against a real <c>junction serve</c> on loopback:
 /// what they print, and their exit codes (docs/cli.md).
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class CliTests : IAsyncLifetime
 {
     private const string AdminKey = "cli-test-operator-key-0123456789";

@@ -9,6 +9,7 @@ namespace Junction.ProcessTests;
 /// Two real Junction processes on one SQLite file. One is SIGKILLed while it holds verification leases; after a
 /// restart no connection stays pending, and the recorded history shows no connection probed by two nodes at once.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class CrashSafetyTests : IDisposable
 {
     private readonly TempDirectory _data = new();

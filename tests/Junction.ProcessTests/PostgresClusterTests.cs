@@ -9,6 +9,8 @@ namespace Junction.ProcessTests;
 /// Three real Junction processes on one PostgreSQL database: any node serves any request, uniqueness and quotas hold
 /// across nodes, and when one node holding leases is SIGKILLed the others take its work over after the lease expires.
 /// </summary>
+[Trait("Category", "Postgres")]
+[Trait("Category", "Process")]
 public sealed class PostgresClusterTests : IDisposable
 {
     private readonly MockKafkaCluster _cluster = new();

@@ -99,9 +99,19 @@ public static partial class JunctionHost
         var metrics = app.Services.GetRequiredService<JunctionMetrics>();
         app.Use(async (context, next) =>
         {
-            await next(context);
-            var status = context.Items.TryGetValue(EbApi.ErrorStatusKey, out var eb) && eb is int ebStatus ? ebStatus : context.Response.StatusCode;
-            metrics.Request(FaceErrors.FaceName(context), status);
+            // Every answer counts, a request that threw included: the exception handler outside turns it into a 500.
+            var threw = true;
+            try
+            {
+                await next(context);
+                threw = false;
+            }
+            finally
+            {
+                var status = threw ? StatusCodes.Status500InternalServerError
+                    : context.Items.TryGetValue(EbApi.ErrorStatusKey, out var eb) && eb is int ebStatus ? ebStatus : context.Response.StatusCode;
+                metrics.Request(FaceErrors.FaceName(context), status);
+            }
         });
 
         app.MapHealth();

@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
+using Junction.Core.Connections;
 using Junction.Server.Tests.Infrastructure;
 using Junction.Testing;
 using Junction.Verification.Engine;
@@ -41,6 +43,28 @@ public sealed class MetricsTests : IDisposable
         Assert.Contains("# TYPE junction_probe_duration_seconds histogram", text, StringComparison.Ordinal);
         Assert.Contains("junction_verification_due 0", text, StringComparison.Ordinal);
         Assert.Contains("junction_verification_in_flight 0", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_RequestThatThrew_CountedAsServerError()
+    {
+        using var factory = new JunctionFactory().WithServices(services =>
+            services.AddSingleton(DispatchProxy.Create<IConnectionStore, BrokenStore>()));
+        var eg = factory.CreateHuaweiClient();
+
+        var response = await eg.SendAsync(HttpMethod.Get, $"/v1/{JunctionFactory.ProjectId}/connections/00000000-0000-0000-0000-000000000000");
+        using var http = factory.CreateClient();
+        var text = await (await http.GetAsync("/metrics")).Content.ReadAsStringAsync();
+
+        Assert.Equal(500, (int)response.StatusCode);
+        Assert.Matches(Line("junction_requests_total", """face="eg",outcome="server_error"}""", "1"), text);
+    }
+
+    /// <summary>A connection store whose every call fails as a lost database would.</summary>
+    public class BrokenStore : DispatchProxy
+    {
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
+            throw new InvalidOperationException("the database is gone");
     }
 
     private async Task<string> ScrapeAsync()

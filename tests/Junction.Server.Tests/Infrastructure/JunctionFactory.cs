@@ -22,6 +22,7 @@ public sealed class JunctionFactory : WebApplicationFactory<Program>
 
     private readonly TempDirectory _data = new();
     private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
+    private readonly List<Action<IServiceCollection>> _services = [];
 
     public JunctionFactory(DateTimeOffset? start = null)
     {
@@ -46,6 +47,13 @@ public sealed class JunctionFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Replaces services before the server starts (a faulty store, say).</summary>
+    public JunctionFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Junction:DataDirectory", _data.Path);
@@ -67,7 +75,14 @@ public sealed class JunctionFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            foreach (var configure in _services)
+            {
+                configure(services);
+            }
+        });
     }
 
     protected override void Dispose(bool disposing)

@@ -5,6 +5,7 @@ using Junction.Testing;
 namespace Junction.Storage.Tests.Sql;
 
 /// <summary>The same conformance suite on a real PostgreSQL server (a throwaway cluster on a loopback port).</summary>
+[Trait("Category", "Postgres")]
 public sealed class PostgresStoreTests : StoreConformanceTests
 {
     private readonly List<PostgresDatabase> _opened = [];
