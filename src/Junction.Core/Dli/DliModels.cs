@@ -60,6 +60,35 @@ public enum QueueDeleteOutcome
     Bound,
 }
 
+/// <summary>What binding queues to a connection did; <see cref="BindResult.Queues"/> names the queues concerned.</summary>
+public enum BindOutcome
+{
+    Bound,
+    AlreadyBound,
+    ConnectionGone,
+    QueueMissing,
+    QueueNotDedicated,
+}
+
+public sealed record BindResult(BindOutcome Outcome, IReadOnlyList<string> Queues);
+
+/// <summary>What an edit of a connection's hosts and routes decided, and what the store then did.</summary>
+public abstract record DetailEdit
+{
+    private DetailEdit()
+    {
+    }
+
+    /// <summary>Write this detail.</summary>
+    public sealed record Updated(DliConnectionDetail Detail) : DetailEdit;
+
+    /// <summary>Nothing written: the edit conflicts with what is there (a taken name) or names what is not.</summary>
+    public sealed record Refused(bool Conflict, string Message) : DetailEdit;
+
+    /// <summary>Nothing written: there is no live connection with that id.</summary>
+    public sealed record NotFound : DetailEdit;
+}
+
 /// <summary>DLI-only state: queues, bindings and connection tags; the connections themselves live in the connection store.</summary>
 public interface IDliStore
 {
@@ -77,8 +106,12 @@ public interface IDliStore
     Task<IReadOnlyList<DliBinding>> BindingsAsync(IReadOnlyCollection<string> connectionIds, CancellationToken cancellationToken);
 
     // Not named BindAsync: minimal APIs would take a BindAsync method for a custom parameter binder.
-    /// <summary>Binds queues; answers the names that were already bound (nothing is written then).</summary>
-    Task<IReadOnlyList<string>> BindQueuesAsync(string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken);
+    /// <summary>
+    /// Binds queues to a live connection, in one transaction that also checks the connection is live and each queue exists
+    /// and is dedicated (holding both rows, so a concurrent delete of either waits and then sees the binding). Nothing is
+    /// written unless every queue can be bound.
+    /// </summary>
+    Task<BindResult> BindQueuesAsync(string tenantId, string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken);
 
     /// <summary>Unbinds queues; answers the names that were not bound (nothing is written then).</summary>
     Task<IReadOnlyList<string>> UnbindQueuesAsync(string connectionId, IReadOnlyList<string> queueNames, CancellationToken cancellationToken);
@@ -92,6 +125,10 @@ public interface IDliStore
     /// <summary>Soft delete: moves the connection into its own deleted scope, frees its quota place, stops its checks, drops its bindings.</summary>
     Task<bool> SoftDeleteAsync(string tenantId, string connectionId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the face-owned detail (hosts, routes) of a live connection and schedules a new check.</summary>
-    Task<bool> UpdateDetailAsync(string tenantId, string connectionId, string detailJson, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// Edits the detail (hosts, routes) of a live connection as one read-modify-write under the row's lock, so concurrent
+    /// edits never lose each other's changes; an <see cref="DetailEdit.Updated"/> edit is written and schedules a new check.
+    /// </summary>
+    Task<DetailEdit> EditDetailAsync(
+        string tenantId, string connectionId, Func<DliConnectionDetail, DetailEdit> edit, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -50,6 +50,8 @@ public sealed class PostgresDatabase : IDatabase, IDisposable
     public bool IsForeignKeyViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
 
+    public string ForUpdate => "FOR UPDATE";
+
     public string ContainsExpression(string column, string parameter) => $"strpos({column}, {parameter}) > 0";
 
     /// <summary>Nodes starting together take turns migrating (a transaction-scoped advisory lock).</summary>

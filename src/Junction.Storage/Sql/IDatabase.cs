@@ -25,6 +25,12 @@ public interface IDatabase
     /// <summary>SQL for "<paramref name="column"/> contains <paramref name="parameter"/>", case-sensitive, no wildcards.</summary>
     string ContainsExpression(string column, string parameter);
 
+    /// <summary>
+    /// Appended to a SELECT inside a write that reads a row it will then change or depend on, so that a concurrent write of
+    /// that row waits (PostgreSQL <c>FOR UPDATE</c>); "" where writes are serialized anyway (SQLite).
+    /// </summary>
+    string ForUpdate { get; }
+
     /// <summary>SQL run first in every migration transaction so that concurrent migrators take turns ("" when writes are serialized anyway).</summary>
     string MigrationLockSql { get; }
 

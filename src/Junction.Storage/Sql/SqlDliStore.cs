@@ -78,6 +78,13 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
     public Task<QueueDeleteOutcome> DeleteQueueAsync(string tenantId, string name, CancellationToken cancellationToken) =>
         database.WriteAsync(async (db, transaction) =>
         {
+            // The queue's row first, held to the commit: a bind that holds it finishes first and its binding is seen below.
+            if (await db.ExecuteScalarAsync<string>($"SELECT name FROM dli_queues WHERE tenant_id = @tenantId AND name = @name {database.ForUpdate}",
+                    new { tenantId, name }, transaction) is null)
+            {
+                return QueueDeleteOutcome.NotFound;
+            }
+
             if (await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dli_bindings WHERE tenant_id = @tenantId AND queue_name = @name",
                     new { tenantId, name }, transaction) > 0)
             {
@@ -119,19 +126,43 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
         return rows.Select(r => new DliBinding(r.ConnectionId, r.QueueName, r.PeerId, DateTimeOffset.FromUnixTimeMilliseconds(r.BoundAt))).ToList();
     }
 
-    public Task<IReadOnlyList<string>> BindQueuesAsync(string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken)
+    public Task<BindResult> BindQueuesAsync(string tenantId, string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bindings);
-        return database.WriteAsync<IReadOnlyList<string>>(async (db, transaction) =>
+        return database.WriteAsync(async (db, transaction) =>
         {
+            // The connection's row, held to the commit: a soft delete waits, then drops what this bound.
+            if (await db.ExecuteScalarAsync<string>(
+                    $"SELECT id FROM connections WHERE id = @connectionId AND tenant_id = @tenantId AND face = @live {database.ForUpdate}",
+                    new { connectionId, tenantId, live = Faces.HuaweiDli }, transaction) is null)
+            {
+                return new BindResult(BindOutcome.ConnectionGone, []);
+            }
+
+            foreach (var binding in bindings)
+            {
+                // Each queue's row, held likewise: a queue delete waits, then sees the binding.
+                var mode = await db.QueryFirstOrDefaultAsync<long?>(
+                    $"SELECT resource_mode FROM dli_queues WHERE tenant_id = @tenantId AND name = @name {database.ForUpdate}",
+                    new { tenantId, name = binding.QueueName }, transaction);
+                if (mode is null)
+                {
+                    return new BindResult(BindOutcome.QueueMissing, [binding.QueueName]);
+                }
+
+                if (mode != 1)
+                {
+                    return new BindResult(BindOutcome.QueueNotDedicated, [binding.QueueName]);
+                }
+            }
+
             var existing = (await db.QueryAsync<string>("SELECT queue_name FROM dli_bindings WHERE connection_id = @connectionId", new { connectionId }, transaction)).ToHashSet();
             var taken = bindings.Where(b => existing.Contains(b.QueueName)).Select(b => b.QueueName).ToList();
             if (taken.Count > 0)
             {
-                return taken;
+                return new BindResult(BindOutcome.AlreadyBound, taken);
             }
 
-            var tenantId = await db.ExecuteScalarAsync<string>("SELECT tenant_id FROM connections WHERE id = @connectionId", new { connectionId }, transaction);
             foreach (var binding in bindings)
             {
                 await db.ExecuteAsync(
@@ -142,7 +173,7 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
             // A new binding is verified at once.
             var now = bindings.Count == 0 ? 0 : bindings.Max(b => b.BoundAt).ToUnixTimeMilliseconds();
             await db.ExecuteAsync("UPDATE connections SET next_check_at = @now WHERE id = @connectionId", new { now, connectionId }, transaction);
-            return [];
+            return new BindResult(BindOutcome.Bound, [.. bindings.Select(b => b.QueueName)]);
         }, cancellationToken);
     }
 
@@ -229,11 +260,33 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
             return true;
         }, cancellationToken);
 
-    public Task<bool> UpdateDetailAsync(string tenantId, string connectionId, string detailJson, DateTimeOffset now, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (db, transaction) => await db.ExecuteAsync("""
-            UPDATE connections SET detail_json = @detailJson, updated_at = @now, next_check_at = @now
-            WHERE id = @connectionId AND tenant_id = @tenantId AND face = @live
-            """, new { detailJson, now = now.ToUnixTimeMilliseconds(), connectionId, tenantId, live = Faces.HuaweiDli }, transaction) > 0, cancellationToken);
+    public Task<DetailEdit> EditDetailAsync(
+        string tenantId, string connectionId, Func<DliConnectionDetail, DetailEdit> edit, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        return database.WriteAsync<DetailEdit>(async (db, transaction) =>
+        {
+            var parameters = new { connectionId, tenantId, live = Faces.HuaweiDli };
+            var json = await db.QueryFirstOrDefaultAsync<string?>(
+                $"SELECT COALESCE(detail_json, '') FROM connections WHERE id = @connectionId AND tenant_id = @tenantId AND face = @live {database.ForUpdate}",
+                parameters, transaction);
+            if (json is null)
+            {
+                return new DetailEdit.NotFound();
+            }
+
+            var result = edit(DliConnectionDetail.Parse(json.Length == 0 ? null : json));
+            if (result is DetailEdit.Updated updated)
+            {
+                await db.ExecuteAsync("""
+                    UPDATE connections SET detail_json = @detailJson, updated_at = @now, next_check_at = @now
+                    WHERE id = @connectionId AND tenant_id = @tenantId AND face = @live
+                    """, new { detailJson = updated.Detail.ToJson(), now = now.ToUnixTimeMilliseconds(), connectionId, tenantId, live = Faces.HuaweiDli }, transaction);
+            }
+
+            return result;
+        }, cancellationToken);
+    }
 
     private sealed class BindingRow
     {

@@ -62,6 +62,9 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
     /// <summary>Writes are already serialized (BEGIN IMMEDIATE), migrations included.</summary>
     public string MigrationLockSql => "";
 
+    /// <summary>Every write holds SQLite's write lock from its first statement (BEGIN IMMEDIATE): nothing to add.</summary>
+    public string ForUpdate => "";
+
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         if (!_idle.TryPop(out var session))

@@ -1,4 +1,5 @@
 using Junction.Core.Connections;
+using Junction.Core.Dli;
 using Junction.Core.Inventory;
 using Junction.Core.Tenancy;
 using Junction.Storage.Sql;
@@ -307,6 +308,24 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await Connections.GetAsync("t2", Faces.HuaweiEg, c.Id, CancellationToken.None));
         Assert.False(await Connections.DeleteAsync("t2", Faces.HuaweiEg, c.Id, CancellationToken.None));
         Assert.NotNull(await Connections.GetAsync("t1", Faces.HuaweiEg, c.Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DliEditDetail_ConcurrentFromTwoHandles_LosesNoEdit()
+    {
+        var connection = NewConnection("t1", "dli") with { Face = Faces.HuaweiDli, Kind = "DLI" };
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(connection, 10, CancellationToken.None));
+        var stores = new[] { new SqlDliStore(Database), new SqlDliStore(OpenSecondHandle(Database)) };
+
+        var edits = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Task.Run(() => stores[i % 2].EditDetailAsync("t1", connection.Id,
+            detail => new DetailEdit.Updated(detail with { Routes = [.. detail.Routes, new DliRoute($"r{i}", $"10.{i}.0.0/24", 0)] }),
+            s_t0, CancellationToken.None))));
+
+        Assert.All(edits, e => Assert.IsType<DetailEdit.Updated>(e));
+        var kept = await stores[0].EditDetailAsync("t1", connection.Id, detail => new DetailEdit.Refused(false, "read only"), s_t0, CancellationToken.None);
+        Assert.IsType<DetailEdit.Refused>(kept);
+        var stored = await Connections.FindAsync(connection.Id, CancellationToken.None);
+        Assert.Equal(30, DliConnectionDetail.Parse(stored!.Detail).Routes.Select(r => r.Name).Distinct().Count());
     }
 
     private static Connection NewConnection(string tenant, string name, DateTimeOffset? at = null) => new()

@@ -94,8 +94,15 @@ internal static partial class DliApi
         var message = "";
         if (queues is { Count: > 0 })
         {
-            await s.Dli.BindQueuesAsync(connection.Id, NewBindings(connection.Id, queues, s), ct);
+            var bound = await s.Dli.BindQueuesAsync(tenant.Id, connection.Id, NewBindings(connection.Id, queues, s), ct);
             s.Signal.Notify();
+            if (BindError(bound, connection.Id) is { } bindError)
+            {
+                // A queue went away between the check above and the bind: the connection stays, unbound, as the
+                // cloud's does when a queue binding fails; the error says which queue.
+                return bindError;
+            }
+
             message = $"Create peer connection for queues:{{{string.Join(",", queues)}}}";
         }
 
@@ -217,8 +224,8 @@ internal static partial class DliApi
             return connection.Error;
         }
 
-        var detail = DliConnectionDetail.Parse(connection.Connection!.Detail) with { Hosts = hosts };
-        if (!await s.Dli.UpdateDetailAsync(tenant!.Id, id, detail.ToJson(), s.Time.GetUtcNow(), ct))
+        var edited = await s.Dli.EditDetailAsync(tenant!.Id, id, detail => new DetailEdit.Updated(detail with { Hosts = hosts }), s.Time.GetUtcNow(), ct);
+        if (edited is not DetailEdit.Updated)
         {
             return ConnectionNotFound(id);
         }
@@ -242,11 +249,9 @@ internal static partial class DliApi
             return queueError;
         }
 
-        var taken = await s.Dli.BindQueuesAsync(id, NewBindings(id, queues!, s), ct);
+        var bound = await s.Dli.BindQueuesAsync(tenant!.Id, id, NewBindings(id, queues!, s), ct);
         s.Signal.Notify();
-        return taken.Count > 0
-            ? DliError.Exists($"Queue(s) {string.Join(", ", taken)} are already bound to connection {id}.")
-            : Success(200, [], $"associated peer connection for queues: {{{string.Join(",", queues!)}}}.");
+        return BindError(bound, id) ?? Success(200, [], $"associated peer connection for queues: {{{string.Join(",", queues!)}}}.");
     }
 
     private static async Task<IResult> DisassociateAsync(
@@ -296,20 +301,14 @@ internal static partial class DliApi
             return connection.Error;
         }
 
-        var detail = DliConnectionDetail.Parse(connection.Connection!.Detail);
-        if (detail.Routes.Any(r => r.Name == name))
-        {
-            return DliError.Exists($"A route named '{name}' already exists on connection {id}.");
-        }
-
-        if (detail.Routes.Any(r => r.Cidr == cidr))
-        {
-            return DliError.Exists($"A route with cidr '{cidr}' already exists on connection {id}.");
-        }
-
+        // The uniqueness checks and the write are one read-modify-write in the store: concurrent adds all keep.
         var now = s.Time.GetUtcNow();
-        var updated = detail with { Routes = [.. detail.Routes, new DliRoute(name!, cidr!, now.ToUnixTimeMilliseconds())] };
-        return await s.Dli.UpdateDetailAsync(tenant!.Id, id, updated.ToJson(), now, ct) ? Success(200, []) : ConnectionNotFound(id);
+        var edited = await s.Dli.EditDetailAsync(tenant!.Id, id, detail =>
+            detail.Routes.Any(r => r.Name == name) ? new DetailEdit.Refused(true, $"A route named '{name}' already exists on connection {id}.")
+            : detail.Routes.Any(r => r.Cidr == cidr) ? new DetailEdit.Refused(true, $"A route with cidr '{cidr}' already exists on connection {id}.")
+            : new DetailEdit.Updated(detail with { Routes = [.. detail.Routes, new DliRoute(name!, cidr!, now.ToUnixTimeMilliseconds())] }),
+            now, ct);
+        return EditAnswer(edited, id, "");
     }
 
     private static async Task<IResult> DeleteRouteAsync(
@@ -328,14 +327,12 @@ internal static partial class DliApi
             return connection.Error;
         }
 
-        var detail = DliConnectionDetail.Parse(connection.Connection!.Detail);
-        if (!detail.Routes.Any(r => r.Name == name))
-        {
-            return DliError.NotExist($"There is no route named '{name}' on connection {id}.");
-        }
-
-        var updated = detail with { Routes = [.. detail.Routes.Where(r => r.Name != name)] };
-        return await s.Dli.UpdateDetailAsync(tenant!.Id, id, updated.ToJson(), s.Time.GetUtcNow(), ct) ? Success(200, [], "Deleted") : ConnectionNotFound(id);
+        var edited = await s.Dli.EditDetailAsync(tenant!.Id, id, detail =>
+            detail.Routes.Any(r => r.Name == name)
+                ? new DetailEdit.Updated(detail with { Routes = [.. detail.Routes.Where(r => r.Name != name)] })
+                : new DetailEdit.Refused(false, $"There is no route named '{name}' on connection {id}."),
+            s.Time.GetUtcNow(), ct);
+        return EditAnswer(edited, id, "Deleted");
     }
 
     private static async Task<IResult> PrivilegesAsync(
@@ -351,4 +348,21 @@ internal static partial class DliApi
             ? ConnectionNotFound(id)
             : Success(200, new JsonObject { ["connection_id"] = id, ["privileges"] = new JsonArray() });
     }
+
+    private static IResult EditAnswer(DetailEdit edited, string id, string message) => edited switch
+    {
+        DetailEdit.Updated => Success(200, [], message),
+        DetailEdit.Refused { Conflict: true } refused => DliError.Exists(refused.Message),
+        DetailEdit.Refused refused => DliError.NotExist(refused.Message),
+        _ => ConnectionNotFound(id),
+    };
+
+    private static IResult? BindError(BindResult bound, string id) => bound.Outcome switch
+    {
+        BindOutcome.Bound => null,
+        BindOutcome.AlreadyBound => DliError.Exists($"Queue(s) {string.Join(", ", bound.Queues)} are already bound to connection {id}."),
+        BindOutcome.QueueMissing => DliError.NotExist($"There is no queue named {bound.Queues[0]}"),
+        BindOutcome.QueueNotDedicated => DliError.BadRequest($"Queue {bound.Queues[0]} is not a dedicated queue (resource_mode 1); only dedicated queues can be bound."),
+        _ => ConnectionNotFound(id),
+    };
 }

@@ -246,6 +246,69 @@ public sealed class DliApiTests : IDisposable
         await AssertDliErrorAsync(await _client.SendAsync(HttpMethod.Get, $"/v2.0/{JunctionFactory.ProjectId}/nothing"), HttpStatusCode.NotFound, "DLI.0023", "no API");
     }
 
+    [Fact]
+    public async Task Routes_ThirtyConcurrentAdds_AllKept_AndOneNameWinsOnce()
+    {
+        var id = await CreateConnectionAsync("racing");
+
+        var adds = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            _client.PostAsync($"{Connections}/{id}/routes", new { name = $"r{i}", cidr = $"10.{i}.0.0/24" })));
+        var sameName = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            _client.PostAsync($"{Connections}/{id}/routes", new { name = "same", cidr = $"10.200.{i}.0/24" })));
+
+        Assert.All(adds, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, sameName.Count(r => r.StatusCode == HttpStatusCode.OK));
+        var routes = (await ShowAsync(id))["routes"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()).ToList();
+        Assert.Equal(31, routes.Count);
+        Assert.Equal(31, routes.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Bind_RacingConnectionDelete_NeverLeavesADeletedConnectionBound()
+    {
+        for (var i = 0; i < 15; i++)
+        {
+            await CreateQueueAsync($"rq{i}");
+            var id = await CreateConnectionAsync($"rc{i}");
+
+            var bind = _client.PostAsync($"{Connections}/{id}/associate-queue", new { queues = new[] { $"rq{i}" } });
+            var delete = _client.SendAsync(HttpMethod.Delete, $"{Connections}/{id}");
+            await Task.WhenAll(bind, delete);
+
+            // Either the delete won (and a binding made just before it went with the connection), or the bind won and
+            // the delete was refused because the new binding is still CREATING; never a deleted connection still bound.
+            if ((await delete).StatusCode == HttpStatusCode.OK)
+            {
+                var dropQueue = await _client.SendAsync(HttpMethod.Delete, $"{Queues}/rq{i}");
+                Assert.True(dropQueue.StatusCode == HttpStatusCode.OK, $"round {i}: bind answered {(int)(await bind).StatusCode}; the queue stayed bound: {await dropQueue.Content.ReadAsStringAsync()}");
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.OK, (await bind).StatusCode);
+                Assert.Single((await ShowAsync(id))["available_queue_info"]!.AsArray());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Bind_RacingQueueDelete_NeverBindsAQueueThatIsGone()
+    {
+        for (var i = 0; i < 15; i++)
+        {
+            await CreateQueueAsync($"dq{i}");
+            var id = await CreateConnectionAsync($"dc{i}");
+
+            var bind = _client.PostAsync($"{Connections}/{id}/associate-queue", new { queues = new[] { $"dq{i}" } });
+            var drop = _client.SendAsync(HttpMethod.Delete, $"{Queues}/dq{i}");
+            await Task.WhenAll(bind, drop);
+
+            var bound = (await ShowAsync(id))["available_queue_info"]!.AsArray().Select(q => q!["name"]!.GetValue<string>()).ToList();
+            var queueGone = (await drop).StatusCode == HttpStatusCode.OK;
+            Assert.True(!queueGone || bound.Count == 0, $"round {i}: the queue was deleted yet stays bound");
+            Assert.Equal((await bind).StatusCode == HttpStatusCode.OK, bound.Count == 1);
+        }
+    }
+
     private async Task RunEngineAsync() =>
         await _factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
 
