@@ -30,7 +30,7 @@ public interface IKafkaProbe
 /// which would otherwise dominate every probe; a healthy client is reused (each probe still sends a real metadata
 /// request), a client whose probe failed is dropped so the next probe starts from a fresh connection. The pool holds at
 /// most <see cref="MaxPooled"/> clients (each costs librdkafka threads and buffers): the least recently used goes
-/// first, and a client idle for two minutes is closed by a timer, so a deleted connection's client does not linger.
+/// first, and a client idle for two minutes is closed by a timer, so a deleted connection's client lingers no longer.
 /// </summary>
 public sealed class KafkaProbe : IKafkaProbe, IDisposable
 {
@@ -65,10 +65,14 @@ public sealed class KafkaProbe : IKafkaProbe, IDisposable
         }
 
         EvictIdle();
-        EvictOverflow();
         // Taken before the client may be built: a new client starts connecting (and logging) at once.
         var since = Stopwatch.GetTimestamp();
         var key = Key(request);
+        if (!_clients.ContainsKey(key))
+        {
+            EvictOverflow();
+        }
+
         PooledClient client;
         try
         {
