@@ -55,6 +55,12 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
                 return QueueCreateOutcome.QuotaExceeded;
             }
 
+            // The queue's number: one more than the tenant's highest, taken while this transaction holds the tenant's
+            // queue-quota row, so concurrent creates on any node number one after another and never repeat.
+            await db.ExecuteAsync("""
+                UPDATE dli_queues SET queue_id = (SELECT COALESCE(MAX(queue_id), 0) + 1 FROM dli_queues WHERE tenant_id = @TenantId)
+                WHERE tenant_id = @TenantId AND name = @Name
+                """, new { queue.TenantId, queue.Name }, transaction);
             return QueueCreateOutcome.Created;
         }, cancellationToken);
     }

@@ -328,6 +328,29 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(30, DliConnectionDetail.Parse(stored!.Detail).Routes.Select(r => r.Name).Distinct().Count());
     }
 
+    [Fact]
+    public async Task DliQueues_CreatedConcurrentlyFromTwoHandles_NeverShareAQueueId()
+    {
+        var stores = new[] { new SqlDliStore(Database), new SqlDliStore(OpenSecondHandle(Database)) };
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => stores[i % 2].CreateQueueAsync(new DliQueue
+        {
+            TenantId = "t1",
+            Name = $"q{i}",
+            QueueId = 0,
+            ResourceId = Guid.NewGuid().ToString(),
+            QueueType = "sql",
+            CuCount = 16,
+            ResourceMode = 1,
+            CreatedAt = s_t0,
+        }, 100, CancellationToken.None))));
+
+        Assert.All(outcomes, o => Assert.Equal(QueueCreateOutcome.Created, o));
+        var ids = (await stores[0].ListQueuesAsync("t1", null, CancellationToken.None)).Select(q => q.QueueId).ToList();
+        Assert.Equal(20, ids.Count);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), ids.Order());
+    }
+
     private static Connection NewConnection(string tenant, string name, DateTimeOffset? at = null) => new()
     {
         Id = Guid.NewGuid().ToString(),

@@ -14,8 +14,6 @@ internal sealed record DliQueueServices(HuaweiGate Gate, IDliStore Dli, IOptions
 /// <summary>DLI queues, the dependency of enhanced connections (spec/huawei-dli.md §4): <c>/v1.0/{project_id}/queues</c>.</summary>
 internal static class DliQueuesApi
 {
-    private static long s_queueIds = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() % 100_000 * 1000;
-
     public static IEndpointRouteBuilder MapQueues(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1.0/{project_id}/queues");
@@ -100,7 +98,8 @@ internal static class DliQueuesApi
         {
             TenantId = tenant!.Id,
             Name = name!,
-            QueueId = Interlocked.Increment(ref s_queueIds),
+            // Numbered by the store, inside the create's transaction.
+            QueueId = 0,
             ResourceId = Guid.NewGuid().ToString(),
             QueueType = type!,
             Description = description,
