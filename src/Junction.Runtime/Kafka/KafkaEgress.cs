@@ -32,11 +32,6 @@ public static unsafe class KafkaEgress
     /// <summary>The plugin's path, after Junction installed its check into it.</summary>
     public static string PluginPath => s_plugin.Value;
 
-    /// <summary>Connects refused, in this process, since start; for metrics and tests.</summary>
-    public static long RefusedTotal => Interlocked.Read(ref s_refusedTotal);
-
-    private static long s_refusedTotal;
-
     /// <summary>
     /// Puts the connect-time check on a client's configuration. Call first, before any other property is set: the
     /// plugin's configuration property exists only once the plugin is loaded, and properties are applied in order.
@@ -93,7 +88,6 @@ public static unsafe class KafkaEgress
                 return 1;
             }
 
-            Interlocked.Increment(ref s_refusedTotal);
             var broker = Marshal.PtrToStringUTF8((IntPtr)brokerId);
             registration.Add(refusal with { Detail = $"broker {broker}: the Kafka client's connect was refused at connect time; {refusal.Detail}" });
             return 0;

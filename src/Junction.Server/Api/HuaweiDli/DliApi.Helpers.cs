@@ -139,20 +139,32 @@ internal static partial class DliApi
     }
 
     /// <summary>Only existing, dedicated (resource_mode 1) queues other than <c>default</c> can be bound.</summary>
-    private static async Task<IResult?> CheckQueuesAsync(Tenant tenant, IReadOnlyList<string> queues, DliServices s, CancellationToken ct)
+    /// <summary>What the request itself can get wrong about its queues: a repeat, or the default queue.</summary>
+    private static IResult? CheckQueueNames(IReadOnlyList<string> queues)
     {
         if (queues.Distinct().Count() != queues.Count)
         {
             return DliError.BadRequest("queues lists a queue twice");
         }
 
+        return queues.Contains("default")
+            ? DliError.BadRequest("The default queue cannot be bound to an enhanced datasource connection.")
+            : null;
+    }
+
+    /// <summary>
+    /// Before a create only, so that a create naming a missing or shared queue stores nothing; the bind itself checks
+    /// again in its transaction (IDliStore.BindQueuesAsync), which is what holds under concurrency.
+    /// </summary>
+    private static async Task<IResult?> CheckQueuesAsync(Tenant tenant, IReadOnlyList<string> queues, DliServices s, CancellationToken ct)
+    {
+        if (CheckQueueNames(queues) is { } nameError)
+        {
+            return nameError;
+        }
+
         foreach (var name in queues)
         {
-            if (name == "default")
-            {
-                return DliError.BadRequest("The default queue cannot be bound to an enhanced datasource connection.");
-            }
-
             var queue = await s.Dli.GetQueueAsync(tenant.Id, name, ct);
             if (queue is null)
             {

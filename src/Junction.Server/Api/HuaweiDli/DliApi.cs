@@ -244,7 +244,8 @@ internal static partial class DliApi
             return error;
         }
 
-        if (await CheckQueuesAsync(tenant!, queues!, s, ct) is { } queueError)
+        // Existence and dedication are checked by the bind, in its transaction.
+        if (CheckQueueNames(queues!) is { } queueError)
         {
             return queueError;
         }
