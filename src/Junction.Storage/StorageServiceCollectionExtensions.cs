@@ -29,6 +29,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IEventBusStore, SqlEventBusStore>();
         services.TryAddSingleton<IDliStore, SqlDliStore>();
         services.TryAddSingleton<Junction.Core.Inventory.IInventoryStore, SqlInventoryStore>();
+        services.TryAddSingleton<Junction.Core.Events.IEgStore, SqlEgStore>();
+        services.TryAddSingleton<Junction.Core.Delivery.IDeliveryStore, SqlDeliveryStore>();
         return services;
     }
 }

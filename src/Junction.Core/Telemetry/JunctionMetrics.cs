@@ -18,8 +18,12 @@ public sealed class JunctionMetrics : IDisposable
     private readonly Counter<long> _requests;
     private readonly Counter<long> _verifications;
     private readonly Histogram<double> _probeDuration;
+    private readonly Counter<long> _published;
+    private readonly Counter<long> _attempts;
+    private readonly Histogram<double> _attemptDuration;
     private long _due;
     private long _inFlight;
+    private long _deliveriesInFlight;
 
     public JunctionMetrics()
     {
@@ -28,6 +32,10 @@ public sealed class JunctionMetrics : IDisposable
         _probeDuration = _meter.CreateHistogram<double>("junction.probe.duration", "s", "How long verifying one connection took");
         _meter.CreateObservableGauge("junction.verification.due", () => Interlocked.Read(ref _due), "{connection}", "Connections due for verification and not leased, at the last count");
         _meter.CreateObservableGauge("junction.verification.in_flight", () => Interlocked.Read(ref _inFlight), "{probe}", "Probes running in this process");
+        _published = _meter.CreateCounter<long>("junction.events.published", "{event}", "Events accepted (durably written), by face");
+        _attempts = _meter.CreateCounter<long>("junction.delivery.attempts", "{attempt}", "Delivery attempts, by phase (target or dead_letter), outcome and decision");
+        _attemptDuration = _meter.CreateHistogram<double>("junction.delivery.duration", "s", "How long one delivery attempt took");
+        _meter.CreateObservableGauge("junction.delivery.in_flight", () => Interlocked.Read(ref _deliveriesInFlight), "{attempt}", "Delivery attempts running in this process");
     }
 
     public void Request(string face, int status) =>
@@ -47,6 +55,18 @@ public sealed class JunctionMetrics : IDisposable
     public void ProbeStarted() => Interlocked.Increment(ref _inFlight);
 
     public void ProbeFinished() => Interlocked.Decrement(ref _inFlight);
+
+    public void Published(string face, int events) => _published.Add(events, new KeyValuePair<string, object?>("face", face));
+
+    public void DeliveryStarted() => Interlocked.Increment(ref _deliveriesInFlight);
+
+    public void DeliveryFinished() => Interlocked.Decrement(ref _deliveriesInFlight);
+
+    public void Attempted(string phase, string outcome, string decision, TimeSpan duration)
+    {
+        _attempts.Add(1, new("phase", phase), new("outcome", outcome), new("decision", decision));
+        _attemptDuration.Record(duration.TotalSeconds);
+    }
 
     public void SetDue(long due) => Interlocked.Exchange(ref _due, due);
 

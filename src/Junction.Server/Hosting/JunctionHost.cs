@@ -13,6 +13,7 @@ using Junction.Server.Security;
 using Junction.Storage;
 using Junction.Storage.Sql;
 using Junction.Verification;
+using Junction.Delivery;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -76,6 +77,9 @@ public static partial class JunctionHost
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<OtlpMetrics>();
         services.AddVerification();
+        services.AddDelivery();
+        services.AddOptions<EgDataPlaneOptions>().BindConfiguration(EgDataPlaneOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<EgDataPlane>();
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddAdminOpenApi();
 
@@ -118,6 +122,9 @@ public static partial class JunctionHost
         app.MapMetrics();
         app.MapIamTokens();
         app.MapHuaweiEg();
+        app.MapEgChannels();
+        app.MapEgSubscriptions();
+        app.MapEgEvents();
         app.MapTencentEb();
         app.MapHuaweiDli();
         app.MapAdmin();

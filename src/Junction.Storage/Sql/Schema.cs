@@ -171,5 +171,73 @@ internal static class Schema
                 updated_at          {int} NOT NULL
             );
             """),
+        new(7, "eg-data-plane", """
+            CREATE TABLE eg_resources (
+                tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+                kind         TEXT NOT NULL,
+                id           TEXT NOT NULL,
+                parent_id    TEXT,
+                name         {name} NOT NULL,
+                unique_name  {name},
+                label        TEXT,
+                ref_id       TEXT,
+                body         TEXT NOT NULL,
+                created_at   {int} NOT NULL,
+                updated_at   {int} NOT NULL,
+                PRIMARY KEY (tenant_id, kind, id),
+                UNIQUE (tenant_id, kind, unique_name)
+            );
+            CREATE INDEX ix_eg_resources_parent ON eg_resources (tenant_id, kind, parent_id);
+            CREATE INDEX ix_eg_resources_created ON eg_resources (tenant_id, kind, created_at, id);
+            CREATE TABLE events (
+                seq          {serial_pk},
+                tenant_id    TEXT NOT NULL,
+                channel_id   TEXT NOT NULL,
+                source       TEXT NOT NULL,
+                event_id     TEXT NOT NULL,
+                type         TEXT NOT NULL,
+                subject      TEXT,
+                body         TEXT NOT NULL,
+                received_at  {int} NOT NULL
+            );
+            CREATE INDEX ix_events_channel ON events (tenant_id, channel_id, received_at);
+            CREATE TABLE deliveries (
+                id                {serial_pk},
+                tenant_id         TEXT NOT NULL,
+                event_seq         {int} NOT NULL,
+                subscription_id   TEXT NOT NULL,
+                target_id         TEXT NOT NULL,
+                connection_key    TEXT NOT NULL,
+                state             TEXT NOT NULL,
+                phase             TEXT NOT NULL,
+                attempts          {int32} NOT NULL DEFAULT 0,
+                target_attempts   {int32} NOT NULL DEFAULT 0,
+                next_at           {int},
+                first_failure_at  {int},
+                finished_at       {int},
+                last_error        TEXT,
+                created_at        {int} NOT NULL,
+                lease_owner       TEXT,
+                lease_token       TEXT,
+                lease_until       {int}
+            );
+            CREATE INDEX ix_deliveries_due ON deliveries (next_at);
+            CREATE INDEX ix_deliveries_event ON deliveries (event_seq);
+            CREATE INDEX ix_deliveries_target ON deliveries (tenant_id, target_id, state);
+            CREATE INDEX ix_deliveries_state ON deliveries (state, id);
+            CREATE TABLE delivery_attempts (
+                seq          {serial_pk},
+                delivery_id  {int} NOT NULL,
+                phase        TEXT NOT NULL,
+                node         TEXT NOT NULL,
+                at           {int} NOT NULL,
+                duration_ms  {int32} NOT NULL,
+                kind         TEXT NOT NULL,
+                code         TEXT NOT NULL,
+                message      TEXT NOT NULL,
+                status       {int32}
+            );
+            CREATE INDEX ix_delivery_attempts ON delivery_attempts (delivery_id, seq);
+            """),
     ];
 }

@@ -227,7 +227,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
     /// Runs a query for <see cref="Columns"/> and reads its rows by position. Dapper's row mapping hashed every column's
     /// name and type on every query (with SQLite a type look-up per column), a tenth of an EG show's CPU time.
     /// </summary>
-    private static async Task<List<Connection>> ReadAsync(DbConnection db, string sql, object parameters, DbTransaction? transaction = null)
+    internal static async Task<List<Connection>> ReadAsync(DbConnection db, string sql, object parameters, DbTransaction? transaction = null)
     {
         await using var reader = await db.ExecuteReaderAsync(sql, parameters, transaction);
         var connections = new List<Connection>();

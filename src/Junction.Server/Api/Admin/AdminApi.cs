@@ -41,6 +41,7 @@ internal static class AdminApi
             .WithTags("admin");
         group.MapTenants();
         group.MapInventory();
+        group.MapDeliveries();
         group.MapGet("/connections", ListAsync).WithSummary("Every connection of every tenant and face, filtered by face, state and tenant.")
             .Produces<ConnectionList>().Produces<AdminError>(400);
         group.MapGet("/connections/{id}", ShowAsync).WithSummary("One connection of any face.").Produces<ConnectionView>().Produces<AdminError>(404);
@@ -85,7 +86,7 @@ internal static class AdminApi
         return Json(new ConnectionList(page.Total, [.. page.Items.Select(View)]));
     }
 
-    private static bool TryInt(string? text, int fallback, int min, int max, out int value)
+    internal static bool TryInt(string? text, int fallback, int min, int max, out int value)
     {
         value = fallback;
         return string.IsNullOrEmpty(text)

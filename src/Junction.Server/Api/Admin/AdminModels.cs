@@ -72,3 +72,20 @@ public sealed record HistoryEntry(
     long Sequence, string Node, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, string From, string To, bool Ok, string Code, string Message, string Detail);
 
 public sealed record ConnectionHistory(ConnectionView Connection, IReadOnlyList<HistoryEntry> History);
+
+/// <summary>A delivery job: one event owed to one target, where it stands and why.</summary>
+public sealed record DeliveryView(
+    long Id, string TenantId, long EventSeq, string EventId, string EventSource, string EventType, string ChannelId, string SubscriptionId,
+    string TargetId, string Connection, string State, string Phase, int Attempts, DateTimeOffset CreatedAt, DateTimeOffset? NextAt,
+    DateTimeOffset? FirstFailureAt, DateTimeOffset? FinishedAt, string? LastError);
+
+public sealed record DeliveryList(long Total, IReadOnlyList<DeliveryView> Items);
+
+public sealed record AttemptView(string Phase, string Node, DateTimeOffset At, int DurationMs, string Outcome, string Code, string Message, int? Status);
+
+public sealed record DeliveryDetail(DeliveryView Delivery, IReadOnlyList<AttemptView> Attempts);
+
+/// <summary>Which failed or dead-lettered deliveries to deliver again: by id, by tenant, subscription or target, or all of them.</summary>
+public sealed record RedriveRequest(IReadOnlyList<long>? Ids, string? TenantId, string? SubscriptionId, string? TargetId, bool? All);
+
+public sealed record RedriveResult(int Redriven);

@@ -231,6 +231,15 @@ internal sealed class JsonFields
         return items;
     }
 
+    /// <summary>A field as a mutable JSON tree (for documents stored as given: filters, details); null when absent or null.</summary>
+    public System.Text.Json.Nodes.JsonNode? Node(string name) =>
+        _element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
+            ? System.Text.Json.Nodes.JsonNode.Parse(value.GetRawText())
+            : null;
+
+    /// <summary>This object's field names, in order.</summary>
+    public IEnumerable<string> Names => _element.EnumerateObject().Select(p => p.Name);
+
     public JsonValueKind KindOf(string name) =>
         _element.TryGetProperty(name, out var value) ? value.ValueKind : JsonValueKind.Undefined;
 

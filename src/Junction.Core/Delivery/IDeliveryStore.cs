@@ -1,0 +1,35 @@
+using Junction.Core.Work;
+
+namespace Junction.Core.Delivery;
+
+/// <summary>
+/// The event log and its delivery jobs. <see cref="AppendAsync"/> is the outbox: events and their jobs in one
+/// transaction, durable before the caller answers "accepted". Jobs are leased work (<see cref="ILeasedQueue{T}"/>):
+/// due at their next attempt, shared fairly between connections, completed under their lease's fence.
+/// </summary>
+public interface IDeliveryStore : ILeasedQueue<DeliveryWork>
+{
+    /// <summary>Writes the events and their deliveries, all or nothing; answers each event's sequence number.</summary>
+    Task<IReadOnlyList<long>> AppendAsync(IReadOnlyList<AcceptedEvent> events, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Records an attempt and its consequence, if the lease still holds; false when it was lost.</summary>
+    Task<bool> CompleteAsync(Lease<DeliveryWork> lease, DeliveryCompletion completion, CancellationToken cancellationToken);
+
+    /// <summary>Gives a job back unattempted, due again at <paramref name="at"/> (its connection was busy on this node).</summary>
+    Task<bool> DeferAsync(Lease<DeliveryWork> lease, DateTimeOffset at, CancellationToken cancellationToken);
+
+    Task<(long Total, IReadOnlyList<DeliveryInfo> Items)> ListAsync(DeliveryFilter filter, int offset, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Makes failed and dead-lettered jobs matching <paramref name="filter"/> due again at once, from a first attempt; answers how many.</summary>
+    Task<int> RedriveAsync(DeliveryFilter filter, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AttemptRecord>> AttemptsAsync(long deliveryId, CancellationToken cancellationToken);
+
+    /// <summary>Events of a channel received in a time window, newest first, with their deliveries and attempts.</summary>
+    Task<(long Total, IReadOnlyList<EventTrace> Items)> TracesAsync(TraceQuery query, CancellationToken cancellationToken);
+
+    Task<EventTrace?> TraceAsync(string tenantId, long seq, CancellationToken cancellationToken);
+
+    /// <summary>Jobs due now and not leased, for metrics and readiness.</summary>
+    Task<long> CountDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}

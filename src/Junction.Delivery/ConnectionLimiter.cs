@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+
+namespace Junction.Delivery;
+
+/// <summary>Counts this node's attempts in flight per connection, so that one connection cannot take more than its share.</summary>
+public sealed class ConnectionLimiter
+{
+    private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>Takes a place for <paramref name="key"/> if fewer than <paramref name="limit"/> are taken.</summary>
+    public bool TryEnter(string key, int limit)
+    {
+        while (true)
+        {
+            var current = _inFlight.GetOrAdd(key, 0);
+            if (current >= limit)
+            {
+                return false;
+            }
+
+            if (_inFlight.TryUpdate(key, current + 1, current))
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Exit(string key)
+    {
+        while (true)
+        {
+            var current = _inFlight.GetValueOrDefault(key);
+            if (current <= 1)
+            {
+                // Leave no entry behind for a connection with nothing in flight: keys come and go with connections.
+                if (current == 0 || _inFlight.TryRemove(new KeyValuePair<string, int>(key, current)))
+                {
+                    return;
+                }
+            }
+            else if (_inFlight.TryUpdate(key, current - 1, current))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Attempts in flight for <paramref name="key"/>; for tests and metrics.</summary>
+    public int InFlight(string key) => _inFlight.GetValueOrDefault(key);
+}

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using Junction.Core.Connections;
+using Junction.Core.Delivery;
+using Junction.Core.Security;
+using Junction.Core.Telemetry;
+using Junction.Core.Verification;
+using Junction.Core.Work;
+using Junction.Delivery.Sinks;
+using Junction.Runtime.Work;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Junction.Delivery;
+
+/// <summary>
+/// Delivers one claimed job, as the second handler of the leased worker (design.md §7): plans what to send, sends it
+/// through the webhook or Kafka sink within the attempt timeout, asks the pure <see cref="DeliveryDecision.Decide"/>
+/// what comes next (done, retry at T, dead letter), and records the attempt and that decision under the lease's fence.
+/// A job whose target has a dead-letter queue moves to it after its last failure and is retried there with the same
+/// policy; one without is kept as failed for redrive.
+/// </summary>
+public sealed partial class DeliveryHandler(
+    IDeliveryStore store, WebhookSink webhooks, KafkaSink kafka, IConnectionStore connections, ConnectionLimiter limiter,
+    ISecretProtector protector, IOptions<DeliveryOptions> options, NodeId node, TimeProvider time, JunctionMetrics metrics,
+    ILogger<DeliveryHandler> logger) : ILeasedHandler<DeliveryWork>
+{
+    public const string TargetGone = "JUNCTION.TARGET_DELETED";
+    public const string ConnectionGone = "JUNCTION.CONNECTION_DELETED";
+
+    public async Task HandleAsync(Lease<DeliveryWork> lease, CancellationToken deadline, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var settings = options.Value;
+        var work = lease.Item;
+        var started = time.GetUtcNow();
+        if (work.Target is null)
+        {
+            var gone = new AttemptRecord(work.Id, work.Phase, node.Value, started, 0, AttemptKind.Terminal, TargetGone,
+                "the target or its subscription was deleted before the event reached it", null);
+            await store.CompleteAsync(lease, new DeliveryCompletion(DeliveryState.Dropped, work.Phase, lease.Attempts, work.TargetAttempts, null, work.FirstFailureAt, gone.Message, gone), CancellationToken.None);
+            return;
+        }
+
+        if (!limiter.TryEnter(work.ConnectionKey, settings.MaxInFlightPerConnection))
+        {
+            await store.DeferAsync(lease, started + settings.BusyRetryDelay, CancellationToken.None);
+            return;
+        }
+
+        AttemptOutcome? outcome;
+        var watch = Stopwatch.StartNew();
+        metrics.DeliveryStarted();
+        try
+        {
+            outcome = await AttemptAsync(work, settings, deadline, stopping);
+        }
+        finally
+        {
+            metrics.DeliveryFinished();
+            limiter.Exit(work.ConnectionKey);
+        }
+
+        if (outcome is null)
+        {
+            // Shutting down: record nothing; the lease is given back and another node (or this one, restarted) tries.
+            return;
+        }
+
+        var finished = time.GetUtcNow();
+        var attempt = lease.Attempts + 1;
+        var decision = DeliveryDecision.Decide(outcome, attempt, settings.Policy(work.Target.RetryTimes), finished, Random.Shared.NextDouble());
+        var completion = Complete(work, outcome, attempt, decision, finished, new AttemptRecord(
+            work.Id, work.Phase, node.Value, started, (int)watch.ElapsedMilliseconds, outcome.Kind, outcome.Code, outcome.Message, outcome.Status));
+        metrics.Attempted(work.Phase == DeliveryPhase.Target ? "target" : "dead_letter", outcome.Kind.ToString().ToLowerInvariant(),
+            decision.GetType().Name.ToLowerInvariant(), watch.Elapsed);
+        if (!await store.CompleteAsync(lease, completion, CancellationToken.None))
+        {
+            LogLeaseLost(logger, work.Id, node.Value);
+            return;
+        }
+
+        if (completion.State is DeliveryState.Failed or DeliveryState.DeadLettered)
+        {
+            LogGaveUp(logger, work.Id, work.TargetId, completion.State, outcome.Code, outcome.Message);
+        }
+    }
+
+    /// <summary>
+    /// The pure bookkeeping of a decision: the job's next state, phase, attempt count and due time. A dead letter moves a
+    /// target-phase job to its dead-letter queue when the target has one (attempts start again), else fails it.
+    /// </summary>
+    public static DeliveryCompletion Complete(
+        DeliveryWork work, AttemptOutcome outcome, int attempt, DeliveryDecision decision, DateTimeOffset now, AttemptRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(outcome);
+        var error = $"{outcome.Code}: {outcome.Message}";
+        var firstFailure = outcome.Kind == AttemptKind.Success ? work.FirstFailureAt : work.FirstFailureAt ?? now;
+        // In the dead-letter phase the job keeps the target's error: it is what the dead letter reports.
+        var lastError = work.Phase == DeliveryPhase.Target ? (outcome.Kind == AttemptKind.Success ? work.LastError : error) : work.LastError;
+        var targetAttempts = work.Phase == DeliveryPhase.Target ? attempt : work.TargetAttempts;
+        return decision switch
+        {
+            DeliveryDecision.Done => new DeliveryCompletion(
+                work.Phase == DeliveryPhase.Target ? DeliveryState.Delivered : DeliveryState.DeadLettered, work.Phase, attempt, targetAttempts, null, firstFailure, lastError, record),
+            DeliveryDecision.RetryAt retry => new DeliveryCompletion(DeliveryState.Pending, work.Phase, attempt, targetAttempts, retry.At, firstFailure, lastError, record),
+            DeliveryDecision.DeadLetter when work.Phase == DeliveryPhase.Target && EgDeliveryPlan.HasDeadLetterQueue(work.Target) =>
+                new DeliveryCompletion(DeliveryState.Pending, DeliveryPhase.DeadLetter, 0, targetAttempts, now, firstFailure, error, record),
+            DeliveryDecision.DeadLetter dead => new DeliveryCompletion(DeliveryState.Failed, work.Phase, attempt, targetAttempts, null, firstFailure,
+                work.Phase == DeliveryPhase.Target ? dead.Reason : $"{work.LastError}; the dead-letter queue failed too: {dead.Reason}", record),
+            _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "unknown decision"),
+        };
+    }
+
+    /// <summary>One attempt within the attempt timeout; null when the process is shutting down.</summary>
+    private async Task<AttemptOutcome?> AttemptAsync(DeliveryWork work, DeliveryOptions settings, CancellationToken deadline, CancellationToken stopping)
+    {
+        using var timeout = new CancellationTokenSource(settings.AttemptTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline, timeout.Token);
+        try
+        {
+            var plan = work.Phase == DeliveryPhase.Target
+                ? EgDeliveryPlan.ForTarget(work, protector)
+                : EgDeliveryPlan.ForDeadLetter(work, work.TargetAttempts, ErrorCode(work.LastError), ErrorMessage(work.LastError), time.GetUtcNow());
+            return plan switch
+            {
+                DeliveryPlan.Refused refused => refused.Outcome,
+                DeliveryPlan.Webhook webhook => await webhooks.SendAsync(work.ConnectionKey, work.Connection, webhook.Url, webhook.Message, linked.Token),
+                DeliveryPlan.Kafka toKafka => await SendToKafkaAsync(work, toKafka, linked.Token),
+                _ => throw new InvalidOperationException("unknown plan"),
+            };
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return AttemptOutcome.Retryable(VerificationCodes.HttpTimeout, $"no answer within the attempt timeout of {settings.AttemptTimeout.TotalSeconds:0.###} s");
+        }
+        catch (InvalidOperationException exception)
+        {
+            // A transform that met text it cannot render (see EgTargetTransform.Apply): the event can never be delivered as configured.
+            return AttemptOutcome.Terminal(EgDeliveryPlan.BadTarget, exception.Message);
+        }
+    }
+
+    private async Task<AttemptOutcome> SendToKafkaAsync(DeliveryWork work, DeliveryPlan.Kafka plan, CancellationToken cancellationToken)
+    {
+        // The target's own connection came with the claim; a dead-letter queue's is looked up when it is needed.
+        var connection = work.Connection?.Id == plan.ConnectionId
+            ? work.Connection
+            : await connections.GetAsync(work.TenantId, Faces.HuaweiEg, plan.ConnectionId, cancellationToken);
+        return connection is null
+            ? AttemptOutcome.Terminal(ConnectionGone, $"connection '{plan.ConnectionId}' does not exist (any more)")
+            : await kafka.SendAsync(connection, plan.Topic, plan.Message, cancellationToken);
+    }
+
+    private static string ErrorCode(string? error) => error is null ? "" : error.Split(": ", 2)[0];
+
+    private static string ErrorMessage(string? error) => error is null ? "" : error.Split(": ", 2) is [_, var message] ? message : error;
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Lease on delivery {DeliveryId} was lost by {Node} before the attempt was recorded; it will be attempted again")]
+    private static partial void LogLeaseLost(ILogger logger, long deliveryId, string node);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Delivery {DeliveryId} to target {TargetId} ended {State}: {Code} {Reason}")]
+    private static partial void LogGaveUp(ILogger logger, long deliveryId, string targetId, DeliveryState state, string code, string reason);
+}

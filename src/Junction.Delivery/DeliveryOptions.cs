@@ -1,0 +1,86 @@
+using System.ComponentModel.DataAnnotations;
+using Junction.Core.Delivery;
+using Junction.Runtime.Work;
+
+namespace Junction.Delivery;
+
+/// <summary>How events are delivered. Configuration section <c>Junction:Delivery</c>; docs/configuration.md lists every key.</summary>
+public sealed class DeliveryOptions : IValidatableObject
+{
+    public const string SectionName = "Junction:Delivery";
+
+    /// <summary>Run the delivery worker in this process. The default value is true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Delivery attempts running at once in this process. The default value is 128.</summary>
+    [Range(1, 4096)]
+    public int Concurrency { get; set; } = 128;
+
+    /// <summary>
+    /// Attempts through one connection at once in this process (EG's <c>flavor.concurrency</c> is the ceiling). Jobs of a
+    /// connection at its limit are put back for <see cref="BusyRetryDelay"/> instead of holding a slot, so one slow
+    /// endpoint never takes every slot. The default value is 64.
+    /// </summary>
+    [Range(1, 4096)]
+    public int MaxInFlightPerConnection { get; set; } = 64;
+
+    /// <summary>How long a job whose connection is at its limit waits before it is claimed again. The default value is 50 ms.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan BusyRetryDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How often an idle worker looks for due jobs (an accepted event wakes it at once on its own node). The default value is 1 second.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest one attempt may take, connect to answer. The default value is 10 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a claimed job stays leased to this node; must be at least twice the attempt timeout. The default value is 60 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.200", "01:00:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The ceiling of the first retry's delay; doubles per retry (full jitter draws below it). The default value is 1 second.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest delay between two attempts. The default value is 5 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest wait a target's Retry-After is honoured up to. The default value is 5 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most retries a target may ask for with <c>retry_times</c>; more is capped to this. The default value is 32.</summary>
+    [Range(0, 1000)]
+    public int MaxRetryTimes { get; set; } = 32;
+
+    /// <summary>The retry policy of a target that asks for <paramref name="retryTimes"/> retries.</summary>
+    public RetryPolicy Policy(int retryTimes) =>
+        new(Math.Clamp(retryTimes, 0, MaxRetryTimes), InitialRetryDelay, MaxRetryDelay, MaxRetryAfter);
+
+    /// <summary>The leased worker's part: the hard stop is 1.5 × the attempt timeout, inside the lease.</summary>
+    public LeasedWorkerOptions Worker => new()
+    {
+        Enabled = Enabled,
+        Concurrency = Concurrency,
+        PollInterval = PollInterval,
+        LeaseDuration = LeaseDuration,
+        HardStop = AttemptTimeout + (AttemptTimeout / 2),
+    };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (LeaseDuration < AttemptTimeout * 2)
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:LeaseDuration ({LeaseDuration}) must be at least twice {SectionName}:AttemptTimeout ({AttemptTimeout})");
+        }
+
+        if (MaxRetryDelay < InitialRetryDelay)
+        {
+            yield return new ValidationResult($"{SectionName}:MaxRetryDelay must not be shorter than {SectionName}:InitialRetryDelay");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Junction.Core.Delivery;
+using Junction.Core.Events;
+using Junction.Delivery.Sinks;
+using Junction.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Junction.Delivery;
+
+public static class DeliveryServiceCollectionExtensions
+{
+    /// <summary>Registers the publisher, the sinks and the delivery worker. Needs the stores, the egress policy and the network registry.</summary>
+    public static IServiceCollection AddDelivery(this IServiceCollection services)
+    {
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddJunctionRuntime();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value);
+        services.TryAddSingleton<WebhookSink>();
+        services.TryAddSingleton<KafkaSink>();
+        services.TryAddSingleton<ConnectionLimiter>();
+        services.TryAddSingleton<DeliverySignal>();
+        services.TryAddSingleton<IDeliverySignal>(sp => sp.GetRequiredService<DeliverySignal>());
+        services.TryAddSingleton<EgPublisher>();
+        services.TryAddSingleton<DeliveryHandler>();
+        services.TryAddSingleton<DeliveryWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+        return services;
+    }
+}

@@ -1,0 +1,393 @@
+using Dapper;
+using Junction.Core.Connections;
+using Junction.Core.Delivery;
+using Junction.Core.Events;
+using Junction.Core.Work;
+using Junction.Storage.Sql.Leasing;
+
+namespace Junction.Storage.Sql;
+
+/// <summary>
+/// The event log (<c>events</c>), its delivery jobs (<c>deliveries</c>, leased work due at <c>next_at</c> and shared
+/// fairly between connections) and their attempts (<c>delivery_attempts</c>). A job that needs no more attempts has no
+/// due time, so it leaves the claim's index.
+/// </summary>
+public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
+{
+    private static readonly LeaseTable s_table = new("deliveries", "id", "next_at", "connection_key");
+
+    private const string JobColumns = """
+        id AS Id, tenant_id AS TenantId, event_seq AS EventSeq, subscription_id AS SubscriptionId, target_id AS TargetId,
+        connection_key AS ConnectionKey, phase AS Phase, first_failure_at AS FirstFailureAt, last_error AS LastError, attempts AS Attempts, target_attempts AS TargetAttempts
+        """;
+
+    private static readonly string s_claim = LeaseSql.Claim(s_table, JobColumns);
+
+    private const string InfoColumns = """
+        d.id AS Id, d.tenant_id AS TenantId, d.event_seq AS EventSeq, e.event_id AS EventId, e.source AS EventSource, e.type AS EventType,
+        e.channel_id AS ChannelId, d.subscription_id AS SubscriptionId, d.target_id AS TargetId, d.connection_key AS ConnectionKey,
+        d.state AS State, d.phase AS Phase, d.attempts AS Attempts, d.created_at AS CreatedAt, d.next_at AS NextAt,
+        d.first_failure_at AS FirstFailureAt, d.finished_at AS FinishedAt, d.last_error AS LastError
+        """;
+
+    private const string AttemptColumns = """
+        delivery_id AS DeliveryId, phase AS Phase, node AS Node, at AS At, duration_ms AS DurationMs, kind AS Kind, code AS Code,
+        message AS Message, status AS Status
+        """;
+
+    public Task<IReadOnlyList<long>> AppendAsync(IReadOnlyList<AcceptedEvent> events, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var at = now.ToUnixTimeMilliseconds();
+        return database.WriteAsync<IReadOnlyList<long>>(async (db, transaction) =>
+        {
+            var sequence = new List<long>(events.Count);
+            foreach (var e in events)
+            {
+                var seq = await db.ExecuteScalarAsync<long>("""
+                    INSERT INTO events (tenant_id, channel_id, source, event_id, type, subject, body, received_at)
+                    VALUES (@TenantId, @ChannelId, @Source, @EventId, @Type, @Subject, @Body, @at)
+                    RETURNING seq
+                    """,
+                    new { e.TenantId, e.ChannelId, e.Source, e.EventId, e.Type, e.Subject, Body = System.Text.Encoding.UTF8.GetString(e.Body), at },
+                    transaction);
+                sequence.Add(seq);
+                if (e.Deliveries.Count > 0)
+                {
+                    await db.ExecuteAsync("""
+                        INSERT INTO deliveries (tenant_id, event_seq, subscription_id, target_id, connection_key, state, phase, attempts, next_at, created_at)
+                        VALUES (@TenantId, @seq, @SubscriptionId, @TargetId, @ConnectionKey, 'Pending', 'Target', 0, @at, @at)
+                        """,
+                        e.Deliveries.Select(d => new { e.TenantId, seq, d.SubscriptionId, d.TargetId, d.ConnectionKey, at }),
+                        transaction);
+                }
+            }
+
+            return sequence;
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Lease<DeliveryWork>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    {
+        var token = Guid.NewGuid().ToString("N");
+        var until = now + lease;
+        var jobs = await database.WriteAsync<IReadOnlyList<JobRow>>(async (db, transaction) =>
+            [.. await db.QueryAsync<JobRow>(s_claim,
+                new { node, token, until = until.ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds(), max }, transaction)],
+            cancellationToken);
+        if (jobs.Count == 0)
+        {
+            return [];
+        }
+
+        // What the attempts need, read once for the whole claim.
+        await using var db = await database.OpenAsync(cancellationToken);
+        var p = new DynamicParameters();
+        var seqs = SqlLists.In(p, "s", jobs.Select(j => j.EventSeq).Distinct());
+        var targetIds = SqlLists.In(p, "t", jobs.Select(j => j.TargetId).Distinct());
+        var subscriptionIds = SqlLists.In(p, "u", jobs.Select(j => j.SubscriptionId).Distinct());
+        var bodies = (await db.QueryAsync<(long Seq, string Body)>($"SELECT seq, body FROM events WHERE seq IN ({seqs})", p))
+            .ToDictionary(r => r.Seq, r => r.Body);
+        var targets = (await db.QueryAsync<(string TenantId, string Id, string Body)>(
+                $"SELECT tenant_id, id, body FROM eg_resources WHERE kind = 'target' AND id IN ({targetIds})", p))
+            .ToDictionary(r => (r.TenantId, r.Id), r => EgJson.Read<EgTarget>(r.Body));
+        var subscriptions = (await db.QueryAsync<(string TenantId, string Id, string Name)>(
+                $"SELECT tenant_id, id, name FROM eg_resources WHERE kind = 'subscription' AND id IN ({subscriptionIds})", p))
+            .ToDictionary(r => (r.TenantId, r.Id), r => r.Name);
+        var connectionIds = targets.Values.Select(t => t.ConnectionId).Where(c => !string.IsNullOrEmpty(c)).Distinct().ToList();
+        var connections = new Dictionary<string, Connection>(StringComparer.Ordinal);
+        if (connectionIds.Count > 0)
+        {
+            var cp = new DynamicParameters();
+            var ids = SqlLists.In(cp, "c", connectionIds);
+            foreach (var connection in await SqlConnectionStore.ReadAsync(db, $"SELECT {SqlConnectionStore.Columns} FROM connections WHERE id IN ({ids})", cp))
+            {
+                connections[connection.Id] = connection;
+            }
+        }
+
+        return jobs.Select(j =>
+        {
+            var target = targets.GetValueOrDefault((j.TenantId, j.TargetId));
+            Connection? connection = null;
+            if (target?.ConnectionId is { } cid && connections.TryGetValue(cid, out var found) && found.TenantId == j.TenantId)
+            {
+                connection = found;
+            }
+
+            var work = new DeliveryWork(
+                j.Id, j.TenantId, j.EventSeq, j.SubscriptionId, j.TargetId, j.ConnectionKey, Enum.Parse<DeliveryPhase>(j.Phase),
+                Time(j.FirstFailureAt), j.LastError, j.TargetAttempts,
+                System.Text.Encoding.UTF8.GetBytes(bodies.GetValueOrDefault(j.EventSeq) ?? "{}"),
+                target, subscriptions.GetValueOrDefault((j.TenantId, j.SubscriptionId)), connection);
+            return new Lease<DeliveryWork>(work, token, j.Attempts, until);
+        }).ToList();
+    }
+
+    public Task<bool> CompleteAsync(Lease<DeliveryWork> lease, DeliveryCompletion completion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(completion);
+        var finished = completion.State is DeliveryState.Pending ? (long?)null : completion.Attempt.At.ToUnixTimeMilliseconds();
+        return database.WriteAsync(async (db, transaction) =>
+        {
+            var updated = await db.ExecuteAsync($"""
+                UPDATE deliveries
+                SET state = @State, phase = @Phase, attempts = @Attempts, target_attempts = @TargetAttempts, next_at = @NextAt, first_failure_at = @FirstFailureAt,
+                    last_error = @LastError, finished_at = @finished, {LeaseSql.ClearLease}
+                WHERE {LeaseSql.Fence(s_table)}
+                """,
+                new
+                {
+                    State = completion.State.ToString(),
+                    Phase = completion.Phase.ToString(),
+                    completion.Attempts,
+                    completion.TargetAttempts,
+                    NextAt = completion.NextAt?.ToUnixTimeMilliseconds(),
+                    FirstFailureAt = completion.FirstFailureAt?.ToUnixTimeMilliseconds(),
+                    completion.LastError,
+                    finished,
+                    lease.Item.Id,
+                    lease.Token,
+                }, transaction);
+            if (updated == 0)
+            {
+                return false;
+            }
+
+            var a = completion.Attempt;
+            await db.ExecuteAsync("""
+                INSERT INTO delivery_attempts (delivery_id, phase, node, at, duration_ms, kind, code, message, status)
+                VALUES (@DeliveryId, @Phase, @Node, @At, @DurationMs, @Kind, @Code, @Message, @Status)
+                """,
+                new
+                {
+                    a.DeliveryId,
+                    Phase = a.Phase.ToString(),
+                    a.Node,
+                    At = a.At.ToUnixTimeMilliseconds(),
+                    a.DurationMs,
+                    Kind = a.Kind.ToString(),
+                    a.Code,
+                    a.Message,
+                    a.Status,
+                }, transaction);
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task<bool> DeferAsync(Lease<DeliveryWork> lease, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return database.WriteAsync(async (db, transaction) => await db.ExecuteAsync(
+            $"UPDATE deliveries SET next_at = @at, {LeaseSql.ClearLease} WHERE {LeaseSql.Fence(s_table)}",
+            new { at = at.ToUnixTimeMilliseconds(), lease.Item.Id, lease.Token }, transaction) > 0, cancellationToken);
+    }
+
+    public Task ReleaseAsync(string node, CancellationToken cancellationToken) =>
+        database.WriteAsync((db, transaction) => db.ExecuteAsync(LeaseSql.Release(s_table), new { node }, transaction), cancellationToken);
+
+    public async Task<(long Total, IReadOnlyList<DeliveryInfo> Items)> ListAsync(DeliveryFilter filter, int offset, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var (where, parameters) = Where(filter);
+        parameters.Add("offset", offset);
+        parameters.Add("limit", limit);
+        await using var db = await database.OpenAsync(cancellationToken);
+        var rows = await db.QueryAsync<InfoRow>(
+            $"SELECT {InfoColumns} FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE {where} ORDER BY d.id DESC LIMIT @limit OFFSET @offset", parameters);
+        var total = await db.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM deliveries d WHERE {where}", parameters);
+        return (total, rows.Select(Info).ToList());
+    }
+
+    public Task<int> RedriveAsync(DeliveryFilter filter, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var (where, parameters) = Where(filter);
+        parameters.Add("now", now.ToUnixTimeMilliseconds());
+        return database.WriteAsync((db, transaction) => db.ExecuteAsync($"""
+            UPDATE deliveries
+            SET state = 'Pending', phase = 'Target', attempts = 0, target_attempts = 0, next_at = @now, first_failure_at = NULL, finished_at = NULL
+            WHERE id IN (SELECT d.id FROM deliveries d WHERE {where} AND d.state IN ('Failed', 'DeadLettered'))
+            """, parameters, transaction), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AttemptRecord>> AttemptsAsync(long deliveryId, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        var rows = await db.QueryAsync<AttemptRow>($"SELECT {AttemptColumns} FROM delivery_attempts WHERE delivery_id = @deliveryId ORDER BY seq", new { deliveryId });
+        return rows.Select(Attempt).ToList();
+    }
+
+    public async Task<(long Total, IReadOnlyList<EventTrace> Items)> TracesAsync(TraceQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var where = "tenant_id = @TenantId AND channel_id = @ChannelId AND received_at >= @from AND received_at <= @to";
+        where += query.EventId is null ? "" : " AND event_id = @EventId";
+        where += query.Source is null ? "" : " AND source = @Source";
+        where += query.Type is null ? "" : " AND type = @Type";
+        where += query.SubscriptionId is null ? "" : " AND seq IN (SELECT event_seq FROM deliveries WHERE tenant_id = @TenantId AND subscription_id = @SubscriptionId)";
+        var parameters = new DynamicParameters(query);
+        parameters.Add("from", query.From.ToUnixTimeMilliseconds());
+        parameters.Add("to", query.To.ToUnixTimeMilliseconds());
+        await using var db = await database.OpenAsync(cancellationToken);
+        var events = (await db.QueryAsync<EventRow>(
+            $"SELECT seq AS Seq, tenant_id AS TenantId, channel_id AS ChannelId, event_id AS EventId, source AS Source, type AS Type, received_at AS ReceivedAt FROM events WHERE {where} ORDER BY seq DESC LIMIT @Limit OFFSET @Offset",
+            parameters)).ToList();
+        var total = await db.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM events WHERE {where}", parameters);
+        return (total, await WithDeliveriesAsync(db, events));
+    }
+
+    public async Task<EventTrace?> TraceAsync(string tenantId, long seq, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        var events = (await db.QueryAsync<EventRow>(
+            "SELECT seq AS Seq, tenant_id AS TenantId, channel_id AS ChannelId, event_id AS EventId, source AS Source, type AS Type, received_at AS ReceivedAt FROM events WHERE tenant_id = @tenantId AND seq = @seq",
+            new { tenantId, seq })).ToList();
+        return (await WithDeliveriesAsync(db, events)).SingleOrDefault();
+    }
+
+    public async Task<long> CountDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        return await db.ExecuteScalarAsync<long>(LeaseSql.CountDue(s_table), new { now = now.ToUnixTimeMilliseconds() });
+    }
+
+    private static async Task<IReadOnlyList<EventTrace>> WithDeliveriesAsync(System.Data.Common.DbConnection db, List<EventRow> events)
+    {
+        if (events.Count == 0)
+        {
+            return [];
+        }
+
+        var p = new DynamicParameters();
+        var seqs = SqlLists.In(p, "s", events.Select(e => e.Seq));
+        var deliveries = (await db.QueryAsync<InfoRow>($"SELECT {InfoColumns} FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.event_seq IN ({seqs}) ORDER BY d.id", p))
+            .Select(Info).ToList();
+        var attempts = new List<AttemptRecord>();
+        if (deliveries.Count > 0)
+        {
+            var ap = new DynamicParameters();
+            var ids = SqlLists.In(ap, "d", deliveries.Select(d => d.Id));
+            attempts = (await db.QueryAsync<AttemptRow>($"SELECT {AttemptColumns} FROM delivery_attempts WHERE delivery_id IN ({ids}) ORDER BY seq", ap))
+                .Select(Attempt).ToList();
+        }
+
+        var byEvent = deliveries.ToLookup(d => d.EventSeq);
+        var byDelivery = attempts.ToLookup(a => a.DeliveryId);
+        return events.Select(e =>
+        {
+            var mine = byEvent[e.Seq].ToList();
+            return new EventTrace(e.Seq, e.TenantId, e.ChannelId, e.EventId, e.Source, e.Type, DateTimeOffset.FromUnixTimeMilliseconds(e.ReceivedAt),
+                mine, [.. mine.SelectMany(d => byDelivery[d.Id])]);
+        }).ToList();
+    }
+
+    private static (string Where, DynamicParameters Parameters) Where(DeliveryFilter filter)
+    {
+        var parameters = new DynamicParameters();
+        var where = "1 = 1";
+        if (filter.TenantId is not null)
+        {
+            where += " AND d.tenant_id = @tenantId";
+            parameters.Add("tenantId", filter.TenantId);
+        }
+
+        if (filter.State is not null)
+        {
+            where += " AND d.state = @state";
+            parameters.Add("state", filter.State.Value.ToString());
+        }
+
+        if (filter.SubscriptionId is not null)
+        {
+            where += " AND d.subscription_id = @subscriptionId";
+            parameters.Add("subscriptionId", filter.SubscriptionId);
+        }
+
+        if (filter.TargetId is not null)
+        {
+            where += " AND d.target_id = @targetId";
+            parameters.Add("targetId", filter.TargetId);
+        }
+
+        if (filter.Ids is { } ids)
+        {
+            where += $" AND d.id IN ({SqlLists.In(parameters, "i", ids)})";
+        }
+
+        return (where, parameters);
+    }
+
+    private static DateTimeOffset? Time(long? ms) => ms is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(ms.Value);
+
+    private static DeliveryInfo Info(InfoRow r) => new(
+        r.Id, r.TenantId, r.EventSeq, r.EventId, r.EventSource, r.EventType, r.ChannelId, r.SubscriptionId, r.TargetId, r.ConnectionKey,
+        Enum.Parse<DeliveryState>(r.State), Enum.Parse<DeliveryPhase>(r.Phase), (int)r.Attempts, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
+        Time(r.NextAt), Time(r.FirstFailureAt), Time(r.FinishedAt), r.LastError);
+
+    private static AttemptRecord Attempt(AttemptRow r) => new(
+        r.DeliveryId, Enum.Parse<DeliveryPhase>(r.Phase), r.Node, DateTimeOffset.FromUnixTimeMilliseconds(r.At), (int)r.DurationMs,
+        Enum.Parse<AttemptKind>(r.Kind), r.Code, r.Message, r.Status is null ? null : (int)r.Status.Value);
+
+    private sealed class JobRow
+    {
+        public long Id { get; init; }
+        public string TenantId { get; init; } = "";
+        public long EventSeq { get; init; }
+        public string SubscriptionId { get; init; } = "";
+        public string TargetId { get; init; } = "";
+        public string ConnectionKey { get; init; } = "";
+        public string Phase { get; init; } = "";
+        public long? FirstFailureAt { get; init; }
+        public string? LastError { get; init; }
+        public int Attempts { get; init; }
+        public int TargetAttempts { get; init; }
+    }
+
+    private sealed class InfoRow
+    {
+        public long Id { get; init; }
+        public string TenantId { get; init; } = "";
+        public long EventSeq { get; init; }
+        public string EventId { get; init; } = "";
+        public string EventSource { get; init; } = "";
+        public string EventType { get; init; } = "";
+        public string ChannelId { get; init; } = "";
+        public string SubscriptionId { get; init; } = "";
+        public string TargetId { get; init; } = "";
+        public string ConnectionKey { get; init; } = "";
+        public string State { get; init; } = "";
+        public string Phase { get; init; } = "";
+        public long Attempts { get; init; }
+        public long CreatedAt { get; init; }
+        public long? NextAt { get; init; }
+        public long? FirstFailureAt { get; init; }
+        public long? FinishedAt { get; init; }
+        public string? LastError { get; init; }
+    }
+
+    private sealed class AttemptRow
+    {
+        public long DeliveryId { get; init; }
+        public string Phase { get; init; } = "";
+        public string Node { get; init; } = "";
+        public long At { get; init; }
+        public long DurationMs { get; init; }
+        public string Kind { get; init; } = "";
+        public string Code { get; init; } = "";
+        public string Message { get; init; } = "";
+        public long? Status { get; init; }
+    }
+
+    private sealed class EventRow
+    {
+        public long Seq { get; init; }
+        public string TenantId { get; init; } = "";
+        public string ChannelId { get; init; } = "";
+        public string EventId { get; init; } = "";
+        public string Source { get; init; } = "";
+        public string Type { get; init; } = "";
+        public long ReceivedAt { get; init; }
+    }
+}
