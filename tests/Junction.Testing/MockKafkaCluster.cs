@@ -77,6 +77,33 @@ public sealed partial class MockKafkaCluster : IDisposable
     public void CreateTopic(string topic, int partitions = 1, int replicationFactor = 1) =>
         Check(rd_kafka_mock_topic_create(_cluster, topic, partitions, replicationFactor), "topic_create");
 
+    /// <summary>Reads <paramref name="topic"/> from the start until <paramref name="count"/> messages arrived or the timeout passed.</summary>
+    public IReadOnlyList<Confluent.Kafka.ConsumeResult<byte[]?, byte[]>> Consume(string topic, int count, TimeSpan timeout)
+    {
+        var config = new Confluent.Kafka.ConsumerConfig
+        {
+            BootstrapServers = Bootstrap,
+            GroupId = "junction-test-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+            LogConnectionClose = false,
+        };
+        using var consumer = new Confluent.Kafka.ConsumerBuilder<byte[]?, byte[]>(config).SetLogHandler((_, _) => { }).Build();
+        consumer.Subscribe(topic);
+        var messages = new List<Confluent.Kafka.ConsumeResult<byte[]?, byte[]>>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (messages.Count < count && watch.Elapsed < timeout)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false, Message: not null } result)
+            {
+                messages.Add(result);
+            }
+        }
+
+        consumer.Close();
+        return messages;
+    }
+
     public void Dispose()
     {
         if (_cluster != IntPtr.Zero)

@@ -68,6 +68,7 @@ public sealed class JunctionFactory : WebApplicationFactory<Program>
         // Tests reach loopback only (design.md §3); the engine is driven by hand unless a test turns it on.
         builder.UseSetting("Junction:Egress:Allow:0", "127.0.0.0/8");
         builder.UseSetting("Junction:Verification:Enabled", "false");
+        builder.UseSetting("Junction:Delivery:Enabled", "false");
         builder.UseSetting("Junction:Verification:ProbeTimeout", "00:00:02");
         builder.UseSetting("Junction:Admin:Key", AdminKey);
         foreach (var (key, value) in _settings)
