@@ -27,6 +27,8 @@ public sealed class MalformedInputTests : IAsyncLifetime
     private string _dliId = "";
     private string _busId = "";
     private string _ebId = "";
+    private string _channelId = "";
+    private string _subscriptionId = "";
 
     public async Task InitializeAsync()
     {
@@ -45,6 +47,10 @@ public sealed class MalformedInputTests : IAsyncLifetime
         _egId = (await HuaweiClient.JsonAsync(await _huawei.PostAsync($"/v1/{JunctionFactory.ProjectId}/connections", new { name = "fuzz", vpc_id = "vpc-1", subnet_id = "subnet-1" })))["id"]!.GetValue<string>();
         Assert.Equal(HttpStatusCode.OK, (await _huawei.PostAsync($"/v1.0/{JunctionFactory.ProjectId}/queues", new { queue_name = "fq", cu_count = 16, resource_mode = 1 })).StatusCode);
         _dliId = (await HuaweiClient.JsonAsync(await _huawei.PostAsync(DliConnections, new { name = "fuzz", dest_vpc_id = "vpc-1", dest_network_id = "subnet-1", queues = new[] { "fq" } })))["connection_id"]!.GetValue<string>();
+        var eg = $"/v1/{JunctionFactory.ProjectId}";
+        _channelId = (await HuaweiClient.JsonAsync(await _huawei.PostAsync($"{eg}/channels", new { name = "fuzz" })))["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await _huawei.PostAsync($"{eg}/sources", new { name = "fuzz", channel_id = _channelId })).StatusCode);
+        _subscriptionId = (await HuaweiClient.JsonAsync(await _huawei.PostAsync($"{eg}/subscriptions", Subscription(_channelId))))["id"]!.GetValue<string>();
         _busId = (await _tencent.CallAsync("CreateEventBus", new { EventBusName = "fuzz" }))["EventBusId"]!.GetValue<string>();
         _ebId = (await _tencent.CallAsync("CreateConnection", new { EventBusId = _busId, ConnectionName = "fuzz", ConnectionDescription = Ckafka() }))["ConnectionId"]!.GetValue<string>();
     }
@@ -76,6 +82,58 @@ public sealed class MalformedInputTests : IAsyncLifetime
             (HttpMethod.Delete, $"{EgConnections}/{{id}}", null),
         };
         await FuzzHuaweiAsync(seed: 8101, templates, _egId, AssertEgError);
+    }
+
+    [Fact]
+    public async Task Huawei_EG_data_plane_answers_every_malformed_request_with_its_error_envelope()
+    {
+        var eg = $"/v1/{JunctionFactory.ProjectId}";
+        var subscription = $"{eg}/subscriptions/{_subscriptionId}";
+        var templates = new (HttpMethod Method, string Path, object? Body)[]
+        {
+            (HttpMethod.Post, $"{eg}/channels", new { name = "c2", description = "d", eps_id = "0", cross_account = false }),
+            (HttpMethod.Put, $"{eg}/channels/{{id}}", new { description = "new" }),
+            (HttpMethod.Get, $"{eg}/channels?offset=0&limit=10&sort=name:ASC&provider_type=CUSTOM&fuzzy_name=f", null),
+            (HttpMethod.Post, $"{eg}/sources", new { name = "s2", channel_id = "{id}", type = "APPLICATION", detail = new { a = 1 } }),
+            (HttpMethod.Get, $"{eg}/sources?channel_id={{id}}&limit=5", null),
+            (HttpMethod.Post, $"{eg}/subscriptions", Subscription("{id}")),
+            (HttpMethod.Put, subscription, Subscription("{id}")),
+            (HttpMethod.Post, $"{eg}/subscriptions/operation", new { subscription_ids = new[] { _subscriptionId }, operation = "DISABLE" }),
+            (HttpMethod.Post, $"{subscription}/targets", Target()),
+            (HttpMethod.Post, $"{eg}/channels/{{id}}/events", new { events = new object[] { new { id = "e1", source = "fuzz", specversion = "1.0", type = "t", time = "2026-12-06T08:00:00Z", data = new { a = 1 } } } }),
+            (HttpMethod.Post, $"{eg}/events/check", new { sources = new[] { new { channel_id = "{id}", source_name = "fuzz" } } }),
+            (HttpMethod.Get, $"{eg}/traced-events?channel_id={{id}}&start_time=0&end_time=99999999999999&limit=10", null),
+        };
+        await FuzzHuaweiAsync(seed: 8104, templates, _channelId, AssertEgDataPlaneError);
+    }
+
+    private static object Subscription(string channelId) => new
+    {
+        name = "fuzz-sub",
+        channel_id = channelId,
+        sources = new[] { new { name = "fuzz", provider_type = "CUSTOM", filter = new { source = new[] { new { op = "StringIn", values = new[] { "fuzz" } } }, data = new { a = new[] { new { op = "NumberIn", values = new[] { 1 } } } } } } },
+        targets = new[] { Target() },
+    };
+
+    private static object Target() => new
+    {
+        name = "HTTPS",
+        provider_type = "CUSTOM",
+        detail = new { url = "http://127.0.0.1:9/hook" },
+        retry_times = 3,
+        transform = new { type = "VARIABLE", value = "{\"a\":\"$.data.a\"}", template = "a=${a}" },
+    };
+
+    /// <summary>The EG envelope, or (for PutEvents refused whole) its per-event results.</summary>
+    private static void AssertEgDataPlaneError(JsonObject? error, string context)
+    {
+        if (error?["events"] is JsonArray events && error["failed_count"]?.GetValueKind() == JsonValueKind.Number)
+        {
+            Assert.True(events.All(e => e?["event_id"]?.GetValueKind() == JsonValueKind.String), context);
+            return;
+        }
+
+        AssertEgError(error, context);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ internal static partial class EgEventsApi
         // An event's source must be one of this channel's custom event sources (§2.2).
         var (_, registered) = await eg.Store.ListAsync(new EgQuery(tenant, EgKinds.Source, 0, 10_000, ParentId: channelId), cancellationToken);
         var sources = registered.Select(d => EgJson.Read<EgSource>(d.Body)).Where(s => s.Status == "RUNNING").Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        return await PublishAsync(eg, pass.Body, tenant, channelId, s => sources.Contains(s)
+        return await PublishAsync(eg, pass.Body, Wire.RequestIds.Get(context), tenant, channelId, s => sources.Contains(s)
             ? null
             : $"event source '{s}' is not a running event source of channel '{channel.Name}'", cancellationToken);
     }
@@ -63,7 +63,7 @@ internal static partial class EgEventsApi
         }
 
         var tenant = pass!.Tenant.Id;
-        return await PublishAsync(eg, pass.Body, tenant, EgDefaults.DefaultChannelId(tenant),
+        return await PublishAsync(eg, pass.Body, Wire.RequestIds.Get(context), tenant, EgDefaults.DefaultChannelId(tenant),
             s => s == sourceName ? null : $"event source '{s}' is not the path's source '{sourceName}'", cancellationToken);
     }
 
@@ -72,7 +72,7 @@ internal static partial class EgEventsApi
     /// the rest accepted, HTTP 200), publishes the good ones durably, and answers a result per event in request order.
     /// </summary>
     private static async Task<IResult> PublishAsync(
-        EgDataPlane eg, byte[] body, string tenant, string channelId, Func<string, string?> checkSource, CancellationToken cancellationToken)
+        EgDataPlane eg, byte[] body, string requestId, string tenant, string channelId, Func<string, string?> checkSource, CancellationToken cancellationToken)
     {
         JsonArray? events;
         try
@@ -99,6 +99,7 @@ internal static partial class EgEventsApi
                 ["error_code"] = EgDataCodes.RequestTooLarge,
                 ["error_msg"] = message,
                 ["error_detail"] = $"{message} The events total {sizes.Sum()} bytes; at most {limits.MaxRequestEventBytes} are accepted per request.",
+                ["request_id"] = requestId,
             }, statusCode: 400);
         }
 
