@@ -13,8 +13,8 @@ public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictio
     public string Text => System.Text.Encoding.UTF8.GetString(Body);
 }
 
-/// <summary>How the receiver answers one request: a status, an optional Retry-After (seconds), or hanging until cancelled.</summary>
-public sealed record ReceiverAnswer(int Status = 200, int? RetryAfterSeconds = null, bool Hang = false);
+/// <summary>How the receiver answers one request: a status, an optional Retry-After (seconds), after a delay, or hanging until cancelled.</summary>
+public sealed record ReceiverAnswer(int Status = 200, int? RetryAfterSeconds = null, bool Hang = false, int DelayMs = 0);
 
 /// <summary>
 /// A real HTTP server (Kestrel) on loopback that records every request and answers as told: by default 200; or from a
@@ -89,6 +89,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
             return;
+        }
+
+        if (answer.DelayMs > 0)
+        {
+            await Task.Delay(answer.DelayMs, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         context.Response.StatusCode = answer.Status;
