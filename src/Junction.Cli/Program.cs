@@ -63,6 +63,7 @@ var root = new RootCommand("Junction: a self-hosted connection service speaking 
     InventoryCommands.Networks(),
     InventoryCommands.Instances(),
     ConnectionCommands.Connections(),
+    DeliveryCommands.Deliveries(),
 };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

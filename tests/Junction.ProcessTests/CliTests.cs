@@ -78,6 +78,47 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deliveries_ListShowAndRedrive()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Default = new ReceiverAnswer(404);
+        using var http = new HttpClient { BaseAddress = new Uri(_server.Url) };
+        var eg = new HuaweiClient(http, TimeProvider.System, JunctionProcess.AccessKey, JunctionProcess.SecretKey);
+        var root = $"/v1/{JunctionProcess.ProjectId}";
+        var channel = (await HuaweiClient.JsonAsync(await eg.PostAsync($"{root}/channels", new { name = "cli" })))["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await eg.PostAsync($"{root}/sources", new { name = "app", channel_id = channel })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await eg.PostAsync($"{root}/subscriptions", new
+        {
+            name = "cli-sub",
+            channel_id = channel,
+            sources = new[] { new { name = "app", provider_type = "CUSTOM", filter = new { source = new[] { new { op = "StringIn", values = new[] { "app" } } } } } },
+            targets = new[] { new { name = "HTTPS", provider_type = "CUSTOM", detail = new { url = receiver.Url + "/x" }, retry_times = 0, transform = new { type = "ORIGINAL" } } },
+        })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await eg.PostAsync($"{root}/channels/{channel}/events", new { events = new[] { new { id = "cli-1", source = "app", specversion = "1.0", type = "t" } } })).StatusCode);
+        Assert.True(await receiver.WaitForAsync(1, TimeSpan.FromSeconds(30)));
+
+        JsonNode failed = new JsonObject();
+        for (var i = 0; i < 100 && failed["items"] is not JsonArray { Count: 1 }; i++)
+        {
+            await Task.Delay(100);
+            failed = JsonNode.Parse((await Ok("deliveries list --state Failed -o json")).Stdout)!;
+        }
+
+        var id = failed["items"]![0]!["id"]!.GetValue<long>();
+        var table = await Ok("deliveries list --state Failed");
+        Assert.Matches($"{id} +Failed +Target +1 +cli-1", table.Stdout);
+        var shown = await Ok($"deliveries show {id}");
+        Assert.Contains("HTTP_404", shown.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Terminal", shown.Stdout, StringComparison.Ordinal);
+
+        receiver.Default = new ReceiverAnswer(200);
+        Assert.Contains("redriven: 1", (await Ok($"deliveries redrive --id {id}")).Stdout, StringComparison.Ordinal);
+        Assert.True(await receiver.WaitForAsync(2, TimeSpan.FromSeconds(30)));
+        await Fails(6, "say which deliveries", "deliveries redrive");
+        await Fails(4, "does not exist", "deliveries show 999999");
+    }
+
+    [Fact]
     public async Task Networks_Instances_AndConnectionsAcrossFaces()
     {
         Assert.Contains("registered VPC vpc-1", (await Ok("networks add-vpc vpc-1 --cidr 10.0.0.0/16 --name prod")).Stdout, StringComparison.Ordinal);
