@@ -64,6 +64,7 @@ var root = new RootCommand("Junction: a self-hosted connection service speaking 
     InventoryCommands.Instances(),
     ConnectionCommands.Connections(),
     DeliveryCommands.Deliveries(),
+    KafkaMockCommand.Create(),
 };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

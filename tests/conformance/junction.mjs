@@ -18,7 +18,7 @@ export const credentials = {
   password: 'conformance-password-123',
 };
 
-function findDll() {
+export function findDll() {
   if (process.env.JUNCTION_DLL) return process.env.JUNCTION_DLL;
   for (const config of ['Release', 'Debug']) {
     const candidate = path.join(root, 'src', 'Junction.Cli', 'bin', config, 'net10.0', 'junction.dll');
