@@ -3,6 +3,7 @@ using Junction.Bench;
 // dotnet run -c Release --project bench/Junction.Bench -- verification [--connections 1000]
 // dotnet run -c Release --project bench/Junction.Bench -- storage [--seconds 10]
 // dotnet run -c Release --project bench/Junction.Bench -- http [--seconds 10] [--stored 100000]   (needs wrk; bench/run.sh installs it)
+// dotnet run -c Release --project bench/Junction.Bench -- delivery [--events 20000] [--clients 64] [--rate 1000] [--seconds 10]
 // dotnet run -c Release --project bench/Junction.Bench -- routing   (BenchmarkDotNet: filter evaluations and route selection)
 var scenario = args.FirstOrDefault() ?? "verification";
 var connections = args.SkipWhile(a => a != "--connections").Skip(1).Select(int.Parse).FirstOrDefault(1000);
@@ -19,6 +20,13 @@ switch (scenario)
             TimeSpan.FromSeconds(args.SkipWhile(a => a != "--seconds").Skip(1).Select(int.Parse).FirstOrDefault(10)),
             args.SkipWhile(a => a != "--stored").Skip(1).Select(int.Parse).FirstOrDefault(100_000));
         return 0;
+    case "delivery":
+        await DeliveryBench.RunAsync(
+            args.SkipWhile(a => a != "--events").Skip(1).Select(int.Parse).FirstOrDefault(20_000),
+            args.SkipWhile(a => a != "--clients").Skip(1).Select(int.Parse).FirstOrDefault(64),
+            args.SkipWhile(a => a != "--rate").Skip(1).Select(int.Parse).FirstOrDefault(1000),
+            TimeSpan.FromSeconds(args.SkipWhile(a => a != "--seconds").Skip(1).Select(int.Parse).FirstOrDefault(10)));
+        return 0;
     case "routing":
         RoutingBench.Run();
         return 0;
@@ -27,6 +35,6 @@ switch (scenario)
         await BaselineServer.ServeAsync(args[1]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown scenario '{scenario}'; scenarios: verification, storage, http, routing");
+        Console.Error.WriteLine($"unknown scenario '{scenario}'; scenarios: verification, storage, http, routing, delivery");
         return 2;
 }

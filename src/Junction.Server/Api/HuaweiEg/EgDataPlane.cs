@@ -156,7 +156,7 @@ internal sealed class EgDataPlane(
         new(400, code ?? EgCodes.InvalidParameters, string.Join("; ", body.Problems));
 
     public static EgError NameTaken(string what, string name) =>
-        new(400, EgCodes.NameDuplicated, "name duplicated", $"a {what} named '{name}' already exists in this project");
+        new(400, EgCodes.NameDuplicated, "name duplicated", $"{(what[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an" : "a")} {what} named '{name}' already exists in this project");
 
     public static EgError Quota(string what, int quota) =>
         new(403, EgCodes.QuotaUnavailable, "resource quota unavailable", $"the quota of {quota} {what} is used up");

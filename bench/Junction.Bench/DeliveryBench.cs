@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using Junction.Runtime.Kafka;
+using Junction.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Junction.Bench;
+
+/// <summary>
+/// The EG data plane end to end through a real junction process (SQLite): PutEvents in batches of 20 from concurrent
+/// clients, routed and delivered to a Kestrel receiver on loopback, beside a raw HttpClient blaster posting the same
+/// bodies to the same receiver at the same concurrency; to the mock Kafka cluster with acks=all beside a raw
+/// Confluent.Kafka producer; latency publish → received at a steady rate; and the server's resident memory.
+/// </summary>
+internal static class DeliveryBench
+{
+    private const string Eg = $"/v1/{JunctionProcess.ProjectId}";
+
+    public static async Task RunAsync(int events, int clients, int steadyRate, TimeSpan steadyFor)
+    {
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+        Console.WriteLine($"events: {events} per throughput phase, {clients} concurrent clients, PutEvents batches of 20");
+        Console.WriteLine();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var body = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Event("baseline", 0)));
+
+        // Baseline: raw HttpClient posts of the same body, same receiver, same concurrency.
+        using var raw = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients });
+        var blaster = await TimeAsync(events, clients, async _ =>
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new("application/cloudevents+json");
+            using var response = await raw.PostAsync(receiver.Url + "/raw", content);
+            response.EnsureSuccessStatusCode();
+        });
+        var blasterRate = events / blaster.TotalSeconds;
+
+        using var cluster = new KafkaMockCluster();
+        cluster.CreateTopic("bench", partitions: 3);
+        using var data = new TempDirectory();
+        using var node = await JunctionProcess.StartAsync(data.Path, new Dictionary<string, string>());
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(node.Url) };
+        var client = new HuaweiClient(http, TimeProvider.System, JunctionProcess.AccessKey, JunctionProcess.SecretKey);
+        var webhookChannel = await SetUpAsync(client, "hooks", new { name = "HTTPS", provider_type = "CUSTOM", detail = new { url = receiver.Url + "/junction" }, retry_times = 3, transform = new { type = "ORIGINAL" } });
+
+        // Webhook: publish N events and wait until the receiver holds them all.
+        var before = receiver.Received.Count;
+        var putLatencies = new ConcurrentBag<double>();
+        var webhook = await PublishAsync(client, webhookChannel, "hooks", events, clients, putLatencies, () => receiver.Received.Count - before >= events);
+        var webhookRate = events / webhook.TotalSeconds;
+        var puts = putLatencies.Order().ToList();
+
+        // Kafka: raw producer with acks=all, then Junction to a Kafka target through a KAFKA connection with acks=all.
+        var kafkaRaw = RawProducer(cluster.Bootstrap, events, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Event("kafka", 0))));
+        var connection = (await PostAsync(client, $"{Eg}/connections", new
+        {
+            name = "bench-kafka", vpc_id = "vpc", subnet_id = "subnet", type = "KAFKA",
+            kafka_detail = new { instance_id = "mock", addr = cluster.Bootstrap, acks = "all" },
+        }))["id"]!.GetValue<string>();
+        var kafkaChannel = await SetUpAsync(client, "kafka", new
+        {
+            name = "HC.Kafka", provider_type = "OFFICIAL", connection_id = connection, retry_times = 3,
+            kafka_detail = new { topic = "bench" }, transform = new { type = "ORIGINAL" },
+        });
+        var db = Path.Combine(data.Path, "junction.db");
+        var delivered = await DeliveredAsync(db);
+        var kafka = await PublishAsync(client, kafkaChannel, "kafka", events, clients, new ConcurrentBag<double>(), () => DeliveredAsync(db).GetAwaiter().GetResult() - delivered >= events);
+        var kafkaRate = events / kafka.TotalSeconds;
+
+        // Latency at a steady rate: each event carries its send time; the receiver stamps its arrival.
+        var steady = await SteadyAsync(client, webhookChannel, receiver, steadyRate, steadyFor);
+        var rss = ResidentMegabytes(node.Pid);
+        var stored = await ScalarAsync(db, "SELECT COUNT(*) FROM events");
+
+        Console.WriteLine("| figure | Junction | baseline (same run) | ratio |");
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine($"| webhook: events/s published and delivered end to end | {webhookRate:0} /s | {blasterRate:0} /s (raw HttpClient posts, {clients} at once) | {webhookRate / blasterRate:0.00}× |");
+        Console.WriteLine($"| Kafka (acks=all): events/s published and delivered end to end | {kafkaRate:0} /s | {events / kafkaRaw.TotalSeconds:0} /s (raw Confluent.Kafka producer) | {kafkaRate / (events / kafkaRaw.TotalSeconds):0.00}× |");
+        Console.WriteLine($"| PutEvents (20 events) p50 / p99 at {clients} clients | {Percentile(puts, 0.5):0.0} / {Percentile(puts, 0.99):0.0} ms | | |");
+        Console.WriteLine($"| publish → received p50 / p99 at a steady {steadyRate} events/s for {steadyFor.TotalSeconds:0} s | {steady.P50:0.0} / {steady.P99:0.0} ms | | |");
+        Console.WriteLine($"| resident memory of the server after {stored} events stored and delivered | {rss:0} MB | | |");
+    }
+
+    private static object Event(string id, long sentMs, string source = "hooks") => new
+    {
+        id, source, specversion = "1.0", type = "bench:event", datacontenttype = "application/json",
+        data = new { sent = sentMs, order = id, amount = 42, note = "a typical small business event of a couple of hundred bytes" },
+    };
+
+    private static async Task<string> SetUpAsync(HuaweiClient client, string name, object target)
+    {
+        var channel = (await PostAsync(client, $"{Eg}/channels", new { name }))["id"]!.GetValue<string>();
+        await PostAsync(client, $"{Eg}/sources", new { name, channel_id = channel });
+        await PostAsync(client, $"{Eg}/subscriptions", new
+        {
+            name = name + "-sub", channel_id = channel,
+            sources = new[] { new { name, provider_type = "CUSTOM", filter = new { source = new[] { new { op = "StringIn", values = new[] { name } } } } } },
+            targets = new[] { target },
+        });
+        return channel;
+    }
+
+    /// <summary>Publishes <paramref name="count"/> events in batches of 20 from <paramref name="clients"/> clients, then waits for <paramref name="done"/>.</summary>
+    private static async Task<TimeSpan> PublishAsync(HuaweiClient client, string channel, string source, int count, int clients, ConcurrentBag<double> latencies, Func<bool> done)
+    {
+        var batches = count / 20;
+        var watch = Stopwatch.StartNew();
+        await TimeAsync(batches, clients, async i =>
+        {
+            var events = Enumerable.Range(0, 20).Select(n => Event($"{channel}-{i}-{n}", 0, source)).ToArray();
+            var sent = Stopwatch.GetTimestamp();
+            using var response = await client.PostAsync($"{Eg}/channels/{channel}/events", new { events });
+            latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"PutEvents answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+        });
+        while (!done())
+        {
+            if (watch.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                throw new TimeoutException("deliveries did not finish in 10 minutes");
+            }
+
+            await Task.Delay(20);
+        }
+
+        return watch.Elapsed;
+    }
+
+    private static async Task<(double P50, double P99)> SteadyAsync(HuaweiClient client, string channel, WebhookReceiver receiver, int rate, TimeSpan duration)
+    {
+        var before = receiver.Received.Count;
+        var perTick = Math.Max(1, rate / 100);
+        var ticks = (int)(duration.TotalSeconds * 100);
+        var watch = Stopwatch.StartNew();
+        var sending = new List<Task>();
+        for (var tick = 0; tick < ticks; tick++)
+        {
+            var due = TimeSpan.FromMilliseconds(tick * 10);
+            if (watch.Elapsed < due)
+            {
+                await Task.Delay(due - watch.Elapsed);
+            }
+
+            var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+            var events = Enumerable.Range(0, perTick).Select(n => Event($"steady-{tick}-{n}", now)).ToArray();
+            sending.Add(client.PostAsync($"{Eg}/channels/{channel}/events", new { events }));
+        }
+
+        await Task.WhenAll(sending);
+        var expected = ticks * perTick;
+        while (receiver.Received.Count - before < expected && watch.Elapsed < duration + TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(20);
+        }
+
+        var latencies = receiver.Received.Skip(before)
+            .Select(r => (double)(r.At.ToUnixTimeMilliseconds() - JsonNode.Parse(r.Body)!["data"]!["sent"]!.GetValue<long>()))
+            .Order().ToList();
+        return (Percentile(latencies, 0.5), Percentile(latencies, 0.99));
+    }
+
+    private static TimeSpan RawProducer(string bootstrap, int count, byte[] value)
+    {
+        KafkaNative.EnsureLoaded();
+        var config = new ProducerConfig { BootstrapServers = bootstrap, Acks = Acks.All, EnableIdempotence = true, LingerMs = 2 };
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(config).SetLogHandler((_, _) => { }).Build();
+        var watch = Stopwatch.StartNew();
+        var pending = new Task[count];
+        for (var i = 0; i < count; i++)
+        {
+            pending[i] = producer.ProduceAsync("bench", new Message<byte[]?, byte[]> { Value = value });
+        }
+
+        Task.WaitAll(pending);
+        return watch.Elapsed;
+    }
+
+    private static async Task<TimeSpan> TimeAsync(int count, int concurrency, Func<int, Task> work)
+    {
+        var next = -1;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                await work(i);
+            }
+        }));
+        return watch.Elapsed;
+    }
+
+    private static async Task<JsonObject> PostAsync(HuaweiClient client, string path, object body)
+    {
+        using var response = await client.PostAsync(path, body);
+        var json = await HuaweiClient.JsonAsync(response);
+        return response.StatusCode == HttpStatusCode.OK ? json : throw new InvalidOperationException($"{path}: {json.ToJsonString()}");
+    }
+
+    private static Task<long> DeliveredAsync(string db) => ScalarAsync(db, "SELECT COUNT(*) FROM deliveries WHERE state = 'Delivered'");
+
+    private static async Task<long> ScalarAsync(string db, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static double ResidentMegabytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
