@@ -122,6 +122,7 @@ internal static class DeliveryBench
                 throw new InvalidOperationException($"PutEvents answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
             }
         });
+        Console.Error.WriteLine($"published {count} in {watch.Elapsed.TotalSeconds:0.00} s");
         while (!done())
         {
             if (watch.Elapsed > TimeSpan.FromMinutes(10))

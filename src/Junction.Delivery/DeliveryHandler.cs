@@ -27,6 +27,9 @@ public sealed partial class DeliveryHandler(
     public const string TargetGone = "JUNCTION.TARGET_DELETED";
     public const string ConnectionGone = "JUNCTION.CONNECTION_DELETED";
 
+    /// <summary>A claim takes at most a connection's limit of its jobs, and none of a connection already at its limit here.</summary>
+    public OwnerLimits Limits => new(options.Value.MaxInFlightPerConnection, limiter.AtLimit(options.Value.MaxInFlightPerConnection));
+
     public async Task HandleAsync(Lease<DeliveryWork> lease, CancellationToken deadline, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(lease);

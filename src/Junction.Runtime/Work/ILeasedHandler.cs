@@ -11,4 +11,7 @@ public interface ILeasedHandler<T>
     /// handler should record nothing and leave the lease to be released. Exceptions other than the database's are bugs.
     /// </summary>
     Task HandleAsync(Lease<T> lease, CancellationToken deadline, CancellationToken stopping);
+
+    /// <summary>What the next claim may take per owner on this node (owners at their limit are skipped); none by default.</summary>
+    OwnerLimits Limits => OwnerLimits.None;
 }

@@ -15,6 +15,12 @@ public sealed record LeasedWorkerOptions
     /// <summary>How long a claim holds an item; a node that dies is replaced after this.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// When every slot is busy, how long the worker may wait for more slots to free before claiming again, so that it
+    /// claims batches rather than one item per freed slot.
+    /// </summary>
+    public TimeSpan ClaimGather { get; init; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>When a handler is stopped; must be shorter than <see cref="LeaseDuration"/>.</summary>
     public TimeSpan HardStop { get; init; } = TimeSpan.FromSeconds(15);
 }

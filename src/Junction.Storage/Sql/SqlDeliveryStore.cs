@@ -21,7 +21,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         connection_key AS ConnectionKey, phase AS Phase, first_failure_at AS FirstFailureAt, last_error AS LastError, attempts AS Attempts, target_attempts AS TargetAttempts
         """;
 
-    private static readonly string s_claim = LeaseSql.Claim(s_table, JobColumns);
+    private static readonly LeaseClaim s_claim = new(s_table, JobColumns);
 
     private const string InfoColumns = """
         d.id AS Id, d.tenant_id AS TenantId, d.event_seq AS EventSeq, e.event_id AS EventId, e.source AS EventSource, e.type AS EventType,
@@ -67,13 +67,17 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         }, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<Lease<DeliveryWork>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Lease<DeliveryWork>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
+        ClaimAsync(node, now, lease, max, OwnerLimits.None, cancellationToken);
+
+    public async Task<IReadOnlyList<Lease<DeliveryWork>>> ClaimAsync(
+        string node, DateTimeOffset now, TimeSpan lease, int max, OwnerLimits limits, CancellationToken cancellationToken)
     {
         var token = Guid.NewGuid().ToString("N");
         var until = now + lease;
+        var (sql, parameters) = s_claim.For(node, token, until, now, max, limits);
         var jobs = await database.WriteAsync<IReadOnlyList<JobRow>>(async (db, transaction) =>
-            [.. await db.QueryAsync<JobRow>(s_claim,
-                new { node, token, until = until.ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds(), max }, transaction)],
+            [.. await db.QueryAsync<JobRow>(sql, parameters, transaction)],
             cancellationToken);
         if (jobs.Count == 0)
         {

@@ -13,16 +13,19 @@ public sealed class SqlVerificationStore(IDatabase database) : IVerificationStor
 
     /// <summary>Connections are verification's queue: due at <c>next_check_at</c>, shared fairly between tenants.</summary>
     private static readonly LeaseTable s_table = new("connections", "id", "next_check_at", "tenant_id");
-    private static readonly string s_claim = LeaseSql.Claim(s_table, $"{SqlConnectionStore.Columns}, verify_attempts AS Attempts");
+    private static readonly LeaseClaim s_claim = new(s_table, $"{SqlConnectionStore.Columns}, verify_attempts AS Attempts");
 
-    public Task<IReadOnlyList<Lease<Connection>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Lease<Connection>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
+        ClaimAsync(node, now, lease, max, OwnerLimits.None, cancellationToken);
+
+    public Task<IReadOnlyList<Lease<Connection>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, OwnerLimits limits, CancellationToken cancellationToken)
     {
         var token = Guid.NewGuid().ToString("N");
         var until = now + lease;
+        var (sql, parameters) = s_claim.For(node, token, until, now, max, limits);
         return database.WriteAsync<IReadOnlyList<Lease<Connection>>>(async (db, transaction) =>
         {
-            var rows = await db.QueryAsync<LeaseRow>(s_claim,
-                new { node, token, until = until.ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds(), max }, transaction);
+            var rows = await db.QueryAsync<LeaseRow>(sql, parameters, transaction);
             return rows.Select(r => new Lease<Connection>(SqlConnectionStore.FromRow(r), token, r.Attempts, until)).ToList();
         }, cancellationToken);
     }

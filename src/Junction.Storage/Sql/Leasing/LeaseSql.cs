@@ -14,11 +14,17 @@ internal sealed record LeaseTable(string Table, string Key, string DueColumn, st
 internal static class LeaseSql
 {
     /// <summary>
-    /// How many of the oldest due items a claim looks at to share them fairly. Ordering every due row by its owner's
-    /// turn would cost a sort of the whole backlog per claim; past this many overdue items the node is overloaded and
-    /// oldest-first among them is fair enough.
+    /// How many of the oldest due items a claim looks at to share them fairly: <see cref="WindowPerItem"/> per item
+    /// claimed, at most <see cref="MaxFairnessWindow"/>. Ordering every due row by its owner's turn would cost a sort of
+    /// the whole backlog per claim (with a backlog, a claim of one item read 4,096 rows: delivery's first bottleneck);
+    /// among the oldest few per claimed item, oldest-first in turns is fair enough.
     /// </summary>
-    public const int FairnessWindow = 4096;
+    public const int MaxFairnessWindow = 4096;
+
+    public const int WindowPerItem = 16;
+
+    /// <summary>The <c>@window</c> of a claim of <paramref name="max"/> items.</summary>
+    public static int Window(int max) => Math.Clamp(max * WindowPerItem, 64, MaxFairnessWindow);
 
     /// <summary>
     /// Claims up to <c>@max</c> due, unleased items and returns <paramref name="returning"/> of each. Items are taken in
@@ -27,7 +33,13 @@ internal static class LeaseSql
     /// The lease condition is repeated outside the sub-select so that a database that re-checks the row after waiting
     /// for its lock (PostgreSQL) skips a row another node claimed in the meantime.
     /// </summary>
-    public static string Claim(LeaseTable t, string returning) => $"""
+    public static string Claim(LeaseTable t, string returning) => Claim(t, returning, 0);
+
+    /// <summary>
+    /// The claim with owner limits: at most <c>@perOwner</c> items of one owner, and none of the <paramref name="busy"/>
+    /// owners passed as <c>@busy0</c>… (those at their limit on the claiming node).
+    /// </summary>
+    public static string Claim(LeaseTable t, string returning, int busy) => $"""
         UPDATE {t.Table}
         SET lease_owner = @node, lease_token = @token, lease_until = @until
         WHERE {t.Key} IN (
@@ -35,15 +47,19 @@ internal static class LeaseSql
                 SELECT {t.Key}, {t.DueColumn} AS due, ROW_NUMBER() OVER (PARTITION BY {t.FairColumn} ORDER BY {t.DueColumn}) AS turn
                 FROM (
                     SELECT {t.Key}, {t.DueColumn}, {t.FairColumn} FROM {t.Table}
-                    WHERE {t.DueColumn} <= @now AND (lease_until IS NULL OR lease_until < @now)
+                    WHERE {t.DueColumn} <= @now AND (lease_until IS NULL OR lease_until < @now){Busy(t, busy)}
                     ORDER BY {t.DueColumn}
-                    LIMIT {FairnessWindow}) AS oldest
+                    LIMIT @window) AS oldest
                 ) AS due
+            WHERE turn <= @perOwner
             ORDER BY turn, due
             LIMIT @max)
           AND {t.DueColumn} <= @now AND (lease_until IS NULL OR lease_until < @now)
         RETURNING {returning}
         """;
+
+    private static string Busy(LeaseTable t, int busy) =>
+        busy == 0 ? "" : $" AND {t.FairColumn} NOT IN ({string.Join(", ", Enumerable.Range(0, busy).Select(i => "@busy" + i))})";
 
     /// <summary>Gives back every lease <c>@node</c> holds.</summary>
     public static string Release(LeaseTable t) =>
