@@ -81,6 +81,12 @@ public partial class LeasedWorker<T> : BackgroundService
                 if (claimed == 0 || claimed < free)
                 {
                     await _signal.WaitAsync(_options.PollInterval, _time, stoppingToken);
+                    if (_options.Concurrency >= 8 && _options.ClaimGather > TimeSpan.Zero && running.Any(t => !t.IsCompleted))
+                    {
+                        // Woken while busy, most likely by one finished item: let more finish first, or every
+                        // completion would cost a claim (a write and a scan) that finds little.
+                        await Task.Delay(_options.ClaimGather, _time, stoppingToken);
+                    }
                 }
                 else if (_slots.CurrentCount == 0)
                 {
@@ -101,14 +107,20 @@ public partial class LeasedWorker<T> : BackgroundService
     }
 
     /// <summary>
-    /// Saturated, a claim per freed slot would cost a claim (a write and its reads) per item. Waits a moment (at most
-    /// <see cref="LeasedWorkerOptions.ClaimGather"/>) for a quarter of the slots to free, so the next claim takes a batch.
+    /// Busy, a claim per finished item would cost a claim (a write, a scan and its reads) per item. Waits a moment (at
+    /// most <see cref="LeasedWorkerOptions.ClaimGather"/>) for a quarter of the slots to free, so the next claim takes a
+    /// batch. A worker with fewer than 8 slots claims at once.
     /// </summary>
     private async Task GatherAsync(CancellationToken stoppingToken)
     {
         var batch = _options.Concurrency / 4;
+        if (batch <= 1 || _options.ClaimGather <= TimeSpan.Zero)
+        {
+            return;
+        }
+
         var started = _time.GetTimestamp();
-        while (batch > 1 && _slots.CurrentCount < batch && _time.GetElapsedTime(started) < _options.ClaimGather)
+        while (_slots.CurrentCount < batch && _time.GetElapsedTime(started) < _options.ClaimGather)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(1), _time, stoppingToken);
         }
