@@ -1,4 +1,5 @@
 using Junction.Core.Connections;
+using Junction.Core.Events;
 using Junction.Server.Api.Wire;
 using Junction.Server.Auth;
 using Microsoft.AspNetCore.Mvc;
@@ -62,6 +63,13 @@ internal static class EgApi
             return EgError.BadRequest(problem!);
         }
 
+        if (query.Name == "default")
+        {
+            // The built-in public-network connection (Terraform looks it up by this name); it is not stored.
+            var builtIn = query.Offset == 0 && query.InstanceId is null ? [EgConnectionInfo.From(DefaultConnection(pass.Tenant.Id))] : new List<EgConnectionInfo>();
+            return Ok(new EgConnectionList(query.InstanceId is null ? 1 : 0, builtIn.Count, builtIn));
+        }
+
         var page = await services.Connections.ListAsync(query, cancellationToken);
         var items = page.Items.Select(EgConnectionInfo.From).ToList();
         return Ok(new EgConnectionList(page.Total, items.Count, items));
@@ -77,9 +85,28 @@ internal static class EgApi
             return error!;
         }
 
-        var connection = await services.Connections.GetAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
+        var connection = connectionId == EgDefaults.DefaultConnectionId(pass.Tenant.Id)
+            ? DefaultConnection(pass.Tenant.Id)
+            : await services.Connections.GetAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
         return connection is null ? NotFound(connectionId) : Ok(EgConnectionInfo.From(connection));
     }
+
+    /// <summary>
+    /// EG's built-in <c>default</c> connection: the public network, governed by the egress allow-list alone. Its id
+    /// derives from the tenant; it cannot be changed or deleted, and nothing was contacted to verify it.
+    /// </summary>
+    private static Connection DefaultConnection(string tenantId) => new()
+    {
+        Id = EgDefaults.DefaultConnectionId(tenantId),
+        TenantId = tenantId,
+        Face = Faces.HuaweiEg,
+        Name = "default",
+        Description = "The public network: webhook targets without a private connection; only addresses the egress policy allows are reached.",
+        Kind = EgRequests.Webhook,
+        State = ConnectionState.Ready,
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        UpdatedAt = DateTimeOffset.UnixEpoch,
+    };
 
     private static async Task<IResult> UpdateAsync(
         HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "connection_id")] string connectionId,
@@ -89,6 +116,11 @@ internal static class EgApi
         if (error is not null)
         {
             return error;
+        }
+
+        if (connectionId == EgDefaults.DefaultConnectionId(pass!.Tenant.Id))
+        {
+            return BuiltIn();
         }
 
         var description = EgRequests.ParseUpdate(fields!, out var given);
@@ -113,6 +145,11 @@ internal static class EgApi
             return error!;
         }
 
+        if (connectionId == EgDefaults.DefaultConnectionId(pass.Tenant.Id))
+        {
+            return BuiltIn();
+        }
+
         var deleted = await services.Connections.DeleteAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
         return deleted ? Results.NoContent() : NotFound(connectionId);
     }
@@ -132,6 +169,9 @@ internal static class EgApi
     }
 
     private static IResult Ok<T>(T value) => Results.Json(value, EgRequests.ResponseJson, "application/json; charset=utf-8");
+
+    private static EgError BuiltIn() =>
+        new(400, EgCodes.InvalidParameters, "the default connection is built in (the public network) and cannot be modified or deleted");
 
     private static EgError NotFound(string connectionId) =>
         new(404, EgCodes.NotFound, "Not request resource found", $"connection '{connectionId}' does not exist in this project");

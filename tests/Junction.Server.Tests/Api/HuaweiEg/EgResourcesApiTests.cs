@@ -272,6 +272,26 @@ public sealed class EgResourcesApiTests : IAsyncLifetime
         Assert.Equal(1, official["failed_count"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task DefaultConnection_IsFoundByName_AsTerraformLooksItUp_AndCannotBeChanged()
+    {
+        var found = await _eg.OkAsync(HttpMethod.Get, "/connections?name=default");
+        var builtIn = found["items"]!.AsArray().Single()!;
+        Assert.Equal("default", builtIn["name"]!.GetValue<string>());
+        Assert.Equal("WEBHOOK", builtIn["type"]!.GetValue<string>());
+        var id = builtIn["id"]!.GetValue<string>();
+        Assert.Equal(id, (await _eg.OkAsync(HttpMethod.Get, $"/connections/{id}"))["id"]!.GetValue<string>());
+        AssertError(await _eg.SendAsync(HttpMethod.Delete, $"/connections/{id}"), HttpStatusCode.BadRequest, "EG.00513000", "built in");
+
+        // A webhook target may name it: it means the public network.
+        var channel = await _eg.ChannelAsync();
+        await _eg.SourceAsync(channel);
+        await _eg.SubscriptionAsync(channel, "shop", [new { name = "HTTPS", provider_type = "CUSTOM", connection_id = id, detail = new { url = _eg.Receiver.Url + "/d" }, transform = new { type = "ORIGINAL" } }]);
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1"));
+        Assert.Equal(1, await _eg.DeliverAsync());
+        Assert.Single(_eg.Receiver.Received);
+    }
+
     private static string Subscription(string channel, params object[] targets) => System.Text.Json.JsonSerializer.Serialize(new
     {
         name = "s",
