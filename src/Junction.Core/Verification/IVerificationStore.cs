@@ -35,6 +35,9 @@ public interface IVerificationStore : ILeasedQueue<Connection>
 
     Task<IReadOnlyList<VerificationRecord>> HistoryAsync(string connectionId, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Makes these connections due for a check now (something they depend on changed), unless they already are.</summary>
+    Task RecheckAsync(IReadOnlyCollection<string> connectionIds, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Due connections not currently leased, for metrics and readiness.</summary>
     Task<long> CountDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -88,6 +88,21 @@ public sealed class SqlVerificationStore(IDatabase database) : IVerificationStor
         }, cancellationToken);
     }
 
+    public Task RecheckAsync(IReadOnlyCollection<string> connectionIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectionIds);
+        if (connectionIds.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var parameters = new DynamicParameters(new { now = now.ToUnixTimeMilliseconds() });
+        var ids = SqlLists.In(parameters, "c", connectionIds);
+        return database.WriteAsync((db, transaction) => db.ExecuteAsync(
+            $"UPDATE connections SET next_check_at = @now WHERE id IN ({ids}) AND (next_check_at IS NULL OR next_check_at > @now)", parameters, transaction),
+            cancellationToken);
+    }
+
     public Task ReleaseAsync(string node, CancellationToken cancellationToken) =>
         database.WriteAsync((db, transaction) => db.ExecuteAsync(LeaseSql.Release(s_table), new { node }, transaction), cancellationToken);
 

@@ -1,5 +1,6 @@
 using Junction.Core.Connections;
 using Junction.Core.Dli;
+using Junction.Core.Events;
 using Junction.Core.Instances;
 using Junction.Core.Networks;
 using Junction.Core.Security;
@@ -13,7 +14,9 @@ namespace Junction.Verification.Engine;
 /// must be declared networks (strict mode) or are accepted with a note saying they were not checked (lax mode); a
 /// KAFKA connection's cluster must then answer a metadata request with the connection's own security settings.
 /// </summary>
-public sealed class ConnectionVerifier(NetworkRegistry networks, InstanceRegistry instances, IKafkaProbe kafka, IPingProbe ping, ISecretProtector protector)
+public sealed class ConnectionVerifier(
+    NetworkRegistry networks, InstanceRegistry instances, IKafkaProbe kafka, IPingProbe ping, ISecretProtector protector,
+    IHttpProbe? http = null, IEgStore? eg = null, Runtime.Egress.EgressGuard? egress = null)
 {
     /// <summary>At most this many DLI hosts are pinged per check; the rest pass the egress check only.</summary>
     public const int MaxPingedHosts = 16;
@@ -39,7 +42,9 @@ public sealed class ConnectionVerifier(NetworkRegistry networks, InstanceRegistr
 
         if (connection.Kafka is not { } target)
         {
-            return VerificationResult.Success(network.Message, network.Detail);
+            return connection.Face == Faces.HuaweiEg
+                ? await VerifyWebhookAsync(connection, network, probeTimeout, cancellationToken)
+                : VerificationResult.Success(network.Message, network.Detail);
         }
 
         string? password = null;
@@ -57,6 +62,52 @@ public sealed class ConnectionVerifier(NetworkRegistry networks, InstanceRegistr
             new KafkaProbeRequest(target.BootstrapServers, target.SecurityProtocol, target.SaslMechanism, target.UserName, password),
             probeTimeout, cancellationToken);
         return result with { Detail = string.IsNullOrEmpty(result.Detail) ? network.Message : $"{result.Detail}; {network.Message}" };
+    }
+
+    /// <summary>
+    /// An EG WEBHOOK connection is the path to the targets that use it: once one does, the most recently changed
+    /// target's URL is requested through it (one bounded HEAD, egress-checked, and in strict network mode only inside
+    /// the connection's network). Until a target uses it, only the network was checked, and the status says so.
+    /// </summary>
+    private async Task<VerificationResult> VerifyWebhookAsync(Connection connection, VerificationResult network, TimeSpan probeTimeout, CancellationToken cancellationToken)
+    {
+        if (http is null || eg is null)
+        {
+            return VerificationResult.Success(network.Message, network.Detail);
+        }
+
+        var (_, targets) = await eg.ListAsync(new EgQuery(connection.TenantId, EgKinds.Target, 0, 1, RefId: connection.Id, Sort: "updated_at"), cancellationToken);
+        var target = targets.Select(d => EgJson.Read<EgTarget>(d.Body)).FirstOrDefault();
+        var url = target?.Detail?["url"]?.GetValue<string>() ?? target?.ApigwDetail?["url"]?.GetValue<string>();
+        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var endpoint))
+        {
+            return VerificationResult.Success(
+                $"{network.Message}; no subscription target uses this connection yet, so no endpoint was contacted", network.Detail);
+        }
+
+        if (networks.Mode == NetworkMode.Strict && connection.VpcId is not null && egress is not null)
+        {
+            var cidrs = networks.Check(connection.VpcId, connection.SubnetId).Cidrs;
+            var decision = await egress.CheckAsync(endpoint.Host, endpoint.Port, cancellationToken);
+            if (!decision.Allowed)
+            {
+                return VerificationResult.Failure(decision.Refusal!);
+            }
+
+            if (cidrs.Count > 0 && decision.Addresses.FirstOrDefault(a => !cidrs.Any(c => c.Contains(a))) is { } outside)
+            {
+                return VerificationResult.Failure(VerificationCodes.EgressRefused,
+                    $"target {target!.Id} posts to {endpoint.Authority}, whose address {outside} is outside this connection's network ({string.Join(", ", cidrs)}); nothing was sent",
+                    network.Message);
+            }
+        }
+
+        var probed = await http.ProbeAsync(endpoint, probeTimeout, cancellationToken);
+        return probed with
+        {
+            Message = $"target {target!.Id}: {probed.Message}",
+            Detail = string.IsNullOrEmpty(probed.Detail) ? network.Message : $"{probed.Detail}; {network.Message}",
+        };
     }
 
     /// <summary>

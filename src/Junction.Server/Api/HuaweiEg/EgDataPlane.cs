@@ -26,7 +26,8 @@ internal static class EgDataCodes
 /// <summary>What the EG data-plane endpoints share: the services, the gate, the default channel, and the answers.</summary>
 internal sealed class EgDataPlane(
     HuaweiGate gate, IEgStore store, IConnectionStore connections, EgPublisher publisher, IDeliveryStore deliveries,
-    ISecretProtector protector, IOptions<EgDataPlaneOptions> options, TimeProvider time)
+    ISecretProtector protector, IOptions<EgDataPlaneOptions> options, TimeProvider time,
+    Core.Verification.IVerificationStore verifications, Core.Verification.IVerificationSignal verificationSignal)
 {
     private readonly ConcurrentDictionary<string, bool> _defaultsMade = new(StringComparer.Ordinal);
 
@@ -133,6 +134,20 @@ internal sealed class EgDataPlane(
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A WEBHOOK connection is verified through the targets that use it (ConnectionVerifier): after a target write,
+    /// its connections are checked again now rather than at their next periodic check.
+    /// </summary>
+    public async Task RecheckConnectionsAsync(string tenantId, IEnumerable<EgTarget> targets, CancellationToken cancellationToken)
+    {
+        var ids = targets.Select(t => t.ConnectionId).OfType<string>().Where(id => id != EgDefaults.DefaultConnectionId(tenantId)).Distinct().ToList();
+        if (ids.Count > 0)
+        {
+            await verifications.RecheckAsync(ids, time.GetUtcNow(), cancellationToken);
+            verificationSignal.Notify();
+        }
     }
 
     public static EgDocument Document(string tenantId, EgChannel c) =>

@@ -56,6 +56,11 @@ internal static partial class EgSubscriptionsApi
         var subscription = new EgSubscription(id, name!, description, channelId!, "CREATED", sources!, now, now);
         var outcome = await eg.Store.CreateAsync(EgDataPlane.Document(tenant, subscription), [.. targets!.Select(t => EgDataPlane.Document(tenant, t))],
             new EgQuota(eg.Options.MaxSubscriptions), cancellationToken);
+        if (outcome == EgWriteOutcome.Done)
+        {
+            await eg.RecheckConnectionsAsync(tenant, targets!, cancellationToken);
+        }
+
         return outcome switch
         {
             EgWriteOutcome.Done => EgDataPlane.Ok(await WireAsync(eg, tenant, subscription, targets!, cancellationToken)),
@@ -148,8 +153,14 @@ internal static partial class EgSubscriptionsApi
         }
 
         var updated = current with { Description = description ?? current.Description, Sources = sources!, UpdatedTime = now };
-        return await eg.Store.ReplaceAsync(EgDataPlane.Document(tenant, updated),
-                body.Has("targets") ? [.. targets!.Select(t => EgDataPlane.Document(tenant, t))] : null, cancellationToken) switch
+        var replaced = await eg.Store.ReplaceAsync(EgDataPlane.Document(tenant, updated),
+            body.Has("targets") ? [.. targets!.Select(t => EgDataPlane.Document(tenant, t))] : null, cancellationToken);
+        if (replaced == EgWriteOutcome.Done && body.Has("targets"))
+        {
+            await eg.RecheckConnectionsAsync(tenant, targets!, cancellationToken);
+        }
+
+        return replaced switch
         {
             EgWriteOutcome.Done => EgDataPlane.Ok(await WireAsync(eg, tenant, updated, targets!, cancellationToken)),
             EgWriteOutcome.NameTaken => new EgError(400, EgCodes.NameDuplicated, "name duplicated", "a target id in targets is already used by another subscription"),
@@ -240,7 +251,13 @@ internal static partial class EgSubscriptionsApi
             return bad;
         }
 
-        return await eg.Store.CreateAsync(EgDataPlane.Document(tenant, target), [], new EgQuota(eg.Options.MaxTargetsPerSubscription, PerParent: true), cancellationToken) switch
+        var created = await eg.Store.CreateAsync(EgDataPlane.Document(tenant, target), [], new EgQuota(eg.Options.MaxTargetsPerSubscription, PerParent: true), cancellationToken);
+        if (created == EgWriteOutcome.Done)
+        {
+            await eg.RecheckConnectionsAsync(tenant, [target], cancellationToken);
+        }
+
+        return created switch
         {
             EgWriteOutcome.Done => EgDataPlane.Ok(EgResourceWire.Target(target)),
             EgWriteOutcome.ParentMissing => EgDataPlane.NotFound("subscription", subscriptionId),
@@ -292,9 +309,13 @@ internal static partial class EgSubscriptionsApi
             return bad;
         }
 
-        return await eg.Store.ReplaceAsync(EgDataPlane.Document(tenant, target), null, cancellationToken) == EgWriteOutcome.Done
-            ? EgDataPlane.Ok(EgResourceWire.Target(target))
-            : EgDataPlane.NotFound("target", targetId);
+        if (await eg.Store.ReplaceAsync(EgDataPlane.Document(tenant, target), null, cancellationToken) != EgWriteOutcome.Done)
+        {
+            return EgDataPlane.NotFound("target", targetId);
+        }
+
+        await eg.RecheckConnectionsAsync(tenant, [target], cancellationToken);
+        return EgDataPlane.Ok(EgResourceWire.Target(target));
     }
 
     private static async Task<IResult> DeleteTargetAsync(

@@ -1,0 +1,64 @@
+using System.Net;
+using Junction.Verification.Engine;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Junction.Server.Tests.Api.HuaweiEg;
+
+/// <summary>
+/// A WEBHOOK connection is verified by the targets that use it: before any does, its status says nothing was
+/// contacted; once one does, the target's URL is requested through it, and the status says what answered.
+/// </summary>
+public sealed class EgWebhookVerificationTests : IAsyncLifetime
+{
+    private EgDataPlaneFixture _eg = null!;
+
+    public async Task InitializeAsync() => _eg = await EgDataPlaneFixture.StartAsync();
+
+    public async Task DisposeAsync() => await _eg.DisposeAsync();
+
+    private Task<int> VerifyAsync() => _eg.Factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
+
+    private async Task<(string Status, string Message)> HistoryAsync(string id)
+    {
+        var (status, body) = await _eg.Admin.GetAsync($"/connections/{id}/history");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var latest = body!["history"]![0]!;
+        return (latest["to"]!.GetValue<string>(), latest["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task WithoutTargets_NothingIsContacted_ThenTheTargetsEndpointIsRequestedThroughIt()
+    {
+        var id = (await _eg.OkAsync(HttpMethod.Post, "/connections", new { name = "hook", vpc_id = "vpc-1", subnet_id = "subnet-1" }))["id"]!.GetValue<string>();
+        await VerifyAsync();
+        var (state, message) = await HistoryAsync(id);
+        Assert.Equal("Ready", state);
+        Assert.Contains("no subscription target uses this connection yet, so no endpoint was contacted", message, StringComparison.Ordinal);
+        Assert.Empty(_eg.Receiver.Received);
+
+        var channel = await _eg.ChannelAsync();
+        await _eg.SubscriptionAsync(channel, "shop", [new { name = "HTTPS", provider_type = "CUSTOM", connection_id = id, detail = new { url = _eg.Receiver.Url + "/probe-me" }, transform = new { type = "ORIGINAL" } }]);
+        Assert.Equal(1, await VerifyAsync());
+
+        var probe = Assert.Single(_eg.Receiver.Received);
+        Assert.Equal("HEAD", probe.Method);
+        Assert.Equal("/probe-me", probe.Path);
+        (state, message) = await HistoryAsync(id);
+        Assert.Equal("Ready", state);
+        Assert.Contains("answered HTTP 200", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TargetNobodyAnswers_FailsTheConnection_WithTheReason()
+    {
+        var id = (await _eg.OkAsync(HttpMethod.Post, "/connections", new { name = "hook", vpc_id = "vpc-1", subnet_id = "subnet-1" }))["id"]!.GetValue<string>();
+        var channel = await _eg.ChannelAsync();
+        await _eg.SubscriptionAsync(channel, "shop", [new { name = "HTTPS", provider_type = "CUSTOM", connection_id = id, detail = new { url = "http://127.0.0.1:1/nothing" }, transform = new { type = "ORIGINAL" } }]);
+        await VerifyAsync();
+
+        var shown = await _eg.OkAsync(HttpMethod.Get, $"/connections/{id}");
+        Assert.Equal("CREATE_FAILED", shown["status"]!.GetValue<string>());
+        Assert.Equal("JUNCTION.HTTP_UNREACHABLE", shown["error_info"]!["error_code"]!.GetValue<string>());
+        Assert.Contains("127.0.0.1:1", shown["error_info"]!["error_msg"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+}
