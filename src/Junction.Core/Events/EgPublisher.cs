@@ -14,7 +14,7 @@ public sealed record IncomingEvent(string Id, string Source, string Type, string
 /// target in one transaction before answering. Subscriptions are read from the database on every publish, so a
 /// subscription answered as created routes the next event on any node.
 /// </summary>
-public sealed class EgPublisher(IEgStore store, IDeliveryStore deliveries, IDeliverySignal signal, TimeProvider time)
+public sealed class EgPublisher(IEgStore store, IDeliveryStore deliveries, IDeliverySignal signal, TimeProvider time, Telemetry.JunctionMetrics metrics)
 {
     /// <summary>Compiled filters by their stored JSON; a filter is compiled once per process, not once per event.</summary>
     private readonly ConcurrentDictionary<string, EventFilter> _filters = new(StringComparer.Ordinal);
@@ -47,6 +47,7 @@ public sealed class EgPublisher(IEgStore store, IDeliveryStore deliveries, IDeli
         }
 
         var sequence = await deliveries.AppendAsync(accepted, time.GetUtcNow(), cancellationToken);
+        metrics.Published("eg", accepted.Count);
         if (owed > 0)
         {
             signal.Notify();
