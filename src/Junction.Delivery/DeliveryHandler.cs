@@ -128,6 +128,9 @@ public sealed partial class DeliveryHandler(
             return plan switch
             {
                 DeliveryPlan.Refused refused => refused.Outcome,
+                // A target bound to a private connection never falls back to the public network: a deleted connection ends it.
+                DeliveryPlan.Webhook when work.Connection is null && work.Target!.ConnectionId is { } id && id != Core.Events.EgDefaults.DefaultConnectionId(work.TenantId) =>
+                    AttemptOutcome.Terminal(ConnectionGone, $"connection '{id}' does not exist (any more); nothing was sent"),
                 DeliveryPlan.Webhook webhook => await webhooks.SendAsync(work.ConnectionKey, work.Connection, webhook.Url, webhook.Message, linked.Token),
                 DeliveryPlan.Kafka toKafka => await SendToKafkaAsync(work, toKafka, linked.Token),
                 _ => throw new InvalidOperationException("unknown plan"),

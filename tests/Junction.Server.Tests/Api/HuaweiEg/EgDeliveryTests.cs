@@ -160,6 +160,51 @@ public sealed class EgDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Webhook_ThatNeverAnswers_TimesOut_AndIsRetried()
+    {
+        var channel = await _eg.ChannelAsync();
+        await _eg.SourceAsync(channel);
+        await _eg.SubscriptionAsync(channel, "shop", [_eg.WebhookTarget()]);
+        _eg.Receiver.Script(new ReceiverAnswer(Hang: true));
+
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1"));
+        var delivering = _eg.DeliverAsync();
+        Assert.True(await _eg.Receiver.WaitForAsync(1, TimeSpan.FromSeconds(20)));
+        // The attempt timeout (10 s) runs on the worker's clock.
+        for (var i = 0; i < 20 && !delivering.IsCompleted; i++)
+        {
+            _eg.Factory.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        await delivering;
+        var pending = (await _eg.DeliveriesAsync())["items"]![0]!;
+        Assert.Equal("Pending", pending["state"]!.GetValue<string>());
+        Assert.Contains("no answer within the attempt timeout of 10 s", pending["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        await _eg.LaterAsync();
+        Assert.Equal("Delivered", (await _eg.DeliveriesAsync())["items"]![0]!["state"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Webhook_WhoseConnectionWasDeleted_FailsWithoutFallingBackToThePublicNetwork()
+    {
+        var hook = (await _eg.OkAsync(HttpMethod.Post, "/connections", new { name = "private", vpc_id = "vpc-1", subnet_id = "subnet-1" }))["id"]!.GetValue<string>();
+        var channel = await _eg.ChannelAsync();
+        await _eg.SourceAsync(channel);
+        await _eg.SubscriptionAsync(channel, "shop", [new { name = "HTTPS", provider_type = "CUSTOM", connection_id = hook, detail = new { url = _eg.Receiver.Url + "/p" }, transform = new { type = "ORIGINAL" } }]);
+        Assert.Equal(HttpStatusCode.NoContent, (await _eg.SendAsync(HttpMethod.Delete, $"/connections/{hook}")).Status);
+
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1"));
+        await _eg.DeliverAsync();
+
+        Assert.Empty(_eg.Receiver.Received);
+        var failed = (await _eg.DeliveriesAsync())["items"]![0]!;
+        Assert.Equal("Failed", failed["state"]!.GetValue<string>());
+        Assert.Contains("JUNCTION.CONNECTION_DELETED", failed["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Kafka_TargetReceivesTheEvent_WithTheConstantKey()
     {
         _eg.Kafka.CreateTopic("orders");
