@@ -50,7 +50,7 @@ public sealed class WebhookSink(OutboundHttp http, NetworkRegistry networks, Del
         }
         catch (HttpRequestException exception)
         {
-            return AttemptOutcome.Retryable(VerificationCodes.HttpUnreachable, $"POST {url.GetLeftPart(UriPartial.Path)} failed: {exception.Message}");
+            return AttemptOutcome.Retryable(VerificationCodes.HttpUnreachable, $"POST {url.Scheme}://{url.Authority}{url.AbsolutePath} failed: {exception.Message}");
         }
     }
 

@@ -44,7 +44,7 @@ internal static partial class EgEventsApi
         }
 
         // An event's source must be one of this channel's custom event sources (§2.2).
-        var (_, registered) = await eg.Store.ListAsync(new EgQuery(tenant, EgKinds.Source, 0, 10_000, ParentId: channelId), cancellationToken);
+        var registered = await eg.Store.ChildrenAsync(tenant, EgKinds.Source, [channelId], cancellationToken);
         var sources = registered.Select(d => EgJson.Read<EgSource>(d.Body)).Where(s => s.Status == "RUNNING").Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         return await PublishAsync(eg, pass.Body, Wire.RequestIds.Get(context), tenant, channelId, s => sources.Contains(s)
             ? null
