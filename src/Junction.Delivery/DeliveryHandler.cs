@@ -118,13 +118,23 @@ public sealed partial class DeliveryHandler(
     /// <summary>One attempt within the attempt timeout; null when the process is shutting down.</summary>
     private async Task<AttemptOutcome?> AttemptAsync(DeliveryWork work, DeliveryOptions settings, CancellationToken deadline, CancellationToken stopping)
     {
+        DeliveryPlan plan;
+        try
+        {
+            plan = work.Phase == DeliveryPhase.Target
+                ? EgDeliveryPlan.ForTarget(work, protector)
+                : EgDeliveryPlan.ForDeadLetter(work, work.TargetAttempts, ErrorCode(work.LastError), ErrorMessage(work.LastError), time.GetUtcNow());
+        }
+        catch (InvalidOperationException exception)
+        {
+            // A transform that met text it cannot render (see EgTargetTransform.Apply): the event can never be delivered as configured.
+            return AttemptOutcome.Terminal(EgDeliveryPlan.BadTarget, exception.Message);
+        }
+
         using var timeout = new CancellationTokenSource(settings.AttemptTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline, timeout.Token);
         try
         {
-            var plan = work.Phase == DeliveryPhase.Target
-                ? EgDeliveryPlan.ForTarget(work, protector)
-                : EgDeliveryPlan.ForDeadLetter(work, work.TargetAttempts, ErrorCode(work.LastError), ErrorMessage(work.LastError), time.GetUtcNow());
             return plan switch
             {
                 DeliveryPlan.Refused refused => refused.Outcome,
@@ -142,12 +152,8 @@ public sealed partial class DeliveryHandler(
         }
         catch (OperationCanceledException)
         {
-            return AttemptOutcome.Retryable(VerificationCodes.HttpTimeout, $"no answer within the attempt timeout of {settings.AttemptTimeout.TotalSeconds:0.###} s");
-        }
-        catch (InvalidOperationException exception)
-        {
-            // A transform that met text it cannot render (see EgTargetTransform.Apply): the event can never be delivered as configured.
-            return AttemptOutcome.Terminal(EgDeliveryPlan.BadTarget, exception.Message);
+            return AttemptOutcome.Retryable(plan is DeliveryPlan.Kafka ? VerificationCodes.KafkaTimeout : VerificationCodes.HttpTimeout,
+                $"no answer within the attempt timeout of {settings.AttemptTimeout.TotalSeconds:0.###} s");
         }
     }
 

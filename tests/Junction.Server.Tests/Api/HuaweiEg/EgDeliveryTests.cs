@@ -232,6 +232,40 @@ public sealed class EgDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Kafka_BrokersDown_AttemptIsRetried_AndDeliveredWhenTheyComeBack()
+    {
+        await using var eg = await EgDataPlaneFixture.StartAsync(f => f.With("Junction:Delivery:AttemptTimeout", "00:00:02").With("Junction:Delivery:LeaseDuration", "00:00:10"));
+        eg.Kafka.CreateTopic("orders");
+        var connection = await eg.KafkaConnectionAsync();
+        var channel = await eg.ChannelAsync();
+        await eg.SourceAsync(channel);
+        await eg.SubscriptionAsync(channel, "shop", [new
+        {
+            name = "HC.Kafka", provider_type = "OFFICIAL", connection_id = connection, kafka_detail = new { topic = "orders" },
+            retry_times = 3, transform = new { type = "ORIGINAL" },
+        }]);
+        eg.Kafka.SetAllBrokersDown();
+
+        await eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1"));
+        // The producer's own delivery timeout (the attempt timeout, 2 s) runs on the real clock and ends the attempt.
+        await eg.DeliverAsync();
+        var pending = (await eg.DeliveriesAsync())["items"]![0]!;
+        Assert.Equal("Pending", pending["state"]!.GetValue<string>());
+        Assert.Contains("JUNCTION.KAFKA_", pending["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        eg.Kafka.SetAllBrokersUp();
+        var state = "Pending";
+        for (var round = 0; round < 5 && state == "Pending"; round++)
+        {
+            await eg.LaterAsync();
+            state = (await eg.DeliveriesAsync())["items"]![0]!["state"]!.GetValue<string>();
+        }
+
+        Assert.Equal("Delivered", state);
+        Assert.Equal("e-1", JsonNode.Parse(Assert.Single(eg.Kafka.Consume("orders", 1, TimeSpan.FromSeconds(20))).Message.Value)!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task DeadLetter_TerminalFailure_GoesToTheDlqTopic_WithEgHeaders()
     {
         _eg.Kafka.CreateTopic("dlq");
