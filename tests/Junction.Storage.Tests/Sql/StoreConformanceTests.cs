@@ -1,7 +1,10 @@
 using Junction.Core.Connections;
+using Junction.Core.Delivery;
 using Junction.Core.Dli;
+using Junction.Core.Events;
 using Junction.Core.Inventory;
 using Junction.Core.Tenancy;
+using Junction.Core.Work;
 using Junction.Storage.Sql;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -350,6 +353,63 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(20, ids.Count);
         Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), ids.Order());
     }
+
+    [Fact]
+    public async Task Deliveries_ClaimInTurnsPerConnection_RespectOwnerLimits_FenceCompletion_AndRedrive()
+    {
+        var eg = new SqlEgStore(Database);
+        var deliveries = new SqlDeliveryStore(Database);
+        var subscription = new EgDocument("t1", EgKinds.Subscription, "s1", "c1", "sub", true, "CREATED", null, "{}", s_t0, s_t0);
+        var channel = new EgDocument("t1", EgKinds.Channel, "c1", null, "ch", true, "CUSTOM", null, "{}", s_t0, s_t0);
+        Assert.Equal(EgWriteOutcome.Done, await eg.CreateAsync(channel, [], new EgQuota(10), CancellationToken.None));
+        Assert.Equal(EgWriteOutcome.Done, await eg.CreateAsync(subscription, [], new EgQuota(10), CancellationToken.None));
+        Assert.Equal(EgWriteOutcome.NameTaken, await eg.CreateAsync(channel with { Id = "c2" }, [], new EgQuota(10), CancellationToken.None));
+        Assert.Equal(EgWriteOutcome.QuotaExceeded, await eg.CreateAsync(channel with { Id = "c3", Name = "other" }, [], new EgQuota(1), CancellationToken.None));
+        Assert.Equal(EgWriteOutcome.ParentMissing,
+            await eg.CreateAsync(subscription with { Id = "s2", Name = "sub2", ParentId = "nope" }, [], new EgQuota(10), CancellationToken.None));
+
+        // Connection A has a backlog of 6, B one job published later: B's job is in the first claim.
+        var events = Enumerable.Range(0, 6).Select(i => Accepted($"a-{i}", "conn-a"))
+            .Append(Accepted("b-0", "conn-b")).ToList();
+        var seqs = await deliveries.AppendAsync(events, s_t0, CancellationToken.None);
+        Assert.Equal(7, seqs.Distinct().Count());
+
+        var first = await deliveries.ClaimAsync("n1", s_t0, TimeSpan.FromMinutes(1), 2, CancellationToken.None);
+        Assert.Equal(["conn-a", "conn-b"], first.Select(l => l.Item.ConnectionKey).Order());
+
+        // At most 2 per connection, none of a busy one.
+        var limited = await deliveries.ClaimAsync("n1", s_t0, TimeSpan.FromMinutes(1), 10, new OwnerLimits(2, []), CancellationToken.None);
+        Assert.Equal(2, limited.Count);
+        Assert.Empty(await deliveries.ClaimAsync("n1", s_t0, TimeSpan.FromMinutes(1), 10, new OwnerLimits(10, ["conn-a"]), CancellationToken.None));
+
+        // A completion under a lease another node took over after expiry is not recorded.
+        var lease = first.Single(l => l.Item.ConnectionKey == "conn-b");
+        var later = s_t0.AddMinutes(2);
+        var takeover = Assert.Single(await deliveries.ClaimAsync("n2", later, TimeSpan.FromMinutes(1), 10, new OwnerLimits(10, ["conn-a"]), CancellationToken.None));
+        Assert.Equal(lease.Item.Id, takeover.Item.Id);
+        var record = new AttemptRecord(lease.Item.Id, DeliveryPhase.Target, "n1", later, 5, AttemptKind.Terminal, "HTTP_404", "gone", 404);
+        var failed = new DeliveryCompletion(DeliveryState.Failed, DeliveryPhase.Target, 1, 1, null, later, "HTTP_404: gone", record);
+        Assert.False(await deliveries.CompleteAsync(lease, failed, CancellationToken.None));
+        Assert.True(await deliveries.CompleteAsync(takeover, failed, CancellationToken.None));
+
+        var (total, listed) = await deliveries.ListAsync(new DeliveryFilter(State: DeliveryState.Failed), 0, 10, CancellationToken.None);
+        Assert.Equal(1, total);
+        Assert.Equal("b-0", listed[0].EventId);
+        Assert.Single(await deliveries.AttemptsAsync(takeover.Item.Id, CancellationToken.None));
+
+        Assert.Equal(1, await deliveries.RedriveAsync(new DeliveryFilter(TenantId: "t1"), later, CancellationToken.None));
+        var again = Assert.Single(await deliveries.ClaimAsync("n3", later, TimeSpan.FromMinutes(1), 10, new OwnerLimits(10, ["conn-a"]), CancellationToken.None));
+        Assert.Equal(0, again.Attempts);
+        Assert.Equal(DeliveryPhase.Target, again.Item.Phase);
+
+        var trace = await deliveries.TraceAsync("t1", seqs[6], CancellationToken.None);
+        Assert.Equal("b-0", trace!.EventId);
+        Assert.Single(trace.Deliveries);
+        Assert.Null(await deliveries.TraceAsync("t2", seqs[6], CancellationToken.None));
+    }
+
+    private static AcceptedEvent Accepted(string id, string connection) =>
+        new("t1", "c1", "shop", id, "t", null, System.Text.Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\"}}"), [new NewDelivery("s1", "target-1", connection)]);
 
     private static Connection NewConnection(string tenant, string name, DateTimeOffset? at = null) => new()
     {
