@@ -56,6 +56,17 @@ public sealed class DeliveryOptions : IValidatableObject
     [Range(0, 1000)]
     public int MaxRetryTimes { get; set; } = 32;
 
+    /// <summary>
+    /// How long events whose deliveries all finished (delivered, dead-lettered, dropped) are kept for traces before
+    /// they are deleted with their jobs and attempts; events with a pending or failed job are kept. The default value is 7 days.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often this node deletes what the retention let go. The default value is 10 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The retry policy of a target that asks for <paramref name="retryTimes"/> retries.</summary>
     public RetryPolicy Policy(int retryTimes) =>
         new(Math.Clamp(retryTimes, 0, MaxRetryTimes), InitialRetryDelay, MaxRetryDelay, MaxRetryAfter);

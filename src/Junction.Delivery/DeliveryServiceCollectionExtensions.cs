@@ -25,6 +25,8 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton<DeliveryHandler>();
         services.TryAddSingleton<DeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+        services.TryAddSingleton<RetentionSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         return services;
     }
 }

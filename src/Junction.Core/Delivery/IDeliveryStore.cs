@@ -30,6 +30,13 @@ public interface IDeliveryStore : ILeasedQueue<DeliveryWork>
 
     Task<EventTrace?> TraceAsync(string tenantId, long seq, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Deletes up to <paramref name="batch"/> events received before <paramref name="before"/> whose every job is
+    /// finished (delivered, dead-lettered or dropped), with their jobs and attempts; answers how many events went.
+    /// Events with a pending or failed job are kept (failed ones wait for redrive).
+    /// </summary>
+    Task<int> PruneAsync(DateTimeOffset before, int batch, CancellationToken cancellationToken);
+
     /// <summary>Jobs due now and not leased, for metrics and readiness.</summary>
     Task<long> CountDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -251,6 +251,28 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         return (await WithDeliveriesAsync(db, events)).SingleOrDefault();
     }
 
+    public Task<int> PruneAsync(DateTimeOffset before, int batch, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (db, transaction) =>
+        {
+            var seqs = (await db.QueryAsync<long>("""
+                SELECT seq FROM events e
+                WHERE received_at < @before
+                  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq AND d.state IN ('Pending', 'Failed'))
+                ORDER BY seq LIMIT @batch
+                """, new { before = before.ToUnixTimeMilliseconds(), batch }, transaction)).ToList();
+            if (seqs.Count == 0)
+            {
+                return 0;
+            }
+
+            var p = new DynamicParameters();
+            var list = SqlLists.In(p, "s", seqs);
+            await db.ExecuteAsync($"DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE event_seq IN ({list}))", p, transaction);
+            await db.ExecuteAsync($"DELETE FROM deliveries WHERE event_seq IN ({list})", p, transaction);
+            await db.ExecuteAsync($"DELETE FROM events WHERE seq IN ({list})", p, transaction);
+            return seqs.Count;
+        }, cancellationToken);
+
     public async Task<long> CountDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);

@@ -408,6 +408,29 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await deliveries.TraceAsync("t2", seqs[6], CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Deliveries_Prune_DeletesOldFinishedEvents_KeepsPendingAndFailed()
+    {
+        var deliveries = new SqlDeliveryStore(Database);
+        var seqs = await deliveries.AppendAsync([Accepted("done", "c"), Accepted("failed", "c"), Accepted("pending", "c"), Accepted("none", "c") with { Deliveries = [] }],
+            s_t0, CancellationToken.None);
+        var leases = await deliveries.ClaimAsync("n", s_t0, TimeSpan.FromMinutes(1), 2, CancellationToken.None);
+        foreach (var (lease, state) in leases.OrderBy(l => l.Item.EventSeq).Zip([DeliveryState.Delivered, DeliveryState.Failed]))
+        {
+            var record = new AttemptRecord(lease.Item.Id, DeliveryPhase.Target, "n", s_t0, 1, AttemptKind.Success, "HTTP_200", "ok", 200);
+            Assert.True(await deliveries.CompleteAsync(lease, new DeliveryCompletion(state, DeliveryPhase.Target, 1, 1, null, null, null, record), CancellationToken.None));
+        }
+
+        Assert.Equal(0, await deliveries.PruneAsync(s_t0, 100, CancellationToken.None));
+        Assert.Equal(2, await deliveries.PruneAsync(s_t0.AddDays(8), 100, CancellationToken.None));
+
+        Assert.Null(await deliveries.TraceAsync("t1", seqs[0], CancellationToken.None));
+        Assert.NotNull(await deliveries.TraceAsync("t1", seqs[1], CancellationToken.None));
+        Assert.NotNull(await deliveries.TraceAsync("t1", seqs[2], CancellationToken.None));
+        Assert.Null(await deliveries.TraceAsync("t1", seqs[3], CancellationToken.None));
+        Assert.Equal(2, (await deliveries.ListAsync(new DeliveryFilter(), 0, 10, CancellationToken.None)).Total);
+    }
+
     private static AcceptedEvent Accepted(string id, string connection) =>
         new("t1", "c1", "shop", id, "t", null, System.Text.Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\"}}"), [new NewDelivery("s1", "target-1", connection)]);
 

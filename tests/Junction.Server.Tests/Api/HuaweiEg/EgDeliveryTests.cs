@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Junction.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Junction.Server.Tests.Api.HuaweiEg;
 
@@ -288,6 +289,28 @@ public sealed class EgDeliveryTests : IAsyncLifetime
         Assert.Equal("1", Header("eg-attempts"));
         Assert.True(DateTimeOffset.TryParse(Header("eg-first-failure-time"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _));
         Assert.Equal("DeadLettered", (await _eg.DeliveriesAsync())["items"]![0]!["state"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Retention_DeletesFinishedEventsAfterItsPeriod_KeepsFailedOnes()
+    {
+        var channel = await _eg.ChannelAsync();
+        await _eg.SourceAsync(channel);
+        await _eg.SubscriptionAsync(channel, "shop", [_eg.WebhookTarget(retryTimes: 0)]);
+        _eg.Receiver.Script(new ReceiverAnswer(200), new ReceiverAnswer(404));
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("kept-for-a-week"));
+        await _eg.DeliverAsync();
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("failed"));
+        await _eg.DeliverAsync();
+        var sweeper = _eg.Factory.Services.GetRequiredService<Junction.Delivery.RetentionSweeper>();
+
+        Assert.Equal(0, await sweeper.SweepAsync(CancellationToken.None));
+        _eg.Factory.Time.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await sweeper.SweepAsync(CancellationToken.None));
+
+        var (status, _) = await _eg.SendAsync(HttpMethod.Get, $"/events/trace/detail/kept-for-a-week?channel_id={channel}");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("failed", (await _eg.DeliveriesAsync())["items"]!.AsArray().Single()!["event_id"]!.GetValue<string>());
     }
 
     [Fact]
