@@ -20,7 +20,7 @@ namespace Junction.Delivery;
 /// policy; one without is kept as failed for redrive.
 /// </summary>
 public sealed partial class DeliveryHandler(
-    IDeliveryStore store, WebhookSink webhooks, KafkaSink kafka, IConnectionStore connections, ConnectionLimiter limiter,
+    IDeliveryStore store, CompletionBatcher completions, WebhookSink webhooks, KafkaSink kafka, IConnectionStore connections, ConnectionLimiter limiter,
     ISecretProtector protector, IOptions<DeliveryOptions> options, NodeId node, TimeProvider time, JunctionMetrics metrics,
     ILogger<DeliveryHandler> logger) : ILeasedHandler<DeliveryWork>
 {
@@ -76,7 +76,7 @@ public sealed partial class DeliveryHandler(
             work.Id, work.Phase, node.Value, started, (int)watch.ElapsedMilliseconds, outcome.Kind, outcome.Code, outcome.Message, outcome.Status));
         metrics.Attempted(work.Phase == DeliveryPhase.Target ? "target" : "dead_letter", outcome.Kind.ToString().ToLowerInvariant(),
             decision.GetType().Name.ToLowerInvariant(), watch.Elapsed);
-        if (!await store.CompleteAsync(lease, completion, CancellationToken.None))
+        if (!await completions.CompleteAsync(lease, completion))
         {
             LogLeaseLost(logger, work.Id, node.Value);
             return;

@@ -19,6 +19,7 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton<WebhookSink>();
         services.TryAddSingleton<KafkaSink>();
         services.TryAddSingleton<ConnectionLimiter>();
+        services.TryAddSingleton<CompletionBatcher>();
         services.TryAddSingleton<DeliverySignal>();
         services.TryAddSingleton<IDeliverySignal>(sp => sp.GetRequiredService<DeliverySignal>());
         services.TryAddSingleton<EgPublisher>();

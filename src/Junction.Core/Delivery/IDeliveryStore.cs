@@ -15,6 +15,9 @@ public interface IDeliveryStore : ILeasedQueue<DeliveryWork>
     /// <summary>Records an attempt and its consequence, if the lease still holds; false when it was lost.</summary>
     Task<bool> CompleteAsync(Lease<DeliveryWork> lease, DeliveryCompletion completion, CancellationToken cancellationToken);
 
+    /// <summary>Records several completions in one transaction; answers, per item, whether its lease still held.</summary>
+    Task<IReadOnlyList<bool>> CompleteManyAsync(IReadOnlyList<(Lease<DeliveryWork> Lease, DeliveryCompletion Completion)> items, CancellationToken cancellationToken);
+
     /// <summary>Gives a job back unattempted, due again at <paramref name="at"/> (its connection was busy on this node).</summary>
     Task<bool> DeferAsync(Lease<DeliveryWork> lease, DateTimeOffset at, CancellationToken cancellationToken);
 

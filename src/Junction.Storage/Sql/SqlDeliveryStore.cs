@@ -128,55 +128,65 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         }).ToList();
     }
 
-    public Task<bool> CompleteAsync(Lease<DeliveryWork> lease, DeliveryCompletion completion, CancellationToken cancellationToken)
+    public async Task<bool> CompleteAsync(Lease<DeliveryWork> lease, DeliveryCompletion completion, CancellationToken cancellationToken) =>
+        (await CompleteManyAsync([(lease, completion)], cancellationToken))[0];
+
+    public Task<IReadOnlyList<bool>> CompleteManyAsync(IReadOnlyList<(Lease<DeliveryWork> Lease, DeliveryCompletion Completion)> items, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        ArgumentNullException.ThrowIfNull(completion);
-        var finished = completion.State is DeliveryState.Pending ? (long?)null : completion.Attempt.At.ToUnixTimeMilliseconds();
-        return database.WriteAsync(async (db, transaction) =>
+        ArgumentNullException.ThrowIfNull(items);
+        return database.WriteAsync<IReadOnlyList<bool>>(async (db, transaction) =>
         {
-            var updated = await db.ExecuteAsync($"""
-                UPDATE deliveries
-                SET state = @State, phase = @Phase, attempts = @Attempts, target_attempts = @TargetAttempts, next_at = @NextAt, first_failure_at = @FirstFailureAt,
-                    last_error = @LastError, finished_at = @finished, {LeaseSql.ClearLease}
-                WHERE {LeaseSql.Fence(s_table)}
-                """,
-                new
-                {
-                    State = completion.State.ToString(),
-                    Phase = completion.Phase.ToString(),
-                    completion.Attempts,
-                    completion.TargetAttempts,
-                    NextAt = completion.NextAt?.ToUnixTimeMilliseconds(),
-                    FirstFailureAt = completion.FirstFailureAt?.ToUnixTimeMilliseconds(),
-                    completion.LastError,
-                    finished,
-                    lease.Item.Id,
-                    lease.Token,
-                }, transaction);
-            if (updated == 0)
+            var recorded = new bool[items.Count];
+            for (var i = 0; i < items.Count; i++)
             {
-                return false;
+                var (lease, completion) = items[i];
+                var finished = completion.State is DeliveryState.Pending ? (long?)null : completion.Attempt.At.ToUnixTimeMilliseconds();
+                var updated = await db.ExecuteAsync($"""
+                    UPDATE deliveries
+                    SET state = @State, phase = @Phase, attempts = @Attempts, target_attempts = @TargetAttempts, next_at = @NextAt, first_failure_at = @FirstFailureAt,
+                        last_error = @LastError, finished_at = @finished, {LeaseSql.ClearLease}
+                    WHERE {LeaseSql.Fence(s_table)}
+                    """,
+                    new
+                    {
+                        State = completion.State.ToString(),
+                        Phase = completion.Phase.ToString(),
+                        completion.Attempts,
+                        completion.TargetAttempts,
+                        NextAt = completion.NextAt?.ToUnixTimeMilliseconds(),
+                        FirstFailureAt = completion.FirstFailureAt?.ToUnixTimeMilliseconds(),
+                        completion.LastError,
+                        finished,
+                        lease.Item.Id,
+                        lease.Token,
+                    }, transaction);
+                if (updated == 0)
+                {
+                    // The lease expired and another node took the job, or it was deleted: record nothing for it.
+                    continue;
+                }
+
+                var a = completion.Attempt;
+                await db.ExecuteAsync("""
+                    INSERT INTO delivery_attempts (delivery_id, phase, node, at, duration_ms, kind, code, message, status)
+                    VALUES (@DeliveryId, @Phase, @Node, @At, @DurationMs, @Kind, @Code, @Message, @Status)
+                    """,
+                    new
+                    {
+                        a.DeliveryId,
+                        Phase = a.Phase.ToString(),
+                        a.Node,
+                        At = a.At.ToUnixTimeMilliseconds(),
+                        a.DurationMs,
+                        Kind = a.Kind.ToString(),
+                        a.Code,
+                        a.Message,
+                        a.Status,
+                    }, transaction);
+                recorded[i] = true;
             }
 
-            var a = completion.Attempt;
-            await db.ExecuteAsync("""
-                INSERT INTO delivery_attempts (delivery_id, phase, node, at, duration_ms, kind, code, message, status)
-                VALUES (@DeliveryId, @Phase, @Node, @At, @DurationMs, @Kind, @Code, @Message, @Status)
-                """,
-                new
-                {
-                    a.DeliveryId,
-                    Phase = a.Phase.ToString(),
-                    a.Node,
-                    At = a.At.ToUnixTimeMilliseconds(),
-                    a.DurationMs,
-                    Kind = a.Kind.ToString(),
-                    a.Code,
-                    a.Message,
-                    a.Status,
-                }, transaction);
-            return true;
+            return recorded;
         }, cancellationToken);
     }
 
