@@ -125,6 +125,7 @@ public static partial class JunctionHost
         app.MapEgChannels();
         app.MapEgSubscriptions();
         app.MapEgEvents();
+        app.MapEgQuotas();
         app.MapTencentEb();
         app.MapHuaweiDli();
         app.MapAdmin();

@@ -292,6 +292,27 @@ public sealed class EgResourcesApiTests : IAsyncLifetime
         Assert.Single(_eg.Receiver.Received);
     }
 
+    [Fact]
+    public async Task ListQuotas_ReportsQuotaAndUse_PerType()
+    {
+        var channel = await _eg.ChannelAsync();
+        await _eg.SourceAsync(channel);
+        await _eg.SubscriptionAsync(channel, "shop", [_eg.WebhookTarget("/a"), _eg.WebhookTarget("/b")]);
+
+        var all = (await _eg.OkAsync(HttpMethod.Get, "/quotas"))["quotas"]!["resources"]!.AsArray().ToDictionary(r => r!["type"]!.GetValue<string>());
+        Assert.Equal(2, all["CHANNEL"]!["quota"]!.GetValue<int>());
+        Assert.Equal(1, all["CHANNEL"]!["used"]!.GetValue<int>());
+        Assert.Equal(1, all["SOURCE"]!["used"]!.GetValue<int>());
+        Assert.Equal(1, all["SUBSCRIPTION"]!["used"]!.GetValue<int>());
+        Assert.Equal(5, all["SUBSCRIPTION_TARGET"]!["quota"]!.GetValue<int>());
+        Assert.Equal(2, all["SUBSCRIPTION_TARGET"]!["used"]!.GetValue<int>());
+
+        var one = (await _eg.OkAsync(HttpMethod.Get, "/quotas?type=SOURCE"))["quotas"]!["resources"]!.AsArray();
+        Assert.Equal("SOURCE", Assert.Single(one)!["type"]!.GetValue<string>());
+        Assert.Empty((await _eg.OkAsync(HttpMethod.Get, "/quotas?type=SCHEMA"))["quotas"]!["resources"]!.AsArray());
+        AssertError(await _eg.SendAsync(HttpMethod.Get, "/quotas?type=bad!"), HttpStatusCode.BadRequest, "EG.00513000", "type must be");
+    }
+
     private static string Subscription(string channel, params object[] targets) => System.Text.Json.JsonSerializer.Serialize(new
     {
         name = "s",
