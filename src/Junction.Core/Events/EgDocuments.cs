@@ -61,6 +61,7 @@ public enum EgWriteOutcome
     QuotaExceeded,
     ParentMissing,
     InUse,
+    Conflict,
 }
 
 /// <summary>
@@ -83,7 +84,11 @@ public interface IEgStore
     /// Replaces a resource's body (and name and reference). With <paramref name="children"/>, its children are replaced
     /// too: kept by id (keeping their creation time), added, or deleted when absent.
     /// </summary>
-    Task<EgWriteOutcome> ReplaceAsync(EgDocument document, IReadOnlyList<EgDocument>? children, CancellationToken cancellationToken);
+    /// <remarks>
+    /// With <paramref name="ifUpdatedAt"/>, the replace happens only if the stored resource was last updated then (a
+    /// read-modify-write that lost a race answers <see cref="EgWriteOutcome.Conflict"/> and writes nothing).
+    /// </remarks>
+    Task<EgWriteOutcome> ReplaceAsync(EgDocument document, IReadOnlyList<EgDocument>? children, CancellationToken cancellationToken, DateTimeOffset? ifUpdatedAt = null);
 
     /// <summary>Deletes a resource and its children; <see cref="EgWriteOutcome.InUse"/> when a channel still has sources or subscriptions.</summary>
     Task<EgWriteOutcome> DeleteAsync(string tenantId, string kind, string id, CancellationToken cancellationToken);

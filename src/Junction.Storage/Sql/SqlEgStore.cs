@@ -128,20 +128,24 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
         return rows.Select(FromRow).ToList();
     }
 
-    public Task<EgWriteOutcome> ReplaceAsync(EgDocument document, IReadOnlyList<EgDocument>? children, CancellationToken cancellationToken)
+    public Task<EgWriteOutcome> ReplaceAsync(EgDocument document, IReadOnlyList<EgDocument>? children, CancellationToken cancellationToken, DateTimeOffset? ifUpdatedAt = null)
     {
         ArgumentNullException.ThrowIfNull(document);
         return database.WriteAsync(async (db, transaction) =>
         {
             try
             {
+                var parameters = new DynamicParameters(Parameters(document));
+                parameters.Add("ifUpdatedAt", ifUpdatedAt?.ToUnixTimeMilliseconds(), System.Data.DbType.Int64);
                 var updated = await db.ExecuteAsync("""
                     UPDATE eg_resources SET name = @Name, unique_name = @UniqueName, label = @Label, ref_id = @RefId, body = @Body, updated_at = @UpdatedAt
-                    WHERE tenant_id = @TenantId AND kind = @Kind AND id = @Id
-                    """, Parameters(document), transaction);
+                    WHERE tenant_id = @TenantId AND kind = @Kind AND id = @Id AND (@ifUpdatedAt IS NULL OR updated_at = @ifUpdatedAt)
+                    """, parameters, transaction);
                 if (updated == 0)
                 {
-                    return EgWriteOutcome.NotFound;
+                    var exists = await db.ExecuteScalarAsync<long>(
+                        "SELECT COUNT(*) FROM eg_resources WHERE tenant_id = @TenantId AND kind = @Kind AND id = @Id", new { document.TenantId, document.Kind, document.Id }, transaction);
+                    return exists == 0 ? EgWriteOutcome.NotFound : EgWriteOutcome.Conflict;
                 }
 
                 if (children is not null)

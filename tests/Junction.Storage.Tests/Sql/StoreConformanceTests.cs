@@ -368,6 +368,13 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(EgWriteOutcome.ParentMissing,
             await eg.CreateAsync(subscription with { Id = "s2", Name = "sub2", ParentId = "nope" }, [], new EgQuota(10), CancellationToken.None));
 
+        // An optimistic replace that lost the race writes nothing.
+        var changed = subscription with { Body = "{\"v\":2}", UpdatedAt = s_t0.AddSeconds(1) };
+        Assert.Equal(EgWriteOutcome.Done, await eg.ReplaceAsync(changed, null, CancellationToken.None, s_t0));
+        Assert.Equal(EgWriteOutcome.Conflict, await eg.ReplaceAsync(subscription with { Body = "{\"v\":3}" }, null, CancellationToken.None, s_t0));
+        Assert.Equal("{\"v\":2}", (await eg.GetAsync("t1", EgKinds.Subscription, "s1", CancellationToken.None))!.Body);
+        Assert.Equal(EgWriteOutcome.NotFound, await eg.ReplaceAsync(subscription with { Id = "none" }, null, CancellationToken.None, s_t0));
+
         // Connection A has a backlog of 6, B one job published later: B's job is in the first claim.
         var events = Enumerable.Range(0, 6).Select(i => Accepted($"a-{i}", "conn-a"))
             .Append(Accepted("b-0", "conn-b")).ToList();

@@ -152,9 +152,13 @@ internal static partial class EgSubscriptionsApi
             return refusal;
         }
 
-        var updated = current with { Description = description ?? current.Description, Sources = sources!, UpdatedTime = now };
+        var updated = current with { Description = description ?? current.Description, Sources = sources!, UpdatedTime = Later(now, current.UpdatedTime) };
         var replaced = await eg.Store.ReplaceAsync(EgDataPlane.Document(tenant, updated),
-            body.Has("targets") ? [.. targets!.Select(t => EgDataPlane.Document(tenant, t))] : null, cancellationToken);
+            body.Has("targets") ? [.. targets!.Select(t => EgDataPlane.Document(tenant, t))] : null, cancellationToken, current.UpdatedTime);
+        if (replaced == EgWriteOutcome.Conflict)
+        {
+            return new EgError(409, EgCodes.InvalidParameters, "the subscription was changed by another request while this update was applied; nothing was written, send it again");
+        }
         if (replaced == EgWriteOutcome.Done && body.Has("targets"))
         {
             await eg.RecheckConnectionsAsync(tenant, targets!, cancellationToken);
@@ -214,9 +218,17 @@ internal static partial class EgSubscriptionsApi
         var failed = 0;
         foreach (var id in ids!)
         {
-            var current = await eg.GetAsync<EgSubscription>(tenant, EgKinds.Subscription, id, cancellationToken);
-            var done = current is not null && await eg.Store.ReplaceAsync(
-                EgDataPlane.Document(tenant, current with { Status = operation == "ENABLE" ? "ENABLED" : "DISABLED", UpdatedTime = eg.Now }), null, cancellationToken) == EgWriteOutcome.Done;
+            // A read-modify-write that another write overtook is done again on what that write left.
+            var outcome = EgWriteOutcome.Conflict;
+            for (var round = 0; round < 5 && outcome == EgWriteOutcome.Conflict; round++)
+            {
+                var current = await eg.GetAsync<EgSubscription>(tenant, EgKinds.Subscription, id, cancellationToken);
+                outcome = current is null ? EgWriteOutcome.NotFound : await eg.Store.ReplaceAsync(
+                    EgDataPlane.Document(tenant, current with { Status = operation == "ENABLE" ? "ENABLED" : "DISABLED", UpdatedTime = Later(eg.Now, current.UpdatedTime) }),
+                    null, cancellationToken, current.UpdatedTime);
+            }
+
+            var done = outcome == EgWriteOutcome.Done;
             failed += done ? 0 : 1;
             results.Add(new JsonObject
             {
@@ -412,6 +424,10 @@ internal static partial class EgSubscriptionsApi
         var channel = await eg.GetAsync<EgChannel>(tenant, EgKinds.Channel, subscription.ChannelId, cancellationToken);
         return EgResourceWire.Subscription(subscription, channel?.Name ?? "", targets);
     }
+
+    /// <summary>An update time after <paramref name="previous"/>, so that every write changes it (the optimistic check compares it).</summary>
+    private static DateTimeOffset Later(DateTimeOffset now, DateTimeOffset previous) =>
+        now.ToUnixTimeMilliseconds() > previous.ToUnixTimeMilliseconds() ? now : previous.AddMilliseconds(1);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     private static partial Regex NamePattern();
