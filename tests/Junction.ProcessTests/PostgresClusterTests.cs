@@ -105,7 +105,8 @@ public sealed class PostgresClusterTests : IDisposable
             }
 
             Assert.True(orphaned > 0, "the killed node held no lease when it died; the test proved nothing");
-            Assert.Equal(60, await ScalarAsync("SELECT COUNT(*) FROM connections WHERE state = 'Ready'"));
+            var ready = await ScalarAsync("SELECT COUNT(*) FROM connections WHERE state = 'Ready'");
+            Assert.True(ready == 60, $"{ready} of 60 ready; the others: {await ScalarObjectAsync("SELECT string_agg(state || ' ' || COALESCE(error_code, '') || ' ' || COALESCE(error_message, ''), ' | ') FROM connections WHERE state <> 'Ready'")}");
             Assert.Equal(0, await ScalarAsync("""
                 SELECT COUNT(*) FROM verification_history a JOIN verification_history b
                   ON a.connection_id = b.connection_id AND a.seq < b.seq
