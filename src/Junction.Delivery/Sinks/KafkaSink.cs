@@ -15,9 +15,44 @@ namespace Junction.Delivery.Sinks;
 /// password — on Junction.Runtime's Kafka clients, so every broker connect passes the egress check. Success is the
 /// broker's acknowledgement at the connection's <c>acks</c>.
 /// </summary>
-public sealed class KafkaSink(KafkaClients kafka, ISecretProtector protector, DeliveryOptions options) : IDisposable
+public sealed class KafkaSink : IDisposable
 {
+    /// <summary>A producer unused this long is closed (its connection may be gone); the next attempt builds a new one.</summary>
+    public static readonly TimeSpan Idle = TimeSpan.FromMinutes(10);
+
     private readonly ConcurrentDictionary<string, Lazy<Pooled>> _producers = new(StringComparer.Ordinal);
+    private readonly KafkaClients _kafka;
+    private readonly ISecretProtector _protector;
+    private readonly DeliveryOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ITimer _sweeper;
+
+    public KafkaSink(KafkaClients kafka, ISecretProtector protector, DeliveryOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _kafka = kafka;
+        _protector = protector;
+        _options = options;
+        _time = time;
+        _sweeper = time.CreateTimer(_ => EvictIdle(), null, Idle / 5, Idle / 5);
+    }
+
+    /// <summary>Producers open now; for tests.</summary>
+    internal int PooledCount => _producers.Count;
+
+    /// <summary>Closes the producers not used for <see cref="Idle"/>.</summary>
+    internal void EvictIdle()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var (key, lazy) in _producers)
+        {
+            if (lazy.IsValueCreated && _time.GetElapsedTime(lazy.Value.LastUsed, now) > Idle && _producers.TryRemove(new KeyValuePair<string, Lazy<Pooled>>(key, lazy)))
+            {
+                // An attempt may still be using it: close it after the longest attempt could take.
+                _ = Task.Delay(_options.AttemptTimeout * 2, _time).ContinueWith(_ => lazy.Value.Producer.Dispose(), TaskScheduler.Default);
+            }
+        }
+    }
 
     public async Task<AttemptOutcome> SendAsync(Connection connection, string topic, SinkMessage message, CancellationToken cancellationToken)
     {
@@ -29,7 +64,7 @@ public sealed class KafkaSink(KafkaClients kafka, ISecretProtector protector, De
         }
 
         string? password = null;
-        if (connection.ProtectedSecret is not null && (password = protector.Unprotect(connection.ProtectedSecret)) is null)
+        if (connection.ProtectedSecret is not null && (password = _protector.Unprotect(connection.ProtectedSecret)) is null)
         {
             return AttemptOutcome.Retryable(VerificationCodes.SecretUnavailable,
                 $"the password of connection '{connection.Name}' cannot be decrypted (the data-protection key ring changed); update the connection");
@@ -38,7 +73,7 @@ public sealed class KafkaSink(KafkaClients kafka, ISecretProtector protector, De
         var endpoint = new KafkaEndpoint(target.BootstrapServers, target.SecurityProtocol, target.SaslMechanism, target.UserName, password);
         foreach (var (host, port) in endpoint.Bootstraps())
         {
-            var decision = await kafka.Egress.CheckAsync(host, port, cancellationToken);
+            var decision = await _kafka.Egress.CheckAsync(host, port, cancellationToken);
             if (!decision.Allowed)
             {
                 return AttemptOutcome.Terminal(decision.Refusal!.Code, decision.Refusal.Message);
@@ -69,7 +104,7 @@ public sealed class KafkaSink(KafkaClients kafka, ISecretProtector protector, De
         }
         catch (ProduceException<byte[]?, byte[]> exception)
         {
-            var failure = KafkaErrorClassifier.Classify(endpoint, exception.Error, [], [], KafkaEgress.RefusalsSince(kafka.Egress, since));
+            var failure = KafkaErrorClassifier.Classify(endpoint, exception.Error, [], [], KafkaEgress.RefusalsSince(_kafka.Egress, since));
             return Terminal(exception.Error.Code)
                 ? AttemptOutcome.Terminal(failure.Code, $"topic '{topic}': {failure.Message}")
                 : AttemptOutcome.Retryable(failure.Code, $"topic '{topic}': {failure.Message}");
@@ -92,13 +127,14 @@ public sealed class KafkaSink(KafkaClients kafka, ISecretProtector protector, De
         var pooled = lazy.Value;
         if (pooled.Stamp == stamp)
         {
+            pooled.LastUsed = _time.GetTimestamp();
             return pooled;
         }
 
         var fresh = new Lazy<Pooled>(() => Build(connection, endpoint, acks, stamp));
         if (_producers.TryUpdate(connection.Id, fresh, lazy))
         {
-            _ = Task.Delay(options.AttemptTimeout * 2).ContinueWith(_ => pooled.Producer.Dispose(), TaskScheduler.Default);
+            _ = Task.Delay(_options.AttemptTimeout * 2).ContinueWith(_ => pooled.Producer.Dispose(), TaskScheduler.Default);
         }
 
         return _producers[connection.Id].Value;
@@ -106,7 +142,7 @@ public sealed class KafkaSink(KafkaClients kafka, ISecretProtector protector, De
 
     private Pooled Build(Connection connection, KafkaEndpoint endpoint, string acks, string stamp)
     {
-        var producer = kafka.BuildProducer(endpoint, options.AttemptTimeout, $"junction-delivery-{connection.Id}", config =>
+        var producer = _kafka.BuildProducer(endpoint, _options.AttemptTimeout, $"junction-delivery-{connection.Id}", config =>
         {
             config.Acks = acks switch
             {
@@ -116,13 +152,14 @@ public sealed class KafkaSink(KafkaClients kafka, ISecretProtector protector, De
             };
             config.EnableIdempotence = config.Acks == Acks.All;
             config.LingerMs = 2;
-            config.MessageTimeoutMs = (int)options.AttemptTimeout.TotalMilliseconds;
+            config.MessageTimeoutMs = (int)_options.AttemptTimeout.TotalMilliseconds;
         }, _ => { }, _ => { });
-        return new Pooled(producer, stamp);
+        return new Pooled(producer, stamp) { LastUsed = _time.GetTimestamp() };
     }
 
     public void Dispose()
     {
+        _sweeper.Dispose();
         foreach (var lazy in _producers.Values.Where(l => l.IsValueCreated))
         {
             lazy.Value.Producer.Flush(TimeSpan.FromSeconds(2));
@@ -132,5 +169,8 @@ public sealed class KafkaSink(KafkaClients kafka, ISecretProtector protector, De
         _producers.Clear();
     }
 
-    private sealed record Pooled(IProducer<byte[]?, byte[]> Producer, string Stamp);
+    private sealed record Pooled(IProducer<byte[]?, byte[]> Producer, string Stamp)
+    {
+        public long LastUsed { get; set; }
+    }
 }

@@ -233,6 +233,33 @@ public sealed class EgDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Kafka_IdleProducer_IsClosed_AndRebuiltForTheNextEvent()
+    {
+        _eg.Kafka.CreateTopic("orders");
+        var connection = await _eg.KafkaConnectionAsync();
+        var channel = await _eg.ChannelAsync();
+        await _eg.SourceAsync(channel);
+        await _eg.SubscriptionAsync(channel, "shop", [new
+        {
+            name = "HC.Kafka", provider_type = "OFFICIAL", connection_id = connection, kafka_detail = new { topic = "orders" },
+            retry_times = 3, transform = new { type = "ORIGINAL" },
+        }]);
+        var sink = _eg.Factory.Services.GetRequiredService<Junction.Delivery.Sinks.KafkaSink>();
+
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1"));
+        await _eg.DeliverAsync();
+        Assert.Equal(1, sink.PooledCount);
+
+        _eg.Factory.Time.Advance(Junction.Delivery.Sinks.KafkaSink.Idle + TimeSpan.FromMinutes(3));
+        Assert.Equal(0, sink.PooledCount);
+
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-2"));
+        await _eg.DeliverAsync();
+        Assert.Equal(1, sink.PooledCount);
+        Assert.Equal(2, _eg.Kafka.Consume("orders", 2, TimeSpan.FromSeconds(20)).Count);
+    }
+
+    [Fact]
     public async Task Kafka_BrokersDown_AttemptIsRetried_AndDeliveredWhenTheyComeBack()
     {
         await using var eg = await EgDataPlaneFixture.StartAsync(f => f.With("Junction:Delivery:AttemptTimeout", "00:00:02").With("Junction:Delivery:LeaseDuration", "00:00:10"));
