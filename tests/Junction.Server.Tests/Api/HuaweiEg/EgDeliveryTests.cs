@@ -146,18 +146,22 @@ public sealed class EgDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task Webhook_AddressOutsideTheEgressPolicy_IsRefused_WithoutSending()
     {
-        var channel = await _eg.ChannelAsync();
-        await _eg.SourceAsync(channel);
-        var target = new { name = "HTTPS", provider_type = "CUSTOM", detail = new { url = "http://192.168.0.1:8080/hook" }, retry_times = 3, transform = new { type = "ORIGINAL" } };
-        await _eg.SubscriptionAsync(channel, "shop", [target]);
+        // Only 127.0.0.1 is allowed; a canary listens on 127.0.0.2 and counts every connection it is offered.
+        await using var eg = await EgDataPlaneFixture.StartAsync(f => f.With("Junction:Egress:Allow:0", "127.0.0.1/32"));
+        using var canary = new CanaryListener(System.Net.IPAddress.Parse("127.0.0.2"));
+        var channel = await eg.ChannelAsync();
+        await eg.SourceAsync(channel);
+        var target = new { name = "HTTPS", provider_type = "CUSTOM", detail = new { url = $"http://127.0.0.2:{canary.Port}/hook" }, retry_times = 3, transform = new { type = "ORIGINAL" } };
+        await eg.SubscriptionAsync(channel, "shop", [target]);
 
-        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1"));
-        await _eg.DeliverAsync();
+        await eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1"));
+        await eg.DeliverAsync();
 
-        var failed = (await _eg.DeliveriesAsync())["items"]!.AsArray().Single()!;
+        var failed = (await eg.DeliveriesAsync())["items"]!.AsArray().Single()!;
         Assert.Equal("Failed", failed["state"]!.GetValue<string>());
         Assert.Contains("JUNCTION.EGRESS_REFUSED", failed["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Contains("192.168.0.1 is outside the allowed networks", failed["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("127.0.0.2 is outside the allowed networks", failed["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(0, canary.Accepted);
     }
 
     [Fact]

@@ -61,4 +61,30 @@ public sealed class EgWebhookVerificationTests : IAsyncLifetime
         Assert.Equal("JUNCTION.HTTP_UNREACHABLE", shown["error_info"]!["error_code"]!.GetValue<string>());
         Assert.Contains("127.0.0.1:1", shown["error_info"]!["error_msg"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task StrictNetworks_ATargetOutsideTheConnectionsNetwork_IsNeitherProbedNorDeliveredTo()
+    {
+        // The connection's network is 127.0.1.0/24; the receiver listens on 127.0.0.1, outside it.
+        await using var eg = await EgDataPlaneFixture.StartAsync(f => f
+            .With("Junction:Networks:Mode", "Strict")
+            .With("Junction:Networks:Vpcs:0:Id", "vpc-1").With("Junction:Networks:Vpcs:0:Cidr", "127.0.1.0/24")
+            .With("Junction:Networks:Vpcs:0:Subnets:0:Id", "subnet-1").With("Junction:Networks:Vpcs:0:Subnets:0:Cidr", "127.0.1.0/24"));
+        var id = (await eg.OkAsync(HttpMethod.Post, "/connections", new { name = "hook", vpc_id = "vpc-1", subnet_id = "subnet-1" }))["id"]!.GetValue<string>();
+        var channel = await eg.ChannelAsync();
+        await eg.SourceAsync(channel);
+        await eg.SubscriptionAsync(channel, "shop", [new { name = "HTTPS", provider_type = "CUSTOM", connection_id = id, detail = new { url = eg.Receiver.Url + "/x" }, transform = new { type = "ORIGINAL" } }]);
+
+        await eg.Factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
+        var shown = await eg.OkAsync(HttpMethod.Get, $"/connections/{id}");
+        Assert.Equal("CREATE_FAILED", shown["status"]!.GetValue<string>());
+        Assert.Contains("outside the network of connection 'hook' (127.0.1.0/24)", shown["error_info"]!["error_msg"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        await eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1"));
+        await eg.DeliverAsync();
+        var failed = (await eg.DeliveriesAsync())["items"]![0]!;
+        Assert.Equal("Failed", failed["state"]!.GetValue<string>());
+        Assert.Contains("outside the network of connection 'hook'", failed["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(eg.Receiver.Received);
+    }
 }
