@@ -48,6 +48,4 @@ public sealed class ConnectionLimiter
     /// <summary>The connections with <paramref name="limit"/> or more attempts in flight: the next claim skips their jobs.</summary>
     public IReadOnlyCollection<string> AtLimit(int limit) => [.. _inFlight.Where(e => e.Value >= limit).Select(e => e.Key)];
 
-    /// <summary>Attempts in flight for <paramref name="key"/>; for tests and metrics.</summary>
-    public int InFlight(string key) => _inFlight.GetValueOrDefault(key);
 }

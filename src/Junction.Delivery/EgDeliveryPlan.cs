@@ -6,6 +6,7 @@ using Junction.Core.Events;
 using Junction.Core.Routing.Transforms;
 using Junction.Core.Security;
 using Junction.Delivery.Sinks;
+using static Junction.Core.Events.EgJson;
 
 namespace Junction.Delivery;
 
@@ -69,7 +70,6 @@ public static class EgDeliveryPlan
                     ? new DeliveryPlan.Refused(AttemptOutcome.Terminal(BadTarget, $"target {target.Id}: {keyError}"))
                     : new DeliveryPlan.Kafka(target.ConnectionId, topic, new SinkMessage(body.ContentType, body.Body, key.Key, headers));
             case "HC.APIGW":
-                var secrets = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var parameter in target.ApigwDetail?["invocation_http_parameters"]?["header_parameters"]?.AsArray() ?? [])
                 {
                     var name = Text(parameter, "key");
@@ -81,14 +81,13 @@ public static class EgDeliveryPlan
 
                     if (parameter?["is_value_secret"]?.GetValueKind() == JsonValueKind.True)
                     {
-                        secrets.Add(name);
                         value = protector.Unprotect(value) ?? "";
                     }
 
                     headers.Add(new(name, value));
                 }
 
-                return Webhook(target, Text(target.ApigwDetail, "url"), new SinkMessage(body.ContentType, body.Body, null, headers) { SecretHeaders = secrets });
+                return Webhook(target, Text(target.ApigwDetail, "url"), new SinkMessage(body.ContentType, body.Body, null, headers));
             case "HTTPS" or "WEBHOOK" or "HTTP":
                 return Webhook(target, Text(target.Detail, "url"), new SinkMessage(body.ContentType, body.Body, null, headers));
             default:
@@ -149,6 +148,4 @@ public static class EgDeliveryPlan
         return (parsed.Value!.Apply(document.RootElement).Body.ToArray(), null);
     }
 
-    private static string? Text(JsonNode? node, string name) =>
-        node is JsonObject o && o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 }

@@ -40,6 +40,4 @@ public interface IDeliveryStore : ILeasedQueue<DeliveryWork>
     /// </summary>
     Task<int> PruneAsync(DateTimeOffset before, int batch, CancellationToken cancellationToken);
 
-    /// <summary>Jobs due now and not leased, for metrics and readiness.</summary>
-    Task<long> CountDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -115,4 +115,8 @@ public static class EgJson
 
     public static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)
         ?? throw new InvalidOperationException($"a stored {typeof(T).Name} is empty");
+
+    /// <summary>The string at <paramref name="name"/> of an object node; null when absent or not a string.</summary>
+    public static string? Text(JsonNode? node, string name) =>
+        node is JsonObject o && o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Junction.Core.Inventory;
 using Microsoft.Extensions.Options;
 
@@ -74,6 +75,28 @@ public sealed class NetworkRegistry
         }
 
         return new NetworkCheck(true, $"VPC '{vpcId}' and subnet '{subnetId}' are declared", Cidrs(subnet.Cidr ?? vpc.Cidr));
+    }
+
+    /// <summary>
+    /// What a connection in this VPC and subnet may reach beyond the egress policy: in strict mode only its network's
+    /// CIDRs (delivery and verification of webhook connections apply it to every address they connect to). Null when
+    /// nothing more is confined: lax mode, or no VPC.
+    /// </summary>
+    public Func<IPAddress, int, OutboundFailure?>? Confine(string? vpcId, string? subnetId, string connectionName)
+    {
+        if (Mode != NetworkMode.Strict || vpcId is null)
+        {
+            return null;
+        }
+
+        var check = Check(vpcId, subnetId);
+        var cidrs = check.Cidrs;
+        return (address, port) => !check.Known
+            ? new OutboundFailure(Verification.VerificationCodes.NetworkUnknown, $"connection '{connectionName}': {check.Reason}; nothing was sent")
+            : cidrs.Count > 0 && !cidrs.Any(c => c.Contains(address))
+                ? new OutboundFailure(Verification.VerificationCodes.EgressRefused,
+                    $"refused {address}:{port}: it is outside the network of connection '{connectionName}' ({string.Join(", ", cidrs)}); nothing was sent")
+                : null;
     }
 
     private static IReadOnlyList<Cidr> Cidrs(string? cidr) => cidr is null ? [] : [Cidr.Parse(cidr)];

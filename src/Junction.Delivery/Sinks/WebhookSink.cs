@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Headers;
 using Junction.Core.Connections;
 using Junction.Core.Delivery;
@@ -97,19 +96,7 @@ public sealed class WebhookSink(OutboundHttp http, NetworkRegistry networks, Del
 
     private Pooled Build(Connection? connection, string stamp)
     {
-        Func<IPAddress, int, OutboundFailure?>? restrict = null;
-        if (connection is { VpcId: not null } && networks.Mode == NetworkMode.Strict)
-        {
-            var check = networks.Check(connection.VpcId, connection.SubnetId);
-            var cidrs = check.Cidrs;
-            restrict = (address, port) => !check.Known
-                ? new OutboundFailure(VerificationCodes.NetworkUnknown, $"connection '{connection.Name}': {check.Reason}; nothing was sent")
-                : cidrs.Count > 0 && !cidrs.Any(c => c.Contains(address))
-                    ? new OutboundFailure(VerificationCodes.EgressRefused,
-                        $"refused {address}:{port}: it is outside the network of connection '{connection.Name}' ({string.Join(", ", cidrs)}); nothing was sent")
-                    : null;
-        }
-
+        var restrict = connection is null ? null : networks.Confine(connection.VpcId, connection.SubnetId, connection.Name);
         var client = http.CreateClient(UserAgent, TimeSpan.FromMinutes(5), options.MaxInFlightPerConnection, restrict);
         return new Pooled(client, stamp);
     }

@@ -81,7 +81,7 @@ public partial class LeasedWorker<T> : BackgroundService
                 if (claimed == 0 || claimed < free)
                 {
                     await _signal.WaitAsync(_options.PollInterval, _time, stoppingToken);
-                    if (_options.Concurrency >= 8 && _options.ClaimGather > TimeSpan.Zero && running.Any(t => !t.IsCompleted))
+                    if (Gathers && running.Any(t => !t.IsCompleted))
                     {
                         // Woken while busy, most likely by one finished item: let more finish first, or every
                         // completion would cost a claim (a write and a scan) that finds little.
@@ -106,6 +106,9 @@ public partial class LeasedWorker<T> : BackgroundService
         LogStopped(_logger, _name, Node);
     }
 
+    /// <summary>Whether this worker waits to claim in batches: it has 8 slots or more and a gather time.</summary>
+    private bool Gathers => _options.Concurrency >= 8 && _options.ClaimGather > TimeSpan.Zero;
+
     /// <summary>
     /// Busy, a claim per finished item would cost a claim (a write, a scan and its reads) per item. Waits a moment (at
     /// most <see cref="LeasedWorkerOptions.ClaimGather"/>) for a quarter of the slots to free, so the next claim takes a
@@ -113,12 +116,12 @@ public partial class LeasedWorker<T> : BackgroundService
     /// </summary>
     private async Task GatherAsync(CancellationToken stoppingToken)
     {
-        var batch = _options.Concurrency / 4;
-        if (batch <= 1 || _options.ClaimGather <= TimeSpan.Zero)
+        if (!Gathers)
         {
             return;
         }
 
+        var batch = _options.Concurrency / 4;
         var started = _time.GetTimestamp();
         while (_slots.CurrentCount < batch && _time.GetElapsedTime(started) < _options.ClaimGather)
         {

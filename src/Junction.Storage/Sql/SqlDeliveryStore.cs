@@ -283,12 +283,6 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
             return seqs.Count;
         }, cancellationToken);
 
-    public async Task<long> CountDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var db = await database.OpenAsync(cancellationToken);
-        return await db.ExecuteScalarAsync<long>(LeaseSql.CountDue(s_table), new { now = now.ToUnixTimeMilliseconds() });
-    }
-
     private static async Task<IReadOnlyList<EventTrace>> WithDeliveriesAsync(System.Data.Common.DbConnection db, List<EventRow> events)
     {
         if (events.Count == 0)

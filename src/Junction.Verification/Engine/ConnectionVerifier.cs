@@ -85,20 +85,17 @@ public sealed class ConnectionVerifier(
                 $"{network.Message}; no subscription target uses this connection yet, so no endpoint was contacted", network.Detail);
         }
 
-        if (networks.Mode == NetworkMode.Strict && connection.VpcId is not null && egress is not null)
+        if (networks.Confine(connection.VpcId, connection.SubnetId, connection.Name) is { } confine && egress is not null)
         {
-            var cidrs = networks.Check(connection.VpcId, connection.SubnetId).Cidrs;
             var decision = await egress.CheckAsync(endpoint.Host, endpoint.Port, cancellationToken);
             if (!decision.Allowed)
             {
                 return VerificationResult.Failure(decision.Refusal!);
             }
 
-            if (cidrs.Count > 0 && decision.Addresses.FirstOrDefault(a => !cidrs.Any(c => c.Contains(a))) is { } outside)
+            if (decision.Addresses.Select(a => confine(a, endpoint.Port)).FirstOrDefault(f => f is not null) is { } refused)
             {
-                return VerificationResult.Failure(VerificationCodes.EgressRefused,
-                    $"target {target!.Id} posts to {endpoint.Authority}, whose address {outside} is outside this connection's network ({string.Join(", ", cidrs)}); nothing was sent",
-                    network.Message);
+                return VerificationResult.Failure(refused.Code, $"target {target!.Id} posts to {endpoint.Authority}: {refused.Message}", network.Message);
             }
         }
 

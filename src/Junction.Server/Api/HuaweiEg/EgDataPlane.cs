@@ -124,7 +124,7 @@ internal sealed class EgDataPlane(
             return EgError.BadRequest("target HC.Kafka: the default connection is the public network; a Kafka target needs a KAFKA connection");
         }
 
-        if (EgResourceRequests.Text(target.DeadLetterQueue, "connection_id") is { } dlq)
+        if (EgJson.Text(target.DeadLetterQueue, "connection_id") is { } dlq)
         {
             var connection = await connections.GetAsync(tenantId, Faces.HuaweiEg, dlq, cancellationToken);
             if (connection is null || connection.Kind != EgRequests.Kafka)

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Junction.Core.Delivery;
 using Junction.Core.Events;
 using Microsoft.AspNetCore.Mvc;
+using static Junction.Core.Events.EgJson;
 
 namespace Junction.Server.Api.HuaweiEg;
 
@@ -401,8 +402,6 @@ internal static partial class EgEventsApi
         return DateTimeOffset.FromUnixTimeMilliseconds(ms);
     }
 
-    private static string? Text(JsonObject e, string name) =>
-        e[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
     [GeneratedRegex(@"^\d+\.\d+$")]
     private static partial Regex SpecVersion();

@@ -7,6 +7,7 @@ using Junction.Core.Routing.Filters;
 using Junction.Core.Routing.Transforms;
 using Junction.Core.Security;
 using Junction.Server.Api.Wire;
+using static Junction.Core.Events.EgJson;
 
 namespace Junction.Server.Api.HuaweiEg;
 
@@ -366,9 +367,6 @@ internal static partial class EgResourceRequests
 
     /// <summary>A policy as an object or (as the Go SDK types it) any JSON; stored as given.</summary>
     private static JsonNode? Policy(JsonFields body) => body.KindOf("policy") is JsonValueKind.Object or JsonValueKind.Array ? body.Node("policy") : null;
-
-    internal static string? Text(JsonNode? node, string name) =>
-        node is JsonObject o && o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
     /// <summary>The EG list paging and sort of §1: offset ≥ 0, limit 1–1000 (15), sort <c>field:ASC|DESC</c>.</summary>
     public static (int Offset, int Limit, string Sort, bool Descending)? ParsePaging(IQueryCollection query, List<string> problems)

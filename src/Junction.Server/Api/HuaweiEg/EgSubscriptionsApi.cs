@@ -288,8 +288,8 @@ internal static partial class EgSubscriptionsApi
             return error;
         }
 
-        var target = await eg.GetAsync<EgTarget>(pass!.Tenant.Id, EgKinds.Target, targetId, cancellationToken);
-        return target is null || target.SubscriptionId != subscriptionId ? EgDataPlane.NotFound("target", targetId) : EgDataPlane.Ok(EgResourceWire.Target(target));
+        var target = await TargetAsync(eg, pass!.Tenant.Id, subscriptionId, targetId, cancellationToken);
+        return target is null ? EgDataPlane.NotFound("target", targetId) : EgDataPlane.Ok(EgResourceWire.Target(target));
     }
 
     private static async Task<IResult> UpdateTargetAsync(
@@ -303,8 +303,8 @@ internal static partial class EgSubscriptionsApi
         }
 
         var tenant = pass!.Tenant.Id;
-        var current = await eg.GetAsync<EgTarget>(tenant, EgKinds.Target, targetId, cancellationToken);
-        if (current is null || current.SubscriptionId != subscriptionId)
+        var current = await TargetAsync(eg, tenant, subscriptionId, targetId, cancellationToken);
+        if (current is null)
         {
             return EgDataPlane.NotFound("target", targetId);
         }
@@ -341,8 +341,8 @@ internal static partial class EgSubscriptionsApi
         }
 
         var tenant = pass!.Tenant.Id;
-        var current = await eg.GetAsync<EgTarget>(tenant, EgKinds.Target, targetId, cancellationToken);
-        if (current is null || current.SubscriptionId != subscriptionId)
+        var current = await TargetAsync(eg, tenant, subscriptionId, targetId, cancellationToken);
+        if (current is null)
         {
             return EgDataPlane.NotFound("target", targetId);
         }
@@ -351,6 +351,10 @@ internal static partial class EgSubscriptionsApi
             ? Results.NoContent()
             : EgDataPlane.NotFound("target", targetId);
     }
+
+    /// <summary>The target with this id, if it belongs to this subscription of the tenant.</summary>
+    private static async Task<EgTarget?> TargetAsync(EgDataPlane eg, string tenant, string subscriptionId, string targetId, CancellationToken cancellationToken) =>
+        await eg.GetAsync<EgTarget>(tenant, EgKinds.Target, targetId, cancellationToken) is { } target && target.SubscriptionId == subscriptionId ? target : null;
 
     /// <summary>Every target of a request body, each checked against the project's connections.</summary>
     private static async Task<(IReadOnlyList<EgTarget>? Targets, EgError? Error)> ParseTargetsAsync(

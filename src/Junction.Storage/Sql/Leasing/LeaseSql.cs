@@ -32,12 +32,8 @@ internal static class LeaseSql
     /// so one owner's backlog cannot hold every slot while another owner's new item waits.
     /// The lease condition is repeated outside the sub-select so that a database that re-checks the row after waiting
     /// for its lock (PostgreSQL) skips a row another node claimed in the meantime.
-    /// </summary>
-    public static string Claim(LeaseTable t, string returning) => Claim(t, returning, 0);
-
-    /// <summary>
-    /// The claim with owner limits: at most <c>@perOwner</c> items of one owner, and none of the <paramref name="busy"/>
-    /// owners passed as <c>@busy0</c>… (those at their limit on the claiming node).
+    /// Owner limits: at most <c>@perOwner</c> items of one owner, and none of the <paramref name="busy"/> owners passed
+    /// as <c>@busy0</c>… (those at their limit on the claiming node).
     /// </summary>
     public static string Claim(LeaseTable t, string returning, int busy) => $"""
         UPDATE {t.Table}
