@@ -63,6 +63,17 @@ else
   node_passed=0; node_failed=1
 fi
 
+# The failed .NET tests by name with the first line of their message, at the end where CI's tail shows them.
+python3 - "$results" <<'PY' 2>/dev/null || true
+import sys, glob, re, html
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    text = open(path, encoding="utf-8").read()
+    for m in re.finditer(r'<UnitTestResult [^>]*testName="([^"]*)"[^>]*outcome="(Failed|Error|Timeout|Aborted)"[^>]*>(.*?)</UnitTestResult>', text, re.S):
+        msg = re.search(r'<Message>(.*?)</Message>', m.group(3), re.S)
+        first = html.unescape(msg.group(1)).strip().splitlines()[0][:300] if msg else ""
+        print(f"FAILED {html.unescape(m.group(1))}: {first}")
+PY
+
 passed=$((dn_passed + node_passed))
 failed=$((dn_failed + node_failed))
 if [ "$dotnet_status" -ne 0 ] && [ "$dn_failed" -eq 0 ]; then failed=$((failed + 1)); echo "dotnet test exited with $dotnet_status" >&2; fi
