@@ -28,6 +28,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IVerificationStore, SqlVerificationStore>();
         services.TryAddSingleton<IEventBusStore, SqlEventBusStore>();
         services.TryAddSingleton<IDliStore, SqlDliStore>();
+        services.TryAddSingleton<IDliConnectivityStore, SqlConnectivityStore>();
         services.TryAddSingleton<Junction.Core.Inventory.IInventoryStore, SqlInventoryStore>();
         services.TryAddSingleton<Junction.Core.Events.IEgStore, SqlEgStore>();
         services.TryAddSingleton<Junction.Core.Delivery.IDeliveryStore, SqlDeliveryStore>();

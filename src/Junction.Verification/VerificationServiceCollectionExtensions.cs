@@ -2,6 +2,7 @@ using Junction.Core.Instances;
 using Junction.Core.Networks;
 using Junction.Core.Verification;
 using Junction.Runtime;
+using Junction.Verification.ConnectivityTests;
 using Junction.Verification.Engine;
 using Junction.Verification.Probes;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,7 @@ namespace Junction.Verification;
 
 public static class VerificationServiceCollectionExtensions
 {
-    /// <summary>Registers the network registry, the egress policy, outbound I/O, the probes and the verification worker.</summary>
+    /// <summary>Registers the network registry, the egress policy, outbound I/O, the probes, the verification worker and the DLI connectivity-test worker.</summary>
     public static IServiceCollection AddVerification(this IServiceCollection services)
     {
         services.AddOptions<VerificationOptions>().BindConfiguration(VerificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -33,6 +34,12 @@ public static class VerificationServiceCollectionExtensions
         services.TryAddSingleton<VerificationHandler>();
         services.TryAddSingleton<VerificationWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<VerificationWorker>());
+        services.TryAddSingleton<ConnectivityTester>();
+        services.TryAddSingleton<ConnectivitySignal>();
+        services.TryAddSingleton<Junction.Core.Dli.IConnectivitySignal>(sp => sp.GetRequiredService<ConnectivitySignal>());
+        services.TryAddSingleton<ConnectivityHandler>();
+        services.TryAddSingleton<ConnectivityWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectivityWorker>());
         return services;
     }
 }

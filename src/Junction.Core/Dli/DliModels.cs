@@ -105,6 +105,9 @@ public interface IDliStore
 
     Task<IReadOnlyList<DliBinding>> BindingsAsync(IReadOnlyCollection<string> connectionIds, CancellationToken cancellationToken);
 
+    /// <summary>The bindings of one queue (to live connections: a soft delete drops them), oldest first.</summary>
+    Task<IReadOnlyList<DliBinding>> QueueBindingsAsync(string tenantId, string queueName, CancellationToken cancellationToken);
+
     // Not named BindAsync: minimal APIs would take a BindAsync method for a custom parameter binder.
     /// <summary>
     /// Binds queues to a live connection, in one transaction that also checks the connection is live and each queue exists

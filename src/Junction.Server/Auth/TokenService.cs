@@ -17,7 +17,12 @@ public enum TokenStatus
     Invalid,
 }
 
-public sealed record TokenCheck(TokenStatus Status, string? TenantId = null, string? UserId = null);
+public sealed record TokenCheck(TokenStatus Status, string? TenantId = null, string? UserId = null, long IssuedAtMs = 0, long ExpiresAtMs = 0)
+{
+    public DateTimeOffset IssuedAt => DateTimeOffset.FromUnixTimeMilliseconds(IssuedAtMs);
+
+    public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs);
+}
 
 /// <summary>
 /// Issues and checks the tokens of the IAM-compatible endpoint. A token is self-contained: tenant, user and expiry,
@@ -98,9 +103,10 @@ public sealed class TokenService(IDataProtectionProvider provider, TimeProvider 
             return new TokenCheck(TokenStatus.Invalid);
         }
 
+        _ = long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var issuedMs);
         return now >= expiresMs
             ? new TokenCheck(TokenStatus.Expired)
-            : new TokenCheck(TokenStatus.Valid, parts[1], parts[2]);
+            : new TokenCheck(TokenStatus.Valid, parts[1], parts[2], issuedMs, expiresMs);
     }
 
     private sealed record Remembered(TokenCheck Check, long ExpiresMs, long Until);

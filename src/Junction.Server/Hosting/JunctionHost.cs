@@ -121,6 +121,7 @@ public static partial class JunctionHost
         app.MapHealth();
         app.MapMetrics();
         app.MapIamTokens();
+        app.MapIamProjects();
         app.MapHuaweiEg();
         app.MapEgChannels();
         app.MapEgSubscriptions();

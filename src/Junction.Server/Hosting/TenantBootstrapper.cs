@@ -14,9 +14,10 @@ internal sealed partial class TenantBootstrapper(
     ILogger<TenantBootstrapper> logger)
 {
     public static readonly string[] Variables =
-        ["JUNCTION_PROJECT_ID", "JUNCTION_ACCOUNT_ID", "JUNCTION_ACCESS_KEY", "JUNCTION_SECRET_KEY", "JUNCTION_USER", "JUNCTION_PASSWORD"];
+        ["JUNCTION_DOMAIN", "JUNCTION_PROJECT_ID", "JUNCTION_ACCOUNT_ID", "JUNCTION_ACCESS_KEY", "JUNCTION_SECRET_KEY", "JUNCTION_USER", "JUNCTION_PASSWORD"];
 
-    public const string DomainName = "junction";
+    /// <summary>The first tenant's IAM domain name unless <c>JUNCTION_DOMAIN</c> gives one.</summary>
+    public const string DefaultDomainName = "junction";
 
     /// <summary>Creates the first tenant if there is none; answers the text to print, or null when nothing was created.</summary>
     public async Task<string?> BootstrapAsync(CancellationToken cancellationToken)
@@ -32,6 +33,7 @@ internal sealed partial class TenantBootstrapper(
         }
 
         var problems = new List<string>();
+        var domain = Read("JUNCTION_DOMAIN", UserPattern(), "1 to 64 letters, digits, '-', '_' or '.'", () => DefaultDomainName, problems);
         var projectId = Read("JUNCTION_PROJECT_ID", ProjectIdPattern(), "32 lower-case hex characters or up to 64 letters, digits, '-' or '_'", RandomIds.ProjectId, problems);
         var accountId = Read("JUNCTION_ACCOUNT_ID", AccountIdPattern(), "5 to 20 digits", RandomIds.AccountId, problems);
         var accessKey = Read("JUNCTION_ACCESS_KEY", AccessKeyPattern(), "8 to 128 letters and digits", RandomIds.AccessKeyId, problems);
@@ -44,7 +46,7 @@ internal sealed partial class TenantBootstrapper(
         }
 
         var now = time.GetUtcNow();
-        var tenant = new Tenant(Guid.NewGuid().ToString("N"), DomainName, projectId.Value, options.Value.Region, accountId.Value, now);
+        var tenant = new Tenant(Guid.NewGuid().ToString("N"), domain.Value, projectId.Value, options.Value.Region, accountId.Value, now);
         var created = await store.CreateFirstTenantAsync(
             tenant,
             new AccessKey(accessKey.Value, tenant.Id, protector.Protect(secretKey.Value), now),
@@ -65,7 +67,7 @@ internal sealed partial class TenantBootstrapper(
               account id (Tencent)    {accountId.Value}
               access key / SecretId   {accessKey.Value}
               secret key / SecretKey  {Shown(secretKey, "JUNCTION_SECRET_KEY")}
-              IAM domain              {DomainName}
+              IAM domain              {domain.Value}
               IAM user                {user.Value}
               IAM password            {Shown(password, "JUNCTION_PASSWORD")}
               IAM project name        {tenant.ProjectName}
@@ -93,19 +95,19 @@ internal sealed partial class TenantBootstrapper(
         return (given, false);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9_-]{1,64}\z")]
     internal static partial Regex ProjectIdPattern();
 
-    [GeneratedRegex("^[0-9]{5,20}$")]
+    [GeneratedRegex(@"\A[0-9]{5,20}\z")]
     internal static partial Regex AccountIdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9]{8,128}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9]{8,128}\z")]
     private static partial Regex AccessKeyPattern();
 
-    [GeneratedRegex("^[!-~]{16,256}$")]
+    [GeneratedRegex(@"\A[!-~]{16,256}\z")]
     private static partial Regex SecretPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9._-]{1,64}\z")]
     internal static partial Regex UserPattern();
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Created the first tenant: project {ProjectId}, account {AccountId}")]

@@ -239,5 +239,26 @@ internal static class Schema
             );
             CREATE INDEX ix_delivery_attempts ON delivery_attempts (delivery_id, seq);
             """),
+        new(8, "dli-connectivity-tests", """
+            CREATE TABLE dli_connectivity_tasks (
+                id           {serial_pk},
+                tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+                queue_name   TEXT NOT NULL,
+                address      TEXT NOT NULL,
+                host         TEXT NOT NULL,
+                port         {int32} NOT NULL,
+                state        TEXT NOT NULL,
+                message      TEXT,
+                created_at   {int} NOT NULL,
+                finished_at  {int},
+                next_at      {int},
+                attempts     {int32} NOT NULL DEFAULT 0,
+                lease_owner  TEXT,
+                lease_token  TEXT,
+                lease_until  {int}
+            );
+            CREATE INDEX ix_dli_connectivity_due ON dli_connectivity_tasks (next_at);
+            CREATE INDEX ix_dli_connectivity_tenant ON dli_connectivity_tasks (tenant_id, state, finished_at);
+            """),
     ];
 }

@@ -132,6 +132,15 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
         return rows.Select(r => new DliBinding(r.ConnectionId, r.QueueName, r.PeerId, DateTimeOffset.FromUnixTimeMilliseconds(r.BoundAt))).ToList();
     }
 
+    public async Task<IReadOnlyList<DliBinding>> QueueBindingsAsync(string tenantId, string queueName, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        var rows = await db.QueryAsync<BindingRow>(
+            "SELECT connection_id AS ConnectionId, queue_name AS QueueName, peer_id AS PeerId, bound_at AS BoundAt FROM dli_bindings WHERE tenant_id = @tenantId AND queue_name = @queueName ORDER BY bound_at, connection_id",
+            new { tenantId, queueName });
+        return rows.Select(r => new DliBinding(r.ConnectionId, r.QueueName, r.PeerId, DateTimeOffset.FromUnixTimeMilliseconds(r.BoundAt))).ToList();
+    }
+
     public Task<BindResult> BindQueuesAsync(string tenantId, string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bindings);

@@ -119,26 +119,8 @@ internal static partial class DliApi
         return views;
     }
 
-    /// <summary>
-    /// A binding's status follows from the connection's verification: CREATING until a check has finished after the
-    /// binding was made, then ACTIVE or FAILED with the connection's result (design.md §2's DLI column).
-    /// </summary>
-    private static string BindingState(Connection connection, DliBinding binding)
-    {
-        if (connection.CheckedAt is not { } checkedAt || checkedAt < binding.BoundAt)
-        {
-            return "CREATING";
-        }
+    private static string BindingState(Connection connection, DliBinding binding) => DliBindingStates.Of(connection, binding);
 
-        return connection.State switch
-        {
-            ConnectionState.Ready => "ACTIVE",
-            ConnectionState.Failed => "FAILED",
-            _ => "CREATING",
-        };
-    }
-
-    /// <summary>Only existing, dedicated (resource_mode 1) queues other than <c>default</c> can be bound.</summary>
     /// <summary>What the request itself can get wrong about its queues: a repeat, or the default queue.</summary>
     private static IResult? CheckQueueNames(IReadOnlyList<string> queues)
     {

@@ -35,6 +35,7 @@ internal static partial class DliApi
         }
 
         app.MapQueues();
+        app.MapDliQuotas();
         return app;
     }
 
@@ -128,19 +129,7 @@ internal static partial class DliApi
             "DELETED" => true,
             var other => Problem(problems, $"status must be ACTIVE or DELETED (got '{other}')"),
         };
-        var tags = new List<KeyValuePair<string, string>>();
-        foreach (var pair in query["tags"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                problems.Add($"tags must be key=value[,key=value...] (got '{pair}')");
-                continue;
-            }
-
-            tags.Add(new(pair[..equals], pair[(equals + 1)..]));
-        }
-
+        var tags = DliValidation.QueryTags(query, problems);
         if (problems.Count > 0)
         {
             return DliError.BadRequest(string.Join("; ", problems));

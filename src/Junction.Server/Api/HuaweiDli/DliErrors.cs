@@ -13,6 +13,8 @@ internal static class DliCodes
     public const string NotSupported = "DLI.0007";
     public const string UserAuthentication = "DLI.0013";
     public const string IdentityIncorrect = "DLI.0016";
+    public const string SystemRestrictions = "DLI.0009";
+    public const string NoResources = "DLI.0023";
     public const string ServerError = "DLI.0999";
     public const string QuotaInsufficient = "DLI.1028";
 }

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 
 namespace Junction.Server.Api.HuaweiDli;
 
-internal sealed record DliQueueServices(HuaweiGate Gate, IDliStore Dli, IOptions<ConnectionQuotas> Quotas, TimeProvider Time);
+internal sealed record DliQueueServices(
+    HuaweiGate Gate, IDliStore Dli, IDliConnectivityStore Tests, IConnectivitySignal TestSignal, IOptions<ConnectionQuotas> Quotas, TimeProvider Time);
 
 /// <summary>DLI queues, the dependency of enhanced connections (spec/huawei-dli.md §4): <c>/v1.0/{project_id}/queues</c>.</summary>
 internal static class DliQueuesApi
@@ -23,6 +24,8 @@ internal static class DliQueuesApi
         group.MapDelete("/{queue_name}", DeleteAsync);
         group.MapPut("/{queue_name}/action", ActionAsync);
         group.MapPut("/{queue_name}", UpdateCidrAsync);
+        group.MapPost("/{queue_name}/connection-test", CreateConnectivityTaskAsync);
+        group.MapGet("/{queue_name}/connection-test/{task_id}", ShowConnectivityTaskAsync);
         return app;
     }
 
@@ -140,7 +143,15 @@ internal static class DliQueuesApi
         var pageSize = int.TryParse(query["page-size"], NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0 ? size : int.MaxValue;
         var page = int.TryParse(query["current-page"], NumberStyles.None, CultureInfo.InvariantCulture, out var current) && current > 0 ? current : 1;
         var order = query["order"].ToString() is { Length: > 0 } o ? o : "queue_name_asc";
-        var queues = await s.Dli.ListQueuesAsync(tenant!.Id, type == "all" ? null : type, ct);
+        var problems = new List<string>();
+        var tags = DliValidation.QueryTags(query, problems);
+        if (problems.Count > 0)
+        {
+            return DliError.BadRequest(string.Join("; ", problems));
+        }
+
+        var queues = (await s.Dli.ListQueuesAsync(tenant!.Id, type == "all" ? null : type, ct))
+            .Where(q => tags.Count == 0 || HasTags(q, tags)).ToList();
         IEnumerable<DliQueue>? ordered = order switch
         {
             "queue_name_asc" => queues.OrderBy(q => q.Name, StringComparer.Ordinal),
@@ -285,6 +296,100 @@ internal static class DliQueuesApi
 
         var lower = name.ToLowerInvariant();
         return await s.Dli.UpdateQueueAsync(tenant!.Id, lower, null, cidr, ct) ? DliApi.Success(200, []) : QueueNotFound(lower);
+    }
+
+    /// <summary>Tests running at once per project; more are refused until some finish.</summary>
+    internal const int MaxRunningTests = 100;
+
+    /// <summary>How long a finished test can still be shown.</summary>
+    internal static readonly TimeSpan KeepFinishedTests = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// CreateConnectivityTask (spec §7): <c>{"address": "host:port"}</c> → <c>task_id</c>. The test is written first and
+    /// answered by the connectivity worker; ShowConnectivityTask reads the answer.
+    /// </summary>
+    private static async Task<IResult> CreateConnectivityTaskAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name, [AsParameters] DliQueueServices s, CancellationToken ct)
+    {
+        var (tenant, body, error) = await DliApi.EnterAsync(context, projectId, s.Gate, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var address = body!.String("address", required: true, minLength: 1, maxLength: 300);
+        var endpoint = address is null ? null : DliValidation.Address(address, out var problem) ?? Problem(body, problem);
+        if (body.HasProblems)
+        {
+            return DliError.BadRequest(string.Join("; ", body.Problems));
+        }
+
+        var lower = name.ToLowerInvariant();
+        if (await s.Dli.GetQueueAsync(tenant!.Id, lower, ct) is null)
+        {
+            return QueueNotFound(lower);
+        }
+
+        var (host, port) = endpoint!.Value;
+        var task = new DliConnectivityTask(0, tenant.Id, lower, address!, host, port, Connectivity.Checking, null, s.Time.GetUtcNow(), null);
+        var id = await s.Tests.CreateAsync(task, MaxRunningTests, KeepFinishedTests, ct);
+        if (id is null)
+        {
+            return new DliError(400, DliCodes.SystemRestrictions, $"System restrictions: {MaxRunningTests} connectivity tests are already running in this project; wait for them to finish.");
+        }
+
+        s.TestSignal.Notify();
+        return DliApi.Success(200, new JsonObject { ["task_id"] = id.Value }, $"check connectivity to address:{host} with port: {port} successfully");
+    }
+
+    /// <summary>
+    /// ShowConnectivityTask (spec §7): <c>connectivity</c> is CHECKING while the test runs, then REACHABLE or UNREACHABLE;
+    /// <c>message</c> then says through which connection and rule, or why not.
+    /// </summary>
+    private static async Task<IResult> ShowConnectivityTaskAsync(
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name,
+        [FromRoute(Name = "task_id")] string taskId, [AsParameters] DliQueueServices s, CancellationToken ct)
+    {
+        var (tenant, _, error) = await DliApi.EnterAsync(context, projectId, s.Gate, ct, parseBody: false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var lower = name.ToLowerInvariant();
+        if (!long.TryParse(taskId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return DliError.BadRequest($"task_id must be the integer CreateConnectivityTask answered (got '{taskId}')");
+        }
+
+        var task = await s.Tests.GetAsync(tenant!.Id, lower, id, ct);
+        if (task is null)
+        {
+            return DliError.NotExist($"There is no connectivity test {id} of queue {lower} (finished tests are kept for {KeepFinishedTests.TotalHours:0} hours).");
+        }
+
+        return DliApi.Success(200, new JsonObject
+        {
+            ["connectivity"] = task.State.ToString().ToUpperInvariant(),
+        }, task.Message ?? $"the test of {task.Host}:{task.Port} from queue {lower} is running");
+    }
+
+    private static (string, int)? Problem(Wire.JsonFields body, string? problem)
+    {
+        body.Problem(problem!);
+        return null;
+    }
+
+    /// <summary>Whether the queue carries every pair (the list's <c>tags</c> filter; a project has at most a few hundred queues).</summary>
+    private static bool HasTags(DliQueue queue, IReadOnlyList<KeyValuePair<string, string>> tags)
+    {
+        if (queue.TagsJson is null || JsonNode.Parse(queue.TagsJson) is not JsonArray own)
+        {
+            return false;
+        }
+
+        var pairs = own.OfType<JsonObject>().Select(t => (Key: (string?)t["key"], Value: (string?)t["value"])).ToList();
+        return tags.All(tag => pairs.Any(p => p.Key == tag.Key && p.Value == tag.Value));
     }
 
     /// <summary>A queue in the list's snake_case (spec §4.2).</summary>

@@ -13,6 +13,91 @@ internal static partial class DliValidation
     public const int MaxHosts = 20_000;
     public const int MaxTags = 20;
 
+    /// <summary>
+    /// The address of a connectivity test: <c>host:port</c>, <c>[IPv6]:port</c> — an IP address or a DNS name, and a port
+    /// from 1 to 65535. Null with <paramref name="problem"/> naming what is wrong.
+    /// </summary>
+    public static (string Host, int Port)? Address(string text, out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        problem = null;
+        string host;
+        string portText;
+        if (text.StartsWith('['))
+        {
+            var close = text.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0 || close + 1 >= text.Length || text[close + 1] != ':')
+            {
+                problem = $"address '{text}' must be [IPv6]:port, e.g. [fd00::1]:5432";
+                return null;
+            }
+
+            host = text[1..close];
+            portText = text[(close + 2)..];
+            if (!IPAddress.TryParse(host, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+            {
+                problem = $"address '{text}': '{host}' is not an IPv6 address";
+                return null;
+            }
+        }
+        else
+        {
+            var colon = text.LastIndexOf(':');
+            if (colon < 0 || text.IndexOf(':', StringComparison.Ordinal) != colon)
+            {
+                problem = colon < 0
+                    ? $"address '{text}' has no port: give host:port, e.g. {text}:5432"
+                    : $"address '{text}' has no port or is an IPv6 address without brackets: give host:port or [IPv6]:port";
+                return null;
+            }
+
+            host = text[..colon];
+            portText = text[(colon + 1)..];
+            var isIp = IPAddress.TryParse(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork && host.Count(c => c == '.') == 3;
+            if (!isIp && !DnsNamePattern().IsMatch(host))
+            {
+                problem = $"address '{text}': '{host}' is neither an IPv4 address nor a DNS name (letters, digits, '-' and '.', at most 253 characters)";
+                return null;
+            }
+        }
+
+        if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            problem = $"address '{text}': the port must be a number from 1 to 65535 (got '{portText}')";
+            return null;
+        }
+
+        return (host, port);
+    }
+
+    /// <summary>The <c>tags=k1=v1,k2=v2</c> filter of the lists: at most <see cref="MaxTags"/> pairs, as many as a resource can have.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> QueryTags(IQueryCollection query, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(problems);
+        var tags = new List<KeyValuePair<string, string>>();
+        var pairs = query["tags"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (pairs.Length > MaxTags)
+        {
+            problems.Add($"tags may name at most {MaxTags} key=value pairs (got {pairs.Length})");
+            return tags;
+        }
+
+        foreach (var pair in pairs)
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                problems.Add($"tags must be key=value[,key=value...] (got '{pair}')");
+                continue;
+            }
+
+            tags.Add(new(pair[..equals], pair[(equals + 1)..]));
+        }
+
+        return tags;
+    }
+
     public static IReadOnlyList<DliHost>? Hosts(JsonFields body)
     {
         var items = body.Objects("hosts");
@@ -118,4 +203,8 @@ internal static partial class DliValidation
 
     [GeneratedRegex("^(?![0-9]+$)(?!_)[a-z0-9_]{1,128}$")]
     private static partial Regex QueueNamePattern();
+
+    /// <summary>A DNS name: labels of letters, digits and '-' (not at either end), at most 63 each and 253 in all.</summary>
+    [GeneratedRegex(@"\A(?=.{1,253}\z)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\z")]
+    private static partial Regex DnsNamePattern();
 }

@@ -74,25 +74,35 @@ internal static class IamTokensApi
 
         var token = tokens.Issue(tenant, found.User);
         context.Response.Headers["X-Subject-Token"] = token.Value;
+        return TokenAnswer(tenant, found.User.Id, found.User.Name, token.IssuedAt, token.ExpiresAt, StatusCodes.Status201Created);
+    }
+
+    /// <summary>The token body IAM answers on issue and on validation.</summary>
+    internal static IResult TokenAnswer(Tenant tenant, string userId, string userName, DateTimeOffset issuedAt, DateTimeOffset expiresAt, int status)
+    {
         var domainRef = new NamedRef(tenant.Id, tenant.DomainName, null);
         var response = new TokenResponse(new TokenBody(
-            Time(token.ExpiresAt),
-            Time(token.IssuedAt),
+            Time(expiresAt),
+            Time(issuedAt),
             ["password"],
-            new NamedRef(found.User.Id, found.User.Name, domainRef),
+            new NamedRef(userId, userName, domainRef),
             new NamedRef(tenant.ProjectId, tenant.ProjectName, domainRef),
             [new Role("te_admin", "te_admin")],
             []));
-        return Results.Json(response, s_json, "application/json; charset=utf-8", StatusCodes.Status201Created);
+        return Results.Json(response, s_json, "application/json; charset=utf-8", status);
     }
 
     /// <summary>IAM's errors follow OpenStack Keystone: <c>{"error": {"code", "message", "title"}}</c>.</summary>
-    private static IResult Error(int status, string message) =>
+    internal static IResult Error(int status, string message) =>
         Results.Json(new ErrorResponse(new ErrorBody(status, message, status switch
         {
             400 => "Bad Request",
             401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            405 => "Method Not Allowed",
             413 => "Request Entity Too Large",
+            500 => "Internal Server Error",
             _ => "Error",
         })), s_json, "application/json; charset=utf-8", status);
 

@@ -47,15 +47,41 @@ internal static partial class EbApi
 
     public static IEndpointRouteBuilder MapTencentEb(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/", ["POST", "GET", "PUT", "DELETE", "PATCH"], HandleAsync);
+        app.MapMethods("/", ["POST", "GET", "HEAD", "PUT", "DELETE", "PATCH"], HandleAsync);
         return app;
     }
 
-    /// <summary>True when a request is addressed to this face (fallback errors use its envelope).</summary>
-    public static bool Owns(HttpRequest request) => request.Path == "/" || request.Headers.ContainsKey("X-TC-Action");
+    /// <summary>
+    /// True when a request is addressed to this face (fallback errors use its envelope): anything with Tencent's headers,
+    /// a TC3 signature or the legacy signature's query parameters, and every non-GET request to <c>/</c>. A plain
+    /// <c>GET /</c> is not Tencent's: it gets the index page.
+    /// </summary>
+    public static bool Owns(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Headers.ContainsKey("X-TC-Action"))
+        {
+            return true;
+        }
+
+        if (request.Path != "/")
+        {
+            return false;
+        }
+
+        return !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            || request.Headers.Authorization.ToString().StartsWith("TC3-", StringComparison.Ordinal)
+            || request.Headers.Keys.Any(k => k.StartsWith("X-TC-", StringComparison.OrdinalIgnoreCase))
+            || request.Query.ContainsKey("Action") || request.Query.ContainsKey("Signature");
+    }
 
     private static async Task<IResult> HandleAsync(HttpContext context, [AsParameters] EbServices services, CancellationToken cancellationToken)
     {
+        if (!Owns(context.Request))
+        {
+            return IndexPage.Answer(context);
+        }
+
         try
         {
             return Answer(context, await DispatchAsync(context, services, cancellationToken));
@@ -77,6 +103,12 @@ internal static partial class EbApi
         var action = request.Headers["X-TC-Action"].ToString();
         if (action.Length == 0)
         {
+            if (await IsLegacySignatureAsync(context, services, cancellationToken))
+            {
+                throw new EbError("AuthFailure.InvalidAuthorization",
+                    "The legacy HmacSHA1/HmacSHA256 signature (Signature and SignatureMethod parameters) is not supported; sign with TC3-HMAC-SHA256, every official SDK's default.");
+            }
+
             throw EbError.Missing("Action");
         }
 
@@ -126,6 +158,25 @@ internal static partial class EbApi
         }
 
         return await handler(new EbContext(auth.Tenant, region, EbParams.Parse(body.Bytes), services, cancellationToken));
+    }
+
+    /// <summary>Whether an action-less request carries the legacy signature: <c>Signature</c> or <c>SignatureMethod</c> in the query or form body.</summary>
+    private static async Task<bool> IsLegacySignatureAsync(HttpContext context, EbServices services, CancellationToken cancellationToken)
+    {
+        static bool Legacy(IEnumerable<string> keys) => keys.Any(k => k is "Signature" or "SignatureMethod");
+        if (Legacy(context.Request.Query.Keys))
+        {
+            return true;
+        }
+
+        var body = await RequestBody.ReadAsync(context, services.Junction.Value.MaxRequestBodyBytes, cancellationToken);
+        if (body.TooLarge || body.Bytes.Length == 0 || body.Bytes[0] == (byte)'{')
+        {
+            return false;
+        }
+
+        var form = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(System.Text.Encoding.UTF8.GetString(body.Bytes));
+        return Legacy(form.Keys);
     }
 
     private static IResult Answer(HttpContext context, JsonObject response)

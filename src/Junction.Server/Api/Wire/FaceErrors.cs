@@ -1,6 +1,7 @@
 using Junction.Server.Api.Admin;
 using Junction.Server.Api.HuaweiDli;
 using Junction.Server.Api.HuaweiEg;
+using Junction.Server.Api.Iam;
 using Junction.Server.Api.TencentEb;
 
 namespace Junction.Server.Api.Wire;
@@ -16,6 +17,7 @@ internal static class FaceErrors
         Faces.Tencent => EbApi.Error(context, "InvalidAction", $"No API at {context.Request.Method} {context.Request.Path}: EventBridge is POST /."),
         Faces.Admin => AdminApi.Error(context, 404, "Junction.NotFound", $"no API at {context.Request.Method} {context.Request.Path}"),
         Faces.Dli => new DliError(404, "DLI.0023", $"No related resources were found: no API at {context.Request.Method} {context.Request.Path}"),
+        Faces.Iam => IamTokensApi.Error(404, $"Could not find the resource: no API at {context.Request.Method} {context.Request.Path}"),
         _ => EgError.NotFound($"no API at {context.Request.Method} {context.Request.Path}"),
     };
 
@@ -24,6 +26,7 @@ internal static class FaceErrors
         Faces.Tencent => EbApi.Error(context, "UnsupportedProtocol", $"HTTP method {context.Request.Method} is not supported."),
         Faces.Admin => AdminApi.Error(context, 405, "Junction.MethodNotAllowed", $"method {context.Request.Method} is not allowed on {context.Request.Path}"),
         Faces.Dli => new DliError(405, "DLI.0007", $"The operation is not supported: method {context.Request.Method} on {context.Request.Path}"),
+        Faces.Iam => IamTokensApi.Error(405, $"method {context.Request.Method} is not allowed on {context.Request.Path}"),
         _ => new EgError(405, EgCodes.MethodNotAllowed, $"method {context.Request.Method} is not allowed on {context.Request.Path}"),
     };
 
@@ -34,6 +37,7 @@ internal static class FaceErrors
         Faces.Tencent => EbApi.Error(context, "InternalError", "An internal error occurred; the RequestId identifies it in the server's log."),
         Faces.Admin => AdminApi.Error(context, 500, "Junction.InternalError", "the server failed to handle the request; the request id identifies it in the log"),
         Faces.Dli => new DliError(500, "DLI.0999", "Server-side errors occur; the X-Request-Id identifies the request in the server's log."),
+        Faces.Iam => IamTokensApi.Error(500, "the server failed to handle the request; the X-Request-Id identifies it in the server's log"),
         _ => new EgError(500, EgCodes.Internal, "Internal Server Error", "the server failed to handle the request; the request id identifies it in the server's log"),
     };
 
@@ -41,9 +45,9 @@ internal static class FaceErrors
     public static string FaceName(HttpContext context)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/v3/auth"))
+        if (path == "/" && !EbApi.Owns(context.Request))
         {
-            return "iam";
+            return "other";
         }
 
         if (path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics"))
@@ -56,16 +60,44 @@ internal static class FaceErrors
             Faces.Tencent => "eb",
             Faces.Dli => "dli",
             Faces.Admin => "admin",
+            Faces.Iam => "iam",
             _ => "eg",
         };
     }
 
-    private static Faces Face(HttpContext context) =>
-        context.Request.Path.StartsWithSegments("/junction") ? Faces.Admin
-        : EbApi.Owns(context.Request) ? Faces.Tencent
-        : context.Request.Path.StartsWithSegments("/v1.0") || context.Request.Path.StartsWithSegments("/v2.0")
-            || (context.Request.Path.StartsWithSegments("/v3") && context.Request.Path.Value!.Contains("/datasource/", StringComparison.Ordinal)) ? Faces.Dli
-        : Faces.Huawei;
+    /// <summary>IAM's collections under <c>/v3</c>; any other <c>/v3/{project_id}/…</c> is DLI's.</summary>
+    private static readonly HashSet<string> s_iamCollections = new(StringComparer.Ordinal)
+    {
+        "auth", "projects", "regions", "domains", "users", "groups", "roles", "role_assignments", "services", "endpoints",
+        "credentials", "policies", "system",
+    };
+
+    private static Faces Face(HttpContext context)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/junction"))
+        {
+            return Faces.Admin;
+        }
+
+        if (EbApi.Owns(context.Request))
+        {
+            return Faces.Tencent;
+        }
+
+        if (path.StartsWithSegments("/v3.0"))
+        {
+            return Faces.Iam;
+        }
+
+        if (path.StartsWithSegments("/v3", out var rest))
+        {
+            var first = rest.Value is { Length: > 1 } r ? r[1..].Split('/')[0] : "";
+            return first.Length == 0 || s_iamCollections.Contains(first) || first.StartsWith("OS-", StringComparison.Ordinal) ? Faces.Iam : Faces.Dli;
+        }
+
+        return path.StartsWithSegments("/v1.0") || path.StartsWithSegments("/v2.0") ? Faces.Dli : Faces.Huawei;
+    }
 
     private enum Faces
     {
@@ -73,5 +105,6 @@ internal static class FaceErrors
         Tencent,
         Dli,
         Admin,
+        Iam,
     }
 }

@@ -312,25 +312,10 @@ public sealed class DliApiTests : IDisposable
     private async Task RunEngineAsync() =>
         await _factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
 
-    private async Task CreateQueueAsync(string name, int resourceMode = 1)
-    {
-        var response = await _client.PostAsync(Queues, new { queue_name = name, cu_count = 16, resource_mode = resourceMode });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
+    private Task CreateQueueAsync(string name, int resourceMode = 1) => DliCalls.CreateQueueAsync(_client, name, resourceMode);
 
-    private async Task<string> CreateConnectionAsync(string name, string[]? queues = null, (string Name, string Ip)[]? hosts = null)
-    {
-        var response = await _client.PostAsync(Connections, new
-        {
-            name,
-            dest_vpc_id = "vpc-1",
-            dest_network_id = "net-1",
-            queues = queues ?? [],
-            hosts = (hosts ?? []).Select(h => new { name = h.Name, ip = h.Ip }).ToArray(),
-        });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await HuaweiClient.JsonAsync(response))["connection_id"]!.GetValue<string>();
-    }
+    private Task<string> CreateConnectionAsync(string name, string[]? queues = null, (string Name, string Ip)[]? hosts = null) =>
+        DliCalls.CreateConnectionAsync(_client, name, queues, hosts);
 
     private async Task<JsonObject> ShowAsync(string id)
     {
@@ -339,13 +324,6 @@ public sealed class DliApiTests : IDisposable
         return await HuaweiClient.JsonAsync(response);
     }
 
-    private static async Task AssertDliErrorAsync(HttpResponseMessage response, HttpStatusCode status, string code, string contains)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        var body = JsonNode.Parse(text)!.AsObject();
-        Assert.Equal(code, body["error_code"]!.GetValue<string>());
-        Assert.Contains(contains, body["error_msg"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.True(response.Headers.Contains("X-Request-Id"));
-    }
+    private static Task AssertDliErrorAsync(HttpResponseMessage response, HttpStatusCode status, string code, string contains) =>
+        DliCalls.AssertErrorAsync(response, status, code, contains);
 }

@@ -71,8 +71,11 @@ public sealed class EbApiTests : IDisposable
     public async Task Errors_OtherMethodsAndOversizedBodies_AreTencentErrors()
     {
         using var http = _factory.CreateClient();
-        var get = await TencentClient.ResponseAsync(await http.GetAsync("/"));
-        Assert.Equal("UnsupportedProtocol", TencentClient.ErrorCode(get));
+        // A plain GET / is the index page (SdkWireTests); Tencent's requests in any other method are refused in its envelope.
+        using var get = new HttpRequestMessage(HttpMethod.Get, "/?Action=ListEventBuses");
+        Assert.Equal("UnsupportedProtocol", TencentClient.ErrorCode(await TencentClient.ResponseAsync(await http.SendAsync(get))));
+        var put = await TencentClient.ResponseAsync(await http.PutAsync("/", new StringContent("{}")));
+        Assert.Equal("UnsupportedProtocol", TencentClient.ErrorCode(put));
 
         using var small = new JunctionFactory().With("Junction:MaxRequestBodyBytes", "2048");
         var client = small.CreateTencentClient();
