@@ -416,6 +416,49 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConnectivityTests_CreateCapsRunning_ClaimFairly_FenceCompletion_TenantScoped()
+    {
+        var store = new SqlConnectivityStore(Database);
+        var other = new SqlConnectivityStore(OpenSecondHandle(Database));
+        DliConnectivityTask Task(string tenant, string queue) =>
+            new(0, tenant, queue, "db:5432", "db", 5432, Connectivity.Checking, null, s_t0, null);
+
+        var first = await store.CreateAsync(Task("t1", "q1"), 2, TimeSpan.FromDays(1), CancellationToken.None);
+        var second = await other.CreateAsync(Task("t1", "q1"), 2, TimeSpan.FromDays(1), CancellationToken.None);
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.NotEqual(first, second);
+        Assert.Null(await store.CreateAsync(Task("t1", "q2"), 2, TimeSpan.FromDays(1), CancellationToken.None));
+        var t2 = await store.CreateAsync(Task("t2", "q1"), 2, TimeSpan.FromDays(1), CancellationToken.None);
+        Assert.NotNull(t2);
+
+        // Another tenant's or another queue's id shows nothing.
+        Assert.Null(await store.GetAsync("t2", "q1", first!.Value, CancellationToken.None));
+        Assert.Null(await store.GetAsync("t1", "q2", first.Value, CancellationToken.None));
+        var shown = await store.GetAsync("t1", "q1", first.Value, CancellationToken.None);
+        Assert.Equal(Connectivity.Checking, shown!.State);
+        Assert.Equal(5432, shown.Port);
+
+        // Fair: one claim of two takes one test of each tenant; the lease is fenced; the answer ends the work.
+        var claimed = await store.ClaimAsync("node-a", s_t0, TimeSpan.FromSeconds(30), 2, CancellationToken.None);
+        Assert.Equal(["t1", "t2"], claimed.Select(l => l.Item.TenantId).Order().ToArray());
+        var mine = claimed.Single(l => l.Item.TenantId == "t1");
+        var takeover = await other.ClaimAsync("node-b", s_t0.AddMinutes(1), TimeSpan.FromSeconds(30), 10, CancellationToken.None);
+        Assert.Contains(takeover, l => l.Item.Id == mine.Item.Id);
+        Assert.False(await store.CompleteAsync(mine, Connectivity.Reachable, "stale", s_t0.AddMinutes(1), CancellationToken.None));
+        var theirs = takeover.Single(l => l.Item.Id == mine.Item.Id);
+        Assert.True(await other.CompleteAsync(theirs, Connectivity.Unreachable, "closed port", s_t0.AddMinutes(1), CancellationToken.None));
+        var done = await store.GetAsync("t1", "q1", mine.Item.Id, CancellationToken.None);
+        Assert.Equal(Connectivity.Unreachable, done!.State);
+        Assert.Equal("closed port", done.Message);
+        Assert.DoesNotContain(await store.ClaimAsync("node-a", s_t0.AddHours(1), TimeSpan.FromSeconds(30), 10, CancellationToken.None), l => l.Item.Id == mine.Item.Id);
+
+        // A finished test older than the keep period is dropped by the next create.
+        Assert.NotNull(await store.CreateAsync(Task("t1", "q3") with { CreatedAt = s_t0.AddDays(2) }, 10, TimeSpan.FromDays(1), CancellationToken.None));
+        Assert.Null(await store.GetAsync("t1", "q1", mine.Item.Id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Deliveries_Prune_DeletesOldFinishedEvents_KeepsPendingAndFailed()
     {
         var deliveries = new SqlDeliveryStore(Database);
