@@ -152,6 +152,6 @@ public sealed partial class HuaweiAuthenticator(
         return query < 0 ? raw : raw[..query];
     }
 
-    [GeneratedRegex(@"^SDK-HMAC-SHA256\s+Access=(?<access>[^,\s]+),\s*SignedHeaders=(?<headers>[^,\s]+),\s*Signature=(?<signature>[0-9a-fA-F]+)$")]
+    [GeneratedRegex(@"^SDK-HMAC-SHA256\s+Access=(?<access>[^,\s]+),\s*SignedHeaders=(?<headers>[^,\s]+),\s*Signature=(?<signature>[0-9a-fA-F]+)\z")]
     private static partial Regex AuthorizationPattern();
 }

@@ -104,6 +104,6 @@ public sealed partial class Tc3Authenticator(CredentialService credentials, Time
         }
     }
 
-    [GeneratedRegex(@"^TC3-HMAC-SHA256\s+Credential=(?<id>[^/\s]+)/(?<date>\d{4}-\d{2}-\d{2})/(?<service>[^/\s]+)/tc3_request,\s*SignedHeaders=(?<headers>[a-z0-9;\-]+),\s*Signature=(?<signature>[0-9a-f]{64})$")]
+    [GeneratedRegex(@"^TC3-HMAC-SHA256\s+Credential=(?<id>[^/\s]+)/(?<date>\d{4}-\d{2}-\d{2})/(?<service>[^/\s]+)/tc3_request,\s*SignedHeaders=(?<headers>[a-z0-9;\-]+),\s*Signature=(?<signature>[0-9a-f]{64})\z")]
     private static partial Regex AuthorizationPattern();
 }

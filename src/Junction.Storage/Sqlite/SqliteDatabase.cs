@@ -26,10 +26,19 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = System.IO.Path.GetFullPath(path);
         var directory = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(directory))
+        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
         {
-            Directory.CreateDirectory(directory);
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory);
+            }
+            else
+            {
+                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
         }
+
+        OwnerOnly(Path);
 
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -51,6 +60,44 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// The database holds every tenant's data and the password hashes: it is created readable by its owner only (0600),
+    /// and an existing file is narrowed to that. SQLite gives its -wal and -shm files the database file's mode.
+    /// </summary>
+    private static void OwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!File.Exists(path))
+        {
+            try
+            {
+                using var created = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = ownerOnly });
+                return;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another node on the same file created it first.
+            }
+        }
+
+        try
+        {
+            if (File.GetUnixFileMode(path) != ownerOnly)
+            {
+                File.SetUnixFileMode(path, ownerOnly);
+            }
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // A file of another user that this one may still open: its owner decides its mode.
+        }
+    }
 
     public string Kind => "sqlite";
 

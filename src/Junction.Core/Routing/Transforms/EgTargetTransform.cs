@@ -167,7 +167,7 @@ public sealed partial class EgTargetTransform
     /// <summary>A piece of the template: literal text, or the value a path names.</summary>
     private sealed record Segment(string? Text, JsonPathLite? Path);
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     private static partial Regex VariableName();
 
     [GeneratedRegex(@"\$\{([^}]*)\}")]

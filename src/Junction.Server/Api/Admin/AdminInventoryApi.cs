@@ -289,9 +289,9 @@ internal static partial class AdminInventoryApi
     private static IResult InstanceNotFound(HttpContext context, string id) =>
         AdminApi.Error(context, 404, "Junction.NotFound", $"Kafka instance '{id}' is not registered");
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     private static partial Regex IdPattern();
 
-    [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$")]
+    [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}\z")]
     private static partial Regex ServerPattern();
 }

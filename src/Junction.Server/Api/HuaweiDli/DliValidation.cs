@@ -189,19 +189,19 @@ internal static partial class DliValidation
     /// <summary>Queue names: 1–128 of letters, digits and '_', not all digits, not starting with '_' (checked lower-cased).</summary>
     public static bool IsQueueName(string name) => QueueNamePattern().IsMatch(name);
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_.-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_.-]{0,127}\z")]
     private static partial Regex HostNamePattern();
 
-    [GeneratedRegex(@"^[\p{L}\p{N} _.:+\-@=]+$")]
+    [GeneratedRegex(@"^[\p{L}\p{N} _.:+\-@=]+\z")]
     private static partial Regex TagPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_]{1,64}\z")]
     private static partial Regex ConnectionNamePattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex RouteNamePattern();
 
-    [GeneratedRegex("^(?![0-9]+$)(?!_)[a-z0-9_]{1,128}$")]
+    [GeneratedRegex(@"^(?![0-9]+\z)(?!_)[a-z0-9_]{1,128}\z")]
     private static partial Regex QueueNamePattern();
 
     /// <summary>A DNS name: labels of letters, digits and '-' (not at either end), at most 63 each and 253 in all.</summary>

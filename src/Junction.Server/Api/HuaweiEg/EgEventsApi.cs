@@ -403,9 +403,9 @@ internal static partial class EgEventsApi
     }
 
 
-    [GeneratedRegex(@"^\d+\.\d+$")]
+    [GeneratedRegex(@"^\d+\.\d+\z")]
     private static partial Regex SpecVersion();
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")]
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\z")]
     private static partial Regex Rfc3339();
 }

@@ -216,6 +216,11 @@ internal static partial class EgRequests
             {
                 yield return $"entry '{entry}' has host '{host}', which is not a host name or IP address";
             }
+            else if (host.StartsWith('[')
+                && !(System.Net.IPAddress.TryParse(host[1..^1], out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6))
+            {
+                yield return $"entry '{entry}' has host '{host}', whose brackets hold no IPv6 address";
+            }
         }
     }
 
@@ -299,10 +304,10 @@ internal static partial class EgRequests
         return text;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)$")]
+    [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)\z")]
     private static partial Regex HostPattern();
 
     internal static JsonSerializerOptions ResponseJson { get; } = new()

@@ -414,12 +414,12 @@ internal static partial class EgResourceRequests
         return value;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]*\z")]
     private static partial Regex SourceNamePattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]*\z")]
     private static partial Regex IdPattern();
 }

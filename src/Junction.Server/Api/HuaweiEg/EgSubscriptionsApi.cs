@@ -433,6 +433,6 @@ internal static partial class EgSubscriptionsApi
     private static DateTimeOffset Later(DateTimeOffset now, DateTimeOffset previous) =>
         now.ToUnixTimeMilliseconds() > previous.ToUnixTimeMilliseconds() ? now : previous.AddMilliseconds(1);
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z")]
     private static partial Regex NamePattern();
 }

@@ -219,9 +219,9 @@ internal static partial class EbApi
     private static long? SaveDays(long? days) =>
         days is < 1 or > 3650 ? throw new EbError("InvalidParameterValue", $"SaveDays must be from 1 to 3650, not {days}.") : days;
 
-    [GeneratedRegex("^eb-[a-z0-9]{1,32}$")]
+    [GeneratedRegex(@"^eb-[a-z0-9]{1,32}\z")]
     private static partial Regex BusIdPattern();
 
-    [GeneratedRegex(@"^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9_\u4e00-\u9fa5-]{0,58}[A-Za-z0-9\u4e00-\u9fa5]$")]
+    [GeneratedRegex(@"^[A-Za-z\u4e00-\u9fa5][A-Za-z0-9_\u4e00-\u9fa5-]{0,58}[A-Za-z0-9\u4e00-\u9fa5]\z")]
     private static partial Regex BusNamePattern();
 }

@@ -135,9 +135,9 @@ internal static partial class EbApi
             : throw EbError.Value("ConnectionName",
                 $"ConnectionName '{name}' must be 2-60 characters of letters, digits, '_' and '-', start with a letter and end with a letter or digit.");
 
-    [GeneratedRegex("^connection-[a-z0-9]{1,32}$")]
+    [GeneratedRegex(@"^connection-[a-z0-9]{1,32}\z")]
     private static partial Regex ConnectionIdPattern();
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$")]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]\z")]
     private static partial Regex ConnectionNamePattern();
 }

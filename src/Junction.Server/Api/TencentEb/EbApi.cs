@@ -237,7 +237,7 @@ internal static partial class EbApi
         return ((int)offset, (int)limit, sort, order == "DESC");
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-z]{2}-[a-z0-9-]{1,40}$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z]{2}-[a-z0-9-]{1,40}\z")]
     private static partial System.Text.RegularExpressions.Regex RegionPattern();
 }
 

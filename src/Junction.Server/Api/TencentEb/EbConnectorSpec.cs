@@ -143,9 +143,9 @@ internal static partial class EbConnectorSpecs
         }
     }
 
-    [GeneratedRegex(@"^qcs::(?<service>[a-z]+):(?<region>[a-z0-9-]*):uin/(?<uin>[0-9]+):(?<resource>.+)$")]
+    [GeneratedRegex(@"^qcs::(?<service>[a-z]+):(?<region>[a-z0-9-]*):uin/(?<uin>[0-9]+):(?<resource>.+)\z")]
     private static partial Regex ResourcePattern();
 
-    [GeneratedRegex(@"^ckafkaId/uin/[0-9]+/(?<id>[A-Za-z0-9_-]+)$")]
+    [GeneratedRegex(@"^ckafkaId/uin/[0-9]+/(?<id>[A-Za-z0-9_-]+)\z")]
     private static partial Regex CkafkaInstancePattern();
 }

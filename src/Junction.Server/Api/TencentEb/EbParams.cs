@@ -40,6 +40,11 @@ internal sealed class EbParams
                 throw new EbError("InvalidParameter", "The request body must be a JSON object.");
             }
 
+            if (Wire.JsonText.Problem(document.RootElement) is { } problem)
+            {
+                throw new EbError("InvalidParameter", $"The request body cannot be read: {problem}.");
+            }
+
             return new EbParams(document.RootElement.Clone(), "");
         }
         catch (JsonException exception)

@@ -50,8 +50,8 @@ internal sealed class JsonFields
                 return null;
             }
 
-            error = null;
-            return new JsonFields(document.RootElement.Clone(), "", []);
+            error = JsonText.Problem(document.RootElement);
+            return error is null ? new JsonFields(document.RootElement.Clone(), "", []) : null;
         }
         catch (JsonException exception)
         {

@@ -20,6 +20,9 @@ public sealed class EgRequestsTests
     [InlineData("127.0.0.1:9092,", "empty entry")]
     [InlineData("bad_host:9092", "not a host name or IP address")]
     [InlineData(":9092", "must be host:port")]
+    [InlineData("[:::::]:9092", "brackets hold no IPv6 address")]
+    [InlineData("[1.2.3.4]:9092", "brackets hold no IPv6 address")]
+    [InlineData("broker\n:9092", "not a host name or IP address")]
     public void AddressProblems_InvalidLists_NameTheEntry(string addr, string expected) =>
         Assert.Contains(EgRequests.AddressProblems(addr), p => p.Contains(expected, StringComparison.Ordinal));
 
