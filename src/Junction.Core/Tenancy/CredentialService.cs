@@ -16,6 +16,32 @@ public sealed class CredentialService(ITenantStore store, ISecretProtector prote
 
     private readonly ConcurrentDictionary<string, (ResolvedAccessKey? Key, DateTimeOffset Expires)> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (Tenant? Tenant, DateTimeOffset Expires)> _tenants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (HashSet<string> UserIds, DateTimeOffset Expires)> _users = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the user a token was issued to still exists, cached per tenant like access keys: deleting a user stops
+    /// its tokens at once on the node that deleted it (<see cref="ForgetUsers"/>) and within <see cref="CacheLifetime"/> on others.
+    /// </summary>
+    public async Task<bool> UserExistsAsync(string tenantId, string userId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (!_users.TryGetValue(tenantId, out var cached) || cached.Expires <= now)
+        {
+            var ids = (await store.ListUsersAsync(tenantId, cancellationToken)).Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
+            if (_users.Count > 10_000)
+            {
+                _users.Clear();
+            }
+
+            cached = (ids, now + CacheLifetime);
+            _users[tenantId] = cached;
+        }
+
+        return cached.UserIds.Contains(userId);
+    }
+
+    /// <summary>Drops a tenant's cached users at once (after a user was deleted).</summary>
+    public void ForgetUsers(string tenantId) => _users.TryRemove(tenantId, out _);
 
     /// <summary>A tenant by id, cached like access keys: every token-authenticated request needs one.</summary>
     public async Task<Tenant?> GetTenantAsync(string tenantId, CancellationToken cancellationToken)

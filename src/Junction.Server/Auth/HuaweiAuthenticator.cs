@@ -22,7 +22,7 @@ public sealed record HuaweiAuthResult(Tenant? Tenant, string? Failure)
 /// over the raw body bytes.
 /// </summary>
 public sealed partial class HuaweiAuthenticator(
-    CredentialService credentials, TokenService tokens, TimeProvider time, IOptions<SignatureOptions> options)
+    CredentialService credentials, TokenService tokens, TimeProvider time, IOptions<SignatureOptions> options, AuthLockouts lockouts)
 {
     public async Task<HuaweiAuthResult> AuthenticateAsync(HttpRequest request, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
@@ -49,7 +49,14 @@ public sealed partial class HuaweiAuthenticator(
         }
 
         var tenant = await credentials.GetTenantAsync(check.TenantId!, cancellationToken);
-        return tenant is null ? HuaweiAuthResult.Fail("the token's tenant no longer exists") : HuaweiAuthResult.Ok(tenant);
+        if (tenant is null)
+        {
+            return HuaweiAuthResult.Fail("the token's tenant no longer exists");
+        }
+
+        return await credentials.UserExistsAsync(tenant.Id, check.UserId!, cancellationToken)
+            ? HuaweiAuthResult.Ok(tenant)
+            : HuaweiAuthResult.Fail("the token's user no longer exists");
     }
 
     private async Task<HuaweiAuthResult> VerifySignatureAsync(HttpRequest request, string authorization, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
@@ -58,6 +65,14 @@ public sealed partial class HuaweiAuthenticator(
         if (!match.Success)
         {
             return HuaweiAuthResult.Fail("Authorization must be 'SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...'");
+        }
+
+        // A pair (access key, client address) locked after repeated failures is refused before any work is done.
+        var lockKey = AuthLockouts.SignatureKey(match.Groups["access"].Value, request);
+        if (lockouts.Signatures.Locked(lockKey) is { } left)
+        {
+            return HuaweiAuthResult.Fail(
+                $"verify aksk signature fail: {lockouts.Signatures.MaxConsecutive} consecutive failures for this access key from this address; refused for {AuthLockouts.Seconds(left)}");
         }
 
         var sdkDate = request.Headers["X-Sdk-Date"].ToString();
@@ -129,12 +144,15 @@ public sealed partial class HuaweiAuthenticator(
         var expected = HuaweiSignature.Sign(key?.SecretKey ?? "unknown-access-key", HuaweiSignature.StringToSign(sdkDate, canonical));
         var given = match.Groups["signature"].Value.ToLowerInvariant();
         var equal = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(given));
-        if (key is null)
+        // One answer for an unknown access key and a wrong signature: the caller cannot tell which keys exist.
+        if (key is null || !equal)
         {
-            return HuaweiAuthResult.Fail("the access key is not known");
+            lockouts.Signatures.Failed(lockKey);
+            return HuaweiAuthResult.Fail("verify aksk signature fail");
         }
 
-        return equal ? HuaweiAuthResult.Ok(key.Tenant) : HuaweiAuthResult.Fail("verify aksk signature fail");
+        lockouts.Signatures.Succeeded(lockKey);
+        return HuaweiAuthResult.Ok(key.Tenant);
     }
 
     private const string UnsignedPayload = "UNSIGNED-PAYLOAD";

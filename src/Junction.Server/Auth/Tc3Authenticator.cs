@@ -21,7 +21,7 @@ public sealed record Tc3AuthResult(Tenant? Tenant, string? Code, string? Message
 /// SDK signs <c>127</c> for a <c>127.0.0.1</c> endpoint), the host with or without its port (Node signs it without),
 /// the timestamp window, and a constant-time compare over the raw body's hash.
 /// </summary>
-public sealed partial class Tc3Authenticator(CredentialService credentials, TimeProvider time, IOptions<TencentOptions> options)
+public sealed partial class Tc3Authenticator(CredentialService credentials, TimeProvider time, IOptions<TencentOptions> options, AuthLockouts lockouts)
 {
     public async Task<Tc3AuthResult> AuthenticateAsync(HttpRequest request, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
@@ -51,9 +51,17 @@ public sealed partial class Tc3Authenticator(CredentialService credentials, Time
         var secretId = match.Groups["id"].Value;
         var date = match.Groups["date"].Value;
         var service = match.Groups["service"].Value;
+        var lockKey = AuthLockouts.SignatureKey(secretId, request);
+        if (lockouts.Signatures.Locked(lockKey) is { } left)
+        {
+            return Tc3AuthResult.Fail("AuthFailure.SignatureFailure",
+                $"The provided credentials could not be validated: {lockouts.Signatures.MaxConsecutive} consecutive failures for this SecretId from this address; refused for {AuthLockouts.Seconds(left)}.");
+        }
+
         var key = await credentials.ResolveAccessKeyAsync(secretId, cancellationToken);
         if (key is null)
         {
+            lockouts.Signatures.Failed(lockKey);
             return Tc3AuthResult.Fail("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.");
         }
 
@@ -86,11 +94,13 @@ public sealed partial class Tc3Authenticator(CredentialService credentials, Time
 
         if (!matched)
         {
+            lockouts.Signatures.Failed(lockKey);
             var hint = date != Tc3Signature.DateOf(timestamp) ? " (the credential date is not the UTC date of X-TC-Timestamp)" : "";
             return Tc3AuthResult.Fail("AuthFailure.SignatureFailure",
                 "The provided credentials could not be validated. Please check your signature is correct." + hint);
         }
 
+        lockouts.Signatures.Succeeded(lockKey);
         return Tc3AuthResult.Ok(key.Tenant);
     }
 

@@ -4,7 +4,7 @@ using Junction.Storage.Sql;
 
 namespace Junction.Server.Hosting;
 
-/// <summary>Liveness (<c>/healthz</c>: the process serves requests) and readiness (<c>/readyz</c>: the database answers and is migrated).</summary>
+/// <summary>Liveness (<c>/healthz</c>: the process serves requests) and readiness (<c>/readyz</c>: the database is migrated and takes a write).</summary>
 internal static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
@@ -25,19 +25,31 @@ internal static class HealthApi
         return app;
     }
 
-    private static async Task<IResult> ReadyAsync(Migrator migrator, IDatabase database, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ready when the schema is current and a write commits: one row per node in <c>readiness</c> is written through
+    /// the same writer as every other write, so a full disk, files made read-only or a database file deleted under the
+    /// node make it not ready (503 with the reason) instead of only the next real write failing.
+    /// </summary>
+    private static async Task<IResult> ReadyAsync(
+        Migrator migrator, IDatabase database, Junction.Core.Work.NodeId node, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
             var version = await migrator.CurrentVersionAsync(cancellationToken);
             var expected = database.Migrations.Max(m => m.Version);
-            return version >= expected
-                ? Results.Json(new { status = "ready", database = database.Kind, schema = version })
-                : Results.Json(new { status = "not ready", database = database.Kind, schema = version, reason = $"schema version {version} is behind {expected}" }, statusCode: 503);
+            if (version < expected)
+            {
+                return Results.Json(new { status = "not ready", database = database.Kind, schema = version, reason = $"schema version {version} is behind {expected}" }, statusCode: 503);
+            }
+
+            await database.WriteAsync((db, transaction) => Dapper.SqlMapper.ExecuteAsync(db,
+                "INSERT INTO readiness (node, checked_at) VALUES (@node, @at) ON CONFLICT (node) DO UPDATE SET checked_at = excluded.checked_at",
+                new { node = node.Value, at = time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction), cancellationToken);
+            return Results.Json(new { status = "ready", database = database.Kind, schema = version });
         }
-        catch (Exception exception) when (exception is System.Data.Common.DbException or InvalidOperationException)
+        catch (Exception exception) when (exception is System.Data.Common.DbException or InvalidOperationException or StorageUnavailableException or IOException)
         {
-            return Results.Json(new { status = "not ready", database = database.Kind, reason = exception.Message }, statusCode: 503);
+            return Results.Json(new { status = "not ready", database = database.Kind, reason = $"the database takes no writes: {exception.Message}" }, statusCode: 503);
         }
     }
 }

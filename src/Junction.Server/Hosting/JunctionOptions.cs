@@ -43,6 +43,26 @@ public sealed class IamOptions
     /// <summary>How long an issued token is valid. The default value is 24 hours, as Huawei IAM.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Consecutive wrong passwords after which a user (known or not) is locked. The default value is 5.</summary>
+    [Range(1, 1_000_000)]
+    public int LockoutFailures { get; set; } = 5;
+
+    /// <summary>Consecutive failed token requests from one client address after which that address is locked. The default value is 20.</summary>
+    [Range(1, 1_000_000)]
+    public int SourceLockoutFailures { get; set; } = 20;
+
+    /// <summary>How long a locked user or address is refused without a password check. The default value is 5 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Password checks (PBKDF2, ~100,000 iterations) running at once; more wait. The default value is half the cores, at least 1.</summary>
+    [Range(1, 1024)]
+    public int MaxConcurrentPasswordChecks { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>How long a token request waits for a free password check before it is refused with 429. The default value is 2 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan PasswordCheckWait { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>AK/SK signature settings. Configuration section <c>Junction:Signatures</c>.</summary>
@@ -53,6 +73,17 @@ public sealed class SignatureOptions
     /// <summary>How far a signed request's timestamp may be from the server's clock. The default value is 15 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Consecutive failed signatures of one access key from one client address after which that pair is locked (for
+    /// Huawei AK/SK and Tencent TC3 alike). The default value is 5, as Huawei APIG locks an AK/SK.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int LockoutFailures { get; set; } = 5;
+
+    /// <summary>How long a locked access key and address pair is refused without a signature check. The default value is 5 minutes, as Huawei APIG.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>Tencent EB face settings. Configuration section <c>Junction:Tencent</c>.</summary>

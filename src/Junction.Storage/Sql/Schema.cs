@@ -260,5 +260,12 @@ internal static class Schema
             CREATE INDEX ix_dli_connectivity_due ON dli_connectivity_tasks (next_at);
             CREATE INDEX ix_dli_connectivity_tenant ON dli_connectivity_tasks (tenant_id, state, finished_at);
             """),
+        new(9, "readiness-and-tag-index", """
+            CREATE TABLE readiness (
+                node        TEXT PRIMARY KEY,
+                checked_at  {int} NOT NULL
+            );
+            CREATE INDEX ix_dli_tags_pair ON dli_tags (key, value);
+            """),
     ];
 }

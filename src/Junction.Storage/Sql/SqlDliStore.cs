@@ -242,11 +242,26 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
             where += " AND name = @name";
         }
 
-        for (var i = 0; i < tags.Count; i++)
+        // Every pair must match: one pass over the tags, grouped by connection (a connection has each key once), instead
+        // of one correlated sub-query per pair. A filter naming one key with two values matches nothing.
+        var pairs = tags.Distinct().ToList();
+        if (pairs.Select(p => p.Key).Distinct(StringComparer.Ordinal).Count() != pairs.Count)
         {
-            parameters.Add($"k{i}", tags[i].Key);
-            parameters.Add($"v{i}", tags[i].Value);
-            where += $" AND EXISTS (SELECT 1 FROM dli_tags t WHERE t.connection_id = connections.id AND t.key = @k{i} AND t.value = @v{i})";
+            return (0, []);
+        }
+
+        if (pairs.Count > 0)
+        {
+            var matches = new List<string>(pairs.Count);
+            for (var i = 0; i < pairs.Count; i++)
+            {
+                parameters.Add($"k{i}", pairs[i].Key);
+                parameters.Add($"v{i}", pairs[i].Value);
+                matches.Add($"(t.key = @k{i} AND t.value = @v{i})");
+            }
+
+            parameters.Add("pairs", pairs.Count);
+            where += $" AND id IN (SELECT t.connection_id FROM dli_tags t WHERE {string.Join(" OR ", matches)} GROUP BY t.connection_id HAVING COUNT(*) = @pairs)";
         }
 
         await using var db = await database.OpenAsync(cancellationToken);

@@ -56,7 +56,7 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
-        _writer = new SqliteWriter(_connectionString);
+        _writer = new SqliteWriter(_connectionString, Path);
     }
 
     public string Path { get; }

@@ -13,7 +13,7 @@ namespace Junction.Storage.Sqlite;
 /// back before the transaction holding its write has committed. A lone write is a batch of one. One task at a time
 /// runs the batches, started by the write that finds none running.
 /// </summary>
-internal sealed class SqliteWriter(string connectionString) : IDisposable
+internal sealed class SqliteWriter(string connectionString, string path) : IDisposable
 {
     /// <summary>Writes per transaction at most, so that one batch does not hold the lock for long.</summary>
     private const int MaxBatch = 64;
@@ -28,6 +28,9 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
     private SqliteSession? _session;
 
     private long _batches;
+
+    /// <summary>Set once the database file was found gone: this handle then takes no more writes.</summary>
+    private volatile string? _lost;
 
     /// <summary>1 while a drain (the one task that runs batches) is under way.</summary>
     private int _draining;
@@ -101,6 +104,11 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
 
         try
         {
+            if (_lost is { } lost)
+            {
+                throw new Sql.StorageUnavailableException(lost);
+            }
+
             _session ??= await SqliteSession.OpenAsync(connectionString, SetUp, CancellationToken.None);
             await using var connection = new SessionConnection(_session, ReturnSession);
 
@@ -126,6 +134,14 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
             {
                 // A failure (I/O, a full disk) made SQLite roll the whole transaction back: nothing of it holds.
                 throw new InvalidOperationException("SQLite rolled the write transaction back; no write of it was kept");
+            }
+
+            // A database file deleted under a running node still takes writes (into the unlinked file, lost at the next
+            // start): before acknowledging anything, check that the file is still there, and stop writing if not.
+            if (!File.Exists(path))
+            {
+                _lost = $"the database file {path} is gone (deleted while this node ran); this node acknowledges no more writes — restore the file or the backup and restart";
+                throw new Sql.StorageUnavailableException(_lost);
             }
 
             await transaction.CommitAsync();

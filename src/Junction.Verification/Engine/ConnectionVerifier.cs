@@ -141,7 +141,8 @@ public sealed class ConnectionVerifier(
 
     /// <summary>
     /// A DLI enhanced connection: the destination network (as for EG), then its hosts — every host's address must be
-    /// allowed by the egress policy, and the first <see cref="MaxPingedHosts"/> must answer an ICMP echo.
+    /// allowed by the egress policy (all of them, checked before anything is sent), and the first
+    /// <see cref="MaxPingedHosts"/> must answer an ICMP echo.
     /// </summary>
     private async Task<VerificationResult> VerifyDliHostsAsync(Connection connection, VerificationResult network, TimeSpan probeTimeout, CancellationToken cancellationToken)
     {
@@ -149,6 +150,18 @@ public sealed class ConnectionVerifier(
         if (hosts.Count == 0)
         {
             return VerificationResult.Success(network.Message, "no hosts declared");
+        }
+
+        // Every host passes the egress policy, not only those pinged: a refused address among the rest fails the check.
+        if (egress is not null)
+        {
+            foreach (var host in hosts)
+            {
+                if (System.Net.IPAddress.TryParse(host.Ip, out var address) && egress.Check(address, 0) is { } refusal)
+                {
+                    return VerificationResult.Failure(refusal.Code, $"host {host.Name} ({host.Ip}): {refusal.Message}", refusal.Detail);
+                }
+            }
         }
 
         var pinged = hosts.Take(MaxPingedHosts).ToList();

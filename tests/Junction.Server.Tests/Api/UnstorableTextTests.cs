@@ -73,6 +73,26 @@ public sealed class UnstorableTextTests : IDisposable
         Assert.Contains("Description", response["Error"]!["Message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Item 7 for filters: a NUL in a query value (a 500 on PostgreSQL) is the face's 400. (One in the path never reaches
+    /// Junction: Kestrel answers 400 itself, and the test server's client refuses to send it.)
+    /// </summary>
+    [Theory]
+    [InlineData("/v1/{0}/connections?name=a%00b", "EG.00513000")]
+    [InlineData("/v1/{0}/connections?fuzzy_name=%00", "EG.00513000")]
+    [InlineData("/v2.0/{0}/datasource/enhanced-connections?tags=k%3Dv%00", "DLI.0001")]
+    [InlineData("/v1.0/{0}/queues?tags=k%3D%00", "DLI.0001")]
+    public async Task NulInQueryOrPath_IsTheFacesBadRequest(string template, string code)
+    {
+        var client = _factory.CreateHuaweiClient();
+
+        var response = await client.SendAsync(HttpMethod.Get, string.Format(System.Globalization.CultureInfo.InvariantCulture, template, JunctionFactory.ProjectId));
+
+        var body = await ErrorAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(code, body["error_code"]!.GetValue<string>());
+        Assert.Contains("NUL character", body["error_msg"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     /// <summary>Item 9: <c>^…$</c> matched before a final newline, so names ending in one passed validation.</summary>
     [Fact]
     public async Task NamesWithATrailingNewline_AreRefusedOnEveryFace()

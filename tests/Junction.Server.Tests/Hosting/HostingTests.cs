@@ -64,3 +64,87 @@ public sealed class HostingTests
         Assert.Contains("EgConnections", error.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Issue 19, item 15: the shipped default logs no request lines (paths and query strings), unless turned on.</summary>
+public sealed class RequestLoggingTests
+{
+    [Fact]
+    public async Task DefaultLogging_WritesNoRequestLines_ConfigurationTurnsThemOn()
+    {
+        var quiet = await LogAsync(null);
+        Assert.Contains(quiet, l => l.StartsWith("Junction.", StringComparison.Ordinal));
+        Assert.DoesNotContain(quiet, l => l.Contains("tenant-filter-value", StringComparison.Ordinal));
+        Assert.DoesNotContain(quiet, l => l.StartsWith("Microsoft.AspNetCore.Hosting", StringComparison.Ordinal));
+
+        var loud = await LogAsync("Information");
+        Assert.Contains(loud, l => l.StartsWith("Microsoft.AspNetCore.Hosting", StringComparison.Ordinal) && l.Contains("tenant-filter-value", StringComparison.Ordinal));
+    }
+
+    private static async Task<List<string>> LogAsync(string? aspNetCoreLevel)
+    {
+        var provider = new CapturingProvider();
+        using (var factory = new JunctionFactory()
+            .With("Logging:LogLevel:Default", "Information")
+            .With("Logging:LogLevel:Microsoft.AspNetCore", aspNetCoreLevel)
+            .WithServices(s => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(s, provider)))
+        {
+            using var http = factory.CreateClient();
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz?name=tenant-filter-value", UriKind.Relative))).StatusCode);
+        }
+
+        return provider.Lines;
+    }
+
+    private sealed class CapturingProvider : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+        public List<string> Lines => [.. _lines];
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+            public void Log<TState>(
+                Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue($"{category}: {formatter(state, exception)}");
+        }
+    }
+}
+
+/// <summary>Issue 19, item 13: readiness reflects whether writes can succeed, and a vanished database stops acknowledgements.</summary>
+public sealed class StorageLossTests
+{
+    [Fact]
+    public async Task DatabaseFileDeleted_WritesAre503InTheFacesEnvelope_AndTheNodeIsNotReady()
+    {
+        using var factory = new JunctionFactory();
+        using var http = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+
+        foreach (var file in Directory.GetFiles(factory.DataDirectory, "junction.db*"))
+        {
+            File.Delete(file);
+        }
+
+        var client = factory.CreateHuaweiClient();
+        var create = await client.PostAsync($"/v1/{JunctionFactory.ProjectId}/connections", new { name = "lost", vpc_id = "v", subnet_id = "s" });
+        var body = JsonNode.Parse(await create.Content.ReadAsStringAsync())!;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, create.StatusCode);
+        Assert.Equal("EG.00015000", body["error_code"]!.GetValue<string>());
+        Assert.Contains("is gone", body["error_details"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("takes no writes", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

@@ -56,7 +56,7 @@ internal sealed class EngineFixture : IDisposable
         var guard = TestEgress.Guard(networks: Networks);
         var verifier = new ConnectionVerifier(
             registry, new Junction.Core.Instances.InstanceRegistry(Microsoft.Extensions.Options.Options.Create(new Junction.Core.Instances.InstanceOptions())),
-            new KafkaProbe(new KafkaClients(guard)), new PingProbe(guard, new OutboundSockets(guard)), new PlainProtector());
+            new KafkaProbe(new KafkaClients(guard)), new PingProbe(guard, new OutboundSockets(guard)), new PlainProtector(), egress: guard);
         var store = database is null ? Store : new SqlVerificationStore(database);
         var options = Microsoft.Extensions.Options.Options.Create(Options);
         var node = new NodeId();

@@ -35,7 +35,7 @@ internal static class AdminTenantsApi
         group.MapPut("/tenants/{id}/users/{name}/password", SetPasswordAsync)
             .WithSummary("Sets a user's password; without one, Junction chooses one and shows it once. Tokens already issued stay valid until they expire.")
             .AdminBody<SetPasswordRequest>().Produces<UserPassword>().Produces<AdminError>(400).Produces<AdminError>(404);
-        group.MapDelete("/tenants/{id}/users/{name}", DeleteUserAsync).WithSummary("Deletes a user.").Produces(204).Produces<AdminError>(404);
+        group.MapDelete("/tenants/{id}/users/{name}", DeleteUserAsync).WithSummary("Deletes a user; its tokens stop working at once on this node and within 30 s on others.").Produces(204).Produces<AdminError>(404);
         return group;
     }
 
@@ -205,8 +205,18 @@ internal static class AdminTenantsApi
             : UserNotFound(context, id, name);
     }
 
-    private static async Task<IResult> DeleteUserAsync(HttpContext context, string id, string name, ITenantStore tenants, CancellationToken ct) =>
-        await tenants.DeleteUserAsync(id, name, ct) ? Results.NoContent() : UserNotFound(context, id, name);
+    private static async Task<IResult> DeleteUserAsync(
+        HttpContext context, string id, string name, ITenantStore tenants, CredentialService credentials, CancellationToken ct)
+    {
+        if (!await tenants.DeleteUserAsync(id, name, ct))
+        {
+            return UserNotFound(context, id, name);
+        }
+
+        // The user's tokens stop now on this node, within CredentialService.CacheLifetime on others.
+        credentials.ForgetUsers(id);
+        return Results.NoContent();
+    }
 
     private static void CheckUserName(Wire.JsonFields fields, string? name, string field)
     {

@@ -24,8 +24,16 @@ internal static class IamTokensApi
     }
 
     private static async Task<IResult> IssueAsync(
-        HttpContext context, CredentialService credentials, TokenService tokens, IOptions<JunctionOptions> options, CancellationToken cancellationToken)
+        HttpContext context, CredentialService credentials, TokenService tokens, AuthLockouts lockouts, IOptions<JunctionOptions> options,
+        CancellationToken cancellationToken)
     {
+        // A client address with many failed requests in a row is refused before the body is even read.
+        var source = AuthLockouts.Source(context.Request);
+        if (lockouts.Sources.Locked(source) is { } sourceLeft)
+        {
+            return Error(429, $"Too many failed token requests from this address; retry in {AuthLockouts.Seconds(sourceLeft)}.");
+        }
+
         var body = await RequestBody.ReadAsync(context, options.Value.MaxRequestBodyBytes, cancellationToken);
         if (body.TooLarge)
         {
@@ -59,11 +67,38 @@ internal static class IamTokensApi
             return Error(400, string.Join("; ", root.Problems));
         }
 
-        var checkedUser = await credentials.CheckPasswordAsync(domainName!, name!, password!, cancellationToken);
+        // Locked per user name whether or not it exists, so the lock tells nothing about which users exist.
+        var userKey = $"{domainName}/{name}";
+        if (lockouts.Users.Locked(userKey) is { } userLeft)
+        {
+            return Error(401, $"The user is locked after {lockouts.Users.MaxConsecutive} wrong passwords in a row; retry in {AuthLockouts.Seconds(userLeft)}.");
+        }
+
+        // PBKDF2 is deliberately slow: only a few checks run at once, and a request that cannot get a turn soon is refused.
+        if (!await lockouts.PasswordChecks.WaitAsync(lockouts.PasswordCheckWait, cancellationToken))
+        {
+            return Error(429, "Too many token requests are being checked; retry shortly.");
+        }
+
+        (Tenant Tenant, TenantUser User)? checkedUser;
+        try
+        {
+            checkedUser = await credentials.CheckPasswordAsync(domainName!, name!, password!, cancellationToken);
+        }
+        finally
+        {
+            lockouts.PasswordChecks.Release();
+        }
+
         if (checkedUser is not { } found)
         {
+            lockouts.Users.Failed(userKey);
+            lockouts.Sources.Failed(source);
             return Error(401, "The username or password is wrong.");
         }
+
+        lockouts.Users.Succeeded(userKey);
+        lockouts.Sources.Succeeded(source);
 
         var tenant = found.Tenant;
         if ((scopeProjectId is not null && scopeProjectId != tenant.ProjectId)
@@ -102,6 +137,7 @@ internal static class IamTokensApi
             404 => "Not Found",
             405 => "Method Not Allowed",
             413 => "Request Entity Too Large",
+            429 => "Too Many Requests",
             500 => "Internal Server Error",
             _ => "Error",
         })), s_json, "application/json; charset=utf-8", status);

@@ -180,6 +180,13 @@ public sealed class DliApiTests : IDisposable
         Assert.Equal(["c0", "c2", "c4"], await NamesAsync("?tags=env=prod"));
         Assert.Equal(["c0", "c2", "c4"], await NamesAsync("?tags=env=prod,team=data"));
         Assert.Empty(await NamesAsync("?tags=env=dev,team=data"));
+        Assert.Equal(["c0", "c2", "c4"], await NamesAsync("?tags=env=prod,env=prod"));
+        Assert.Empty(await NamesAsync("?tags=env=prod,env=dev"));
+        Assert.Equal(["c1", "c3"], await NamesAsync("?tags=env=dev&status=ACTIVE"));
+        // Issue 19, item 11: the filter is capped at the create limit (it was one sub-query per pair, unbounded).
+        var tooMany = string.Join(",", Enumerable.Range(0, 21).Select(i => $"k{i}=v"));
+        await AssertDliErrorAsync(await _client.SendAsync(HttpMethod.Get, $"{Connections}?tags={tooMany}"), HttpStatusCode.BadRequest, "DLI.0001", "at most 20");
+        Assert.Empty(await NamesAsync("?tags=" + string.Join(",", Enumerable.Range(0, 20).Select(i => $"k{i}=v"))));
         await AssertDliErrorAsync(await _client.SendAsync(HttpMethod.Get, Connections + "?status=GONE"), HttpStatusCode.BadRequest, "DLI.0001", "status must be");
     }
 
@@ -307,6 +314,22 @@ public sealed class DliApiTests : IDisposable
             Assert.True(!queueGone || bound.Count == 0, $"round {i}: the queue was deleted yet stays bound");
             Assert.Equal((await bind).StatusCode == HttpStatusCode.OK, bound.Count == 1);
         }
+    }
+
+    /// <summary>Issue 19, item 12: hosts after the 16th were never checked against the egress policy.</summary>
+    [Fact]
+    public async Task HostsBeyondThePingedSixteen_AreStillCheckedAgainstTheEgressPolicy()
+    {
+        await CreateQueueAsync("hq");
+        var hosts = Enumerable.Range(1, 16).Select(i => ($"lo-{i}", "127.0.0.1"))
+            .Append(("metadata", "169.254.169.254")).Append(("private", "10.1.2.3")).ToArray();
+        var id = await CreateConnectionAsync("many_hosts", queues: ["hq"], hosts: hosts);
+
+        await RunEngineAsync();
+
+        var binding = (await ShowAsync(id))["available_queue_info"]![0]!;
+        Assert.Equal("FAILED", binding["status"]!.GetValue<string>());
+        Assert.Contains("host metadata (169.254.169.254): refused 169.254.169.254", binding["err_msg"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     private async Task RunEngineAsync() =>

@@ -380,11 +380,12 @@ public sealed partial class EgConnectionsApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Auth_UnknownAccessKey_Answers401()
+    public async Task Auth_UnknownAccessKey_Answers401_AsABadSignatureDoes()
     {
         _client.AccessKey = "UNKNOWNAK00000000000";
 
-        await AssertEgErrorAsync(await _client.SendAsync(HttpMethod.Get, Base), HttpStatusCode.Unauthorized, "EG.00014010", "access key is not known");
+        // One answer for both (issue 19, item 3): the caller cannot tell which access keys exist.
+        await AssertEgErrorAsync(await _client.SendAsync(HttpMethod.Get, Base), HttpStatusCode.Unauthorized, "EG.00014010", "verify aksk signature fail");
     }
 
     [Fact]
