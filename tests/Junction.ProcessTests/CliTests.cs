@@ -121,16 +121,16 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task Networks_Instances_AndConnectionsAcrossFaces()
     {
-        Assert.Contains("registered VPC vpc-1", (await Ok("networks add-vpc vpc-1 --cidr 10.0.0.0/16 --name prod")).Stdout, StringComparison.Ordinal);
+        Assert.Contains("registered VPC vpc-1", (await Ok("networks add-vpc vpc-1 --cidr 10.0.0.0/16 --name prod --shared")).Stdout, StringComparison.Ordinal);
         await Ok("networks add-subnet vpc-1 subnet-1 --cidr 10.0.1.0/24");
         var networks = await Ok("networks list");
         Assert.Matches("subnet-1 +subnet +vpc-1 +10.0.1.0/24", networks.Stdout);
         await Fails(5, "still has subnets", "networks delete vpc-1");
-        await Fails(6, "is not a CIDR", "networks add-vpc vpc-2 --cidr 10.0.0.0/99");
+        await Fails(6, "is not a CIDR", "networks add-vpc vpc-2 --cidr 10.0.0.0/99 --shared");
         await Ok("networks delete-subnet vpc-1 subnet-1");
         await Ok("networks delete vpc-1");
 
-        var added = await _cli.RunAsync(["instances", "add", "ckafka-1", "--bootstrap-servers", "127.0.0.1:9092", "--security-protocol", "SASL_PLAINTEXT", "--user-name", "alice", "--password-stdin"], "kafka-secret-1");
+        var added = await _cli.RunAsync(["instances", "add", "ckafka-1", "--bootstrap-servers", "127.0.0.1:9092", "--security-protocol", "SASL_PLAINTEXT", "--user-name", "alice", "--shared", "--password-stdin"], "kafka-secret-1");
         Assert.Equal(0, added.ExitCode);
         Assert.Matches("has_password: +true", added.Stdout);
         var instances = await Ok("instances list --output json");

@@ -12,7 +12,7 @@ internal static class InventoryCommands
     private static readonly Column[] s_instance =
     [
         Field("id", "id"), Field("bootstrap_servers", "bootstrap_servers"), Field("protocol", "security_protocol"), Field("mechanism", "sasl_mechanism"),
-        Field("user", "user_name"), Field("has_password", "has_password"), Field("source", "source"),
+        Field("user", "user_name"), Field("has_password", "has_password"), Field("source", "source"), Field("tenant", "tenant"), Field("shared", "shared"),
     ];
 
     public static Command Networks()
@@ -22,6 +22,8 @@ internal static class InventoryCommands
         var subnet = Arg("subnet", "The subnet's id.");
         var name = Opt("--name", "A name for people.");
         var cidr = Opt("--cidr", "Its address range, such as 10.0.0.0/16; Junction may connect inside it (the egress policy).");
+        var tenant = Opt("--tenant", "The IAM domain name of the only tenant whose connections may use this VPC and its subnets.");
+        var shared = new Option<bool>("--shared") { Description = "Every tenant's connections may use this VPC and its subnets." };
         return Group("networks", "VPCs and subnets that connections name (vpc_id, subnet_id); their CIDRs open the egress policy.",
             Create("list", "List every VPC and subnet, from configuration and from the admin API.", [], async (_, http, json, ct) =>
             {
@@ -30,15 +32,26 @@ internal static class InventoryCommands
                 {
                     var rows = body!["items"]!.AsArray().SelectMany(v => v!["subnets"]!.AsArray()
                         .Select(s => (JsonNode?)new JsonObject { ["id"] = Text(s!["id"]), ["kind"] = "subnet", ["vpc"] = Text(v["id"]), ["cidr"] = Text(s["cidr"]), ["name"] = Text(s["name"]), ["source"] = Text(v["source"]) })
-                        .Prepend(new JsonObject { ["id"] = Text(v["id"]), ["kind"] = "vpc", ["cidr"] = Text(v["cidr"]), ["name"] = Text(v["name"]), ["source"] = Text(v["source"]) }));
-                    Table(rows, Field("id", "id"), Field("kind", "kind"), Field("vpc", "vpc"), Field("cidr", "cidr"), Field("name", "name"), Field("source", "source"));
+                        .Prepend(new JsonObject
+                        {
+                            ["id"] = Text(v["id"]), ["kind"] = "vpc", ["cidr"] = Text(v["cidr"]), ["name"] = Text(v["name"]), ["source"] = Text(v["source"]),
+                            ["owner"] = v["shared"]?.GetValue<bool>() == true ? "shared" : Text(v["tenant"]),
+                        }));
+                    Table(rows, Field("id", "id"), Field("kind", "kind"), Field("vpc", "vpc"), Field("cidr", "cidr"), Field("name", "name"), Field("owner", "owner"), Field("source", "source"));
                     Console.Out.WriteLine($"mode: {Text(body["mode"])}");
                 });
                 return ExitCodes.Success;
             }),
-            Create("add-vpc", "Register a VPC.", [id, name, cidr], async (parse, http, json, ct) =>
+            Create("add-vpc", "Register a VPC, for one tenant (--tenant) or every tenant (--shared).", [id, name, cidr, tenant, shared], async (parse, http, json, ct) =>
             {
-                var body = await http.PostAsync("/networks", Network(parse.GetValue(id), parse.GetValue(name), parse.GetValue(cidr)), ct);
+                var request = Network(parse.GetValue(id), parse.GetValue(name), parse.GetValue(cidr));
+                AddIfSet(request, "tenant", parse.GetValue(tenant));
+                if (parse.GetValue(shared))
+                {
+                    request["shared"] = true;
+                }
+
+                var body = await http.PostAsync("/networks", request, ct);
                 Print(json, body, () => Console.Out.WriteLine($"registered VPC {parse.GetValue(id)}"));
                 return ExitCodes.Success;
             }),
@@ -70,10 +83,18 @@ internal static class InventoryCommands
         var mechanism = Opt("--sasl-mechanism", "PLAIN (default with SASL), SCRAM-SHA-256 or SCRAM-SHA-512.");
         var user = Opt("--user-name", "The SASL user.");
         var password = PasswordStdin("the SASL password");
+        var tenant = Opt("--tenant", "The IAM domain name of the only tenant whose connectors may use it.");
+        var shared = new Option<bool>("--shared") { Description = "Every tenant's connectors may use it (and its credentials)." };
         Command Write(string verb, string description, bool update) =>
-            Create(verb, description, [id, servers, protocol, mechanism, user, password], async (parse, http, json, ct) =>
+            Create(verb, description, [id, servers, protocol, mechanism, user, password, tenant, shared], async (parse, http, json, ct) =>
             {
                 var request = new JsonObject { ["id"] = parse.GetValue(id), ["bootstrap_servers"] = parse.GetValue(servers) };
+                AddIfSet(request, "tenant", parse.GetValue(tenant));
+                if (parse.GetValue(shared))
+                {
+                    request["shared"] = true;
+                }
+
                 AddIfSet(request, "security_protocol", parse.GetValue(protocol));
                 AddIfSet(request, "sasl_mechanism", parse.GetValue(mechanism));
                 AddIfSet(request, "user_name", parse.GetValue(user));

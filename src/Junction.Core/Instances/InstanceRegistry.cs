@@ -34,6 +34,12 @@ public sealed class InstanceOptions : IValidatableObject
             {
                 yield return new ValidationResult($"{key}:SecurityProtocol must be PLAINTEXT, SASL_PLAINTEXT, SASL_SSL or SSL");
             }
+
+            if (string.IsNullOrWhiteSpace(instance.Tenant) == !instance.Shared)
+            {
+                yield return new ValidationResult(
+                    $"{key} must name its Tenant (the tenant's IAM domain name) or say Shared: true (every tenant may use it), not both or neither");
+            }
         }
     }
 }
@@ -52,6 +58,12 @@ public sealed class KafkaInstance
 
     public string? Password { get; set; }
 
+    /// <summary>The tenant (IAM domain name) whose connectors may use this instance; or <see cref="Shared"/>.</summary>
+    public string? Tenant { get; set; }
+
+    /// <summary>Every tenant's connectors may use this instance (and its credentials).</summary>
+    public bool Shared { get; set; }
+
     /// <summary>A password is stored for this instance but could not be decrypted (the data-protection key ring changed).</summary>
     public bool PasswordUnreadable { get; set; }
 }
@@ -69,6 +81,13 @@ public sealed class InstanceRegistry(IOptions<InstanceOptions> options)
 
     public KafkaInstance? FindKafka(string id) =>
         options.Value.Kafka.FirstOrDefault(k => k.Id == id) ?? _registered.FirstOrDefault(k => k.Id == id);
+
+    /// <summary>
+    /// The instance with this id as the tenant with IAM domain <paramref name="tenantDomain"/> may use it: its own, or
+    /// shared; null otherwise — the same answer as for an unknown id, so a tenant learns nothing of others' instances.
+    /// </summary>
+    public KafkaInstance? FindKafkaFor(string id, string? tenantDomain) =>
+        FindKafka(id) is { } instance && (instance.Shared || (tenantDomain is not null && instance.Tenant == tenantDomain)) ? instance : null;
 
     /// <summary>Whether the id comes from configuration, and so cannot be changed through the admin API.</summary>
     public bool IsConfigured(string id) => options.Value.Kafka.Any(k => k.Id == id);

@@ -1,9 +1,15 @@
 namespace Junction.Core.Inventory;
 
-/// <summary>A VPC (<see cref="VpcId"/> is null) or a subnet of one, registered through the admin API.</summary>
-public sealed record StoredNetwork(string Id, string? VpcId, string? Name, string? Cidr, DateTimeOffset CreatedAt);
+/// <summary>
+/// A VPC (<see cref="VpcId"/> is null) or a subnet of one, registered through the admin API. A VPC belongs to one
+/// tenant (<see cref="Tenant"/>, its IAM domain name) or is <see cref="Shared"/>; its subnets go with it.
+/// </summary>
+public sealed record StoredNetwork(string Id, string? VpcId, string? Name, string? Cidr, DateTimeOffset CreatedAt, string? Tenant = null, bool Shared = false);
 
-/// <summary>A Kafka instance registered through the admin API; the password is kept encrypted.</summary>
+/// <summary>
+/// A Kafka instance registered through the admin API; the password is kept encrypted. It belongs to one tenant
+/// (<see cref="Tenant"/>, its IAM domain name) or is <see cref="Shared"/>; other tenants cannot use it.
+/// </summary>
 public sealed record StoredKafkaInstance(
     string Id,
     string BootstrapServers,
@@ -12,7 +18,9 @@ public sealed record StoredKafkaInstance(
     string? UserName,
     string? ProtectedPassword,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? Tenant = null,
+    bool Shared = false);
 
 /// <summary>What a write to the inventory did.</summary>
 public enum InventoryWrite

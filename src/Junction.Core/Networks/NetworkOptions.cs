@@ -40,6 +40,12 @@ public sealed class NetworkOptions : IValidatableObject
                 yield return new ValidationResult($"{key}:Id '{vpc.Id}' is declared twice");
             }
 
+            if (string.IsNullOrWhiteSpace(vpc.Tenant) == !vpc.Shared)
+            {
+                yield return new ValidationResult(
+                    $"{key} must name its Tenant (the tenant's IAM domain name) or say Shared: true (every tenant's connections may use it), not both or neither");
+            }
+
             if (vpc.Cidr is not null && !Networks.Cidr.TryParse(vpc.Cidr, out _))
             {
                 yield return new ValidationResult($"{key}:Cidr '{vpc.Cidr}' is not a CIDR such as 10.0.0.0/16");
@@ -75,6 +81,12 @@ public sealed class VpcOptions
     public string? Cidr { get; set; }
 
     public List<SubnetOptions> Subnets { get; set; } = [];
+
+    /// <summary>The tenant (IAM domain name) whose connections may use this VPC and its subnets; or <see cref="Shared"/>.</summary>
+    public string? Tenant { get; set; }
+
+    /// <summary>Every tenant's connections may use this VPC and its subnets.</summary>
+    public bool Shared { get; set; }
 }
 
 public sealed class SubnetOptions

@@ -4,8 +4,11 @@ using Microsoft.Extensions.Options;
 
 namespace Junction.Core.Networks;
 
-/// <summary>The outcome of looking a VPC and subnet up: found, or not, with a reason a person can act on.</summary>
-public sealed record NetworkCheck(bool Known, string Reason, IReadOnlyList<Cidr> Cidrs);
+/// <summary>
+/// The outcome of looking a VPC and subnet up: found, or not, with a reason a person can act on. <see cref="Foreign"/>:
+/// the VPC is declared but belongs to another tenant (never usable, in any mode).
+/// </summary>
+public sealed record NetworkCheck(bool Known, string Reason, IReadOnlyList<Cidr> Cidrs, bool Foreign = false);
 
 /// <summary>
 /// Resolves VPC and subnet ids against the operator's declarations: those in configuration (<c>Junction:Networks</c>)
@@ -16,6 +19,7 @@ public sealed class NetworkRegistry
     private readonly NetworkOptions _options;
     private readonly HashSet<string> _configuredIds;
     private volatile Snapshot _snapshot;
+    private volatile IReadOnlyDictionary<string, string> _tenantIds = new Dictionary<string, string>(StringComparer.Ordinal);
 
     public NetworkRegistry(IOptions<NetworkOptions> options)
     {
@@ -46,18 +50,36 @@ public sealed class NetworkRegistry
             Id = v.Id,
             Name = v.Name,
             Cidr = v.Cidr,
+            Tenant = v.Tenant,
+            Shared = v.Shared,
             Subnets = [.. rows.Where(s => s.VpcId == v.Id).Select(s => new SubnetOptions { Id = s.Id, Name = s.Name, Cidr = s.Cidr })],
         });
         _snapshot = new Snapshot([.. _options.Vpcs, .. vpcs]);
     }
 
-    public NetworkCheck Check(string? vpcId, string? subnetId)
+    /// <summary>The tenants' ids by IAM domain name, to resolve the networks' owners (refreshed with the inventory).</summary>
+    public void UseTenants(IReadOnlyDictionary<string, string> tenantIdsByDomain) =>
+        _tenantIds = tenantIdsByDomain ?? throw new ArgumentNullException(nameof(tenantIdsByDomain));
+
+    /// <summary>Whether connections of this tenant may use the VPC: it is shared, or the tenant's own.</summary>
+    public bool Usable(VpcOptions vpc, string? tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(vpc);
+        return vpc.Shared || (vpc.Tenant is not null && tenantId is not null && _tenantIds.TryGetValue(vpc.Tenant, out var owner) && owner == tenantId);
+    }
+    /// <summary>The VPC and subnet as the tenant <paramref name="tenantId"/> may use them (null: the ownership is not checked).</summary>
+    public NetworkCheck Check(string? vpcId, string? subnetId, string? tenantId = null)
     {
         var vpcs = _snapshot.Vpcs;
         var vpc = vpcs.FirstOrDefault(v => v.Id == vpcId);
         if (vpc is null)
         {
             return new NetworkCheck(false, $"VPC '{vpcId}' is not declared (Junction:Networks or the admin API's /networks)", []);
+        }
+
+        if (tenantId is not null && !Usable(vpc, tenantId))
+        {
+            return new NetworkCheck(false, $"VPC '{vpcId}' belongs to another tenant; a connection may use only its own tenant's networks and shared ones", [], Foreign: true);
         }
 
         if (subnetId is null)
@@ -78,25 +100,53 @@ public sealed class NetworkRegistry
     }
 
     /// <summary>
-    /// What a connection in this VPC and subnet may reach beyond the egress policy: in strict mode only its network's
-    /// CIDRs (delivery and verification of webhook connections apply it to every address they connect to). Null when
-    /// nothing more is confined: lax mode, or no VPC.
+    /// What a connection of tenant <paramref name="tenantId"/> in this VPC and subnet may reach beyond the egress policy,
+    /// applied to every address verification and delivery connect to:
+    /// <list type="bullet">
+    /// <item>never an address inside another tenant's network (unless it is also inside the connection's own), in any mode;</item>
+    /// <item>never anything when the connection names another tenant's VPC;</item>
+    /// <item>in strict mode only the connection's own network's CIDRs, and nothing when its network is not declared.</item>
+    /// </list>
+    /// Null when nothing is confined (no network is owned by a tenant, lax mode).
     /// </summary>
-    public Func<IPAddress, int, OutboundFailure?>? Confine(string? vpcId, string? subnetId, string connectionName)
+    public Func<IPAddress, int, OutboundFailure?>? Confine(string? vpcId, string? subnetId, string connectionName, string? tenantId)
     {
-        if (Mode != NetworkMode.Strict || vpcId is null)
+        var snapshot = _snapshot;
+        var foreign = snapshot.Vpcs.Where(v => !Usable(v, tenantId))
+            .SelectMany(v => v.Subnets.Select(s => s.Cidr).Prepend(v.Cidr).Where(c => c is not null && Cidr.TryParse(c, out _))
+                .Select(c => (Vpc: v.Id, Cidr: Cidr.Parse(c!))))
+            .ToList();
+        var strict = Mode == NetworkMode.Strict && vpcId is not null;
+        if (foreign.Count == 0 && !strict)
         {
             return null;
         }
 
-        var check = Check(vpcId, subnetId);
-        var cidrs = check.Cidrs;
-        return (address, port) => !check.Known
-            ? new OutboundFailure(Verification.VerificationCodes.NetworkUnknown, $"connection '{connectionName}': {check.Reason}; nothing was sent")
-            : cidrs.Count > 0 && !cidrs.Any(c => c.Contains(address))
+        var check = vpcId is null ? null : Check(vpcId, subnetId, tenantId);
+        var own = check?.Cidrs ?? [];
+        return (address, port) =>
+        {
+            if (check is { Foreign: true } || (strict && check is { Known: false }))
+            {
+                return new OutboundFailure(Verification.VerificationCodes.NetworkUnknown, $"connection '{connectionName}': {check.Reason}; nothing was sent");
+            }
+
+            if (own.Any(c => c.Contains(address)))
+            {
+                return null;
+            }
+
+            if (foreign.FirstOrDefault(f => f.Cidr.Contains(address)) is { Vpc: not null } other)
+            {
+                return new OutboundFailure(Verification.VerificationCodes.EgressRefused,
+                    $"refused {address}:{port}: it lies in VPC '{other.Vpc}' ({other.Cidr}) of another tenant, outside the network of connection '{connectionName}'; nothing was sent");
+            }
+
+            return strict && own.Count > 0
                 ? new OutboundFailure(Verification.VerificationCodes.EgressRefused,
-                    $"refused {address}:{port}: it is outside the network of connection '{connectionName}' ({string.Join(", ", cidrs)}); nothing was sent")
+                    $"refused {address}:{port}: it is outside the network of connection '{connectionName}' ({string.Join(", ", own)}); nothing was sent")
                 : null;
+        };
     }
 
     private static IReadOnlyList<Cidr> Cidrs(string? cidr) => cidr is null ? [] : [Cidr.Parse(cidr)];

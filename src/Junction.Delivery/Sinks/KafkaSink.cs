@@ -23,15 +23,17 @@ public sealed class KafkaSink : IDisposable
     private readonly ConcurrentDictionary<string, Lazy<Pooled>> _producers = new(StringComparer.Ordinal);
     private readonly KafkaClients _kafka;
     private readonly ISecretProtector _protector;
+    private readonly Junction.Core.Networks.NetworkRegistry _networks;
     private readonly DeliveryOptions _options;
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
 
-    public KafkaSink(KafkaClients kafka, ISecretProtector protector, DeliveryOptions options, TimeProvider time)
+    public KafkaSink(KafkaClients kafka, ISecretProtector protector, Junction.Core.Networks.NetworkRegistry networks, DeliveryOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(time);
         _kafka = kafka;
         _protector = protector;
+        _networks = networks;
         _options = options;
         _time = time;
         _sweeper = time.CreateTimer(_ => EvictIdle(), null, Idle / 5, Idle / 5);
@@ -71,12 +73,20 @@ public sealed class KafkaSink : IDisposable
         }
 
         var endpoint = new KafkaEndpoint(target.BootstrapServers, target.SecurityProtocol, target.SaslMechanism, target.UserName, password);
+        // The bootstrap addresses pass the egress policy and the connection's own network rules (another tenant's
+        // networks never, strict mode only its own); the brokers it then connects to pass the policy at connect time.
+        var confine = _networks.Confine(connection.VpcId, connection.SubnetId, connection.Name, connection.TenantId);
         foreach (var (host, port) in endpoint.Bootstraps())
         {
             var decision = await _kafka.Egress.CheckAsync(host, port, cancellationToken);
             if (!decision.Allowed)
             {
                 return AttemptOutcome.Terminal(decision.Refusal!.Code, decision.Refusal.Message);
+            }
+
+            if (confine is not null && decision.Addresses.Select(a => confine(a, port)).FirstOrDefault(f => f is not null) is { } refused)
+            {
+                return AttemptOutcome.Terminal(refused.Code, refused.Message);
             }
         }
 

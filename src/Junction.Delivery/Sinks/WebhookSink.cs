@@ -96,7 +96,10 @@ public sealed class WebhookSink(OutboundHttp http, NetworkRegistry networks, Del
 
     private Pooled Build(Connection? connection, string stamp)
     {
-        var restrict = connection is null ? null : networks.Confine(connection.VpcId, connection.SubnetId, connection.Name);
+        // Evaluated at each connect, so that a network given to another tenant later is refused from then on.
+        Func<System.Net.IPAddress, int, Junction.Core.Networks.OutboundFailure?>? restrict = connection is null
+            ? null
+            : (address, port) => networks.Confine(connection.VpcId, connection.SubnetId, connection.Name, connection.TenantId)?.Invoke(address, port);
         var client = http.CreateClient(UserAgent, TimeSpan.FromMinutes(5), options.MaxInFlightPerConnection, restrict);
         return new Pooled(client, stamp);
     }

@@ -13,6 +13,7 @@ namespace Junction.Server.Hosting;
 /// </summary>
 internal sealed partial class InventorySync(
     IInventoryStore store,
+    Junction.Core.Tenancy.ITenantStore tenants,
     NetworkRegistry networks,
     InstanceRegistry instances,
     ISecretProtector protector,
@@ -35,6 +36,8 @@ internal sealed partial class InventorySync(
         {
             var stored = await store.ListNetworksAsync(cancellationToken);
             var kafka = await store.ListKafkaInstancesAsync(cancellationToken);
+            // Networks name their owners by IAM domain name; connections carry tenant ids.
+            networks.UseTenants((await tenants.ListTenantsAsync(cancellationToken)).ToDictionary(t => t.DomainName, t => t.Id, StringComparer.Ordinal));
             networks.Use(stored);
             instances.Use(kafka.Select(k =>
             {
@@ -48,6 +51,8 @@ internal sealed partial class InventorySync(
                     UserName = k.UserName,
                     Password = password,
                     PasswordUnreadable = k.ProtectedPassword is not null && password is null,
+                    Tenant = k.Tenant,
+                    Shared = k.Shared,
                 };
             }));
         }

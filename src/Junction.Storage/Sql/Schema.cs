@@ -267,5 +267,11 @@ internal static class Schema
             );
             CREATE INDEX ix_dli_tags_pair ON dli_tags (key, value);
             """),
+        new(10, "inventory-owners", """
+            ALTER TABLE networks ADD COLUMN tenant TEXT;
+            ALTER TABLE networks ADD COLUMN shared {int} NOT NULL DEFAULT 0;
+            ALTER TABLE kafka_instances ADD COLUMN tenant TEXT;
+            ALTER TABLE kafka_instances ADD COLUMN shared {int} NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -8,15 +8,16 @@ public sealed class SqlInventoryStore(IDatabase database) : IInventoryStore
 {
     private const string InstanceColumns = """
         id AS Id, bootstrap_servers AS BootstrapServers, security_protocol AS SecurityProtocol, sasl_mechanism AS SaslMechanism,
-        user_name AS UserName, protected_password AS ProtectedPassword, created_at AS CreatedAt, updated_at AS UpdatedAt
+        user_name AS UserName, protected_password AS ProtectedPassword, created_at AS CreatedAt, updated_at AS UpdatedAt,
+        tenant AS Tenant, shared AS Shared
         """;
 
     public async Task<IReadOnlyList<StoredNetwork>> ListNetworksAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<NetworkRow>(
-            "SELECT id AS Id, vpc_id AS VpcId, name AS Name, cidr AS Cidr, created_at AS CreatedAt FROM networks ORDER BY created_at, id");
-        return [.. rows.Select(r => new StoredNetwork(r.Id, r.VpcId, r.Name, r.Cidr, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt)))];
+            "SELECT id AS Id, vpc_id AS VpcId, name AS Name, cidr AS Cidr, created_at AS CreatedAt, tenant AS Tenant, shared AS Shared FROM networks ORDER BY created_at, id");
+        return [.. rows.Select(r => new StoredNetwork(r.Id, r.VpcId, r.Name, r.Cidr, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt), r.Tenant, r.Shared != 0))];
     }
 
     public Task<InventoryWrite> AddNetworkAsync(StoredNetwork network, CancellationToken cancellationToken)
@@ -33,8 +34,8 @@ public sealed class SqlInventoryStore(IDatabase database) : IInventoryStore
             try
             {
                 await connection.ExecuteAsync(
-                    "INSERT INTO networks (id, vpc_id, name, cidr, created_at) VALUES (@Id, @VpcId, @Name, @Cidr, @CreatedAt)",
-                    new { network.Id, network.VpcId, network.Name, network.Cidr, CreatedAt = network.CreatedAt.ToUnixTimeMilliseconds() }, transaction);
+                    "INSERT INTO networks (id, vpc_id, name, cidr, created_at, tenant, shared) VALUES (@Id, @VpcId, @Name, @Cidr, @CreatedAt, @Tenant, @Shared)",
+                    new { network.Id, network.VpcId, network.Name, network.Cidr, CreatedAt = network.CreatedAt.ToUnixTimeMilliseconds(), network.Tenant, Shared = network.Shared ? 1 : 0 }, transaction);
                 return InventoryWrite.Done;
             }
             catch (DbException exception) when (database.IsUniqueViolation(exception) || database.IsForeignKeyViolation(exception))
@@ -73,7 +74,7 @@ public sealed class SqlInventoryStore(IDatabase database) : IInventoryStore
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<InstanceRow>($"SELECT {InstanceColumns} FROM kafka_instances ORDER BY created_at, id");
         return [.. rows.Select(r => new StoredKafkaInstance(r.Id, r.BootstrapServers, r.SecurityProtocol, r.SaslMechanism, r.UserName,
-            r.ProtectedPassword, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt)))];
+            r.ProtectedPassword, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt), r.Tenant, r.Shared != 0))];
     }
 
     public Task<InventoryWrite> AddKafkaInstanceAsync(StoredKafkaInstance instance, CancellationToken cancellationToken)
@@ -84,8 +85,8 @@ public sealed class SqlInventoryStore(IDatabase database) : IInventoryStore
             try
             {
                 await connection.ExecuteAsync("""
-                    INSERT INTO kafka_instances (id, bootstrap_servers, security_protocol, sasl_mechanism, user_name, protected_password, created_at, updated_at)
-                    VALUES (@Id, @BootstrapServers, @SecurityProtocol, @SaslMechanism, @UserName, @ProtectedPassword, @CreatedAt, @UpdatedAt)
+                    INSERT INTO kafka_instances (id, bootstrap_servers, security_protocol, sasl_mechanism, user_name, protected_password, created_at, updated_at, tenant, shared)
+                    VALUES (@Id, @BootstrapServers, @SecurityProtocol, @SaslMechanism, @UserName, @ProtectedPassword, @CreatedAt, @UpdatedAt, @Tenant, @Shared)
                     """, Parameters(instance), transaction);
                 return InventoryWrite.Done;
             }
@@ -102,7 +103,7 @@ public sealed class SqlInventoryStore(IDatabase database) : IInventoryStore
         ArgumentNullException.ThrowIfNull(instance);
         return database.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync("""
             UPDATE kafka_instances SET bootstrap_servers = @BootstrapServers, security_protocol = @SecurityProtocol, sasl_mechanism = @SaslMechanism,
-                user_name = @UserName, protected_password = @ProtectedPassword, updated_at = @UpdatedAt
+                user_name = @UserName, protected_password = @ProtectedPassword, updated_at = @UpdatedAt, tenant = @Tenant, shared = @Shared
             WHERE id = @Id
             """, Parameters(instance), transaction) > 0 ? InventoryWrite.Done : InventoryWrite.NotFound, cancellationToken);
     }
@@ -115,11 +116,12 @@ public sealed class SqlInventoryStore(IDatabase database) : IInventoryStore
     private static object Parameters(StoredKafkaInstance i) => new
     {
         i.Id, i.BootstrapServers, i.SecurityProtocol, i.SaslMechanism, i.UserName, i.ProtectedPassword,
-        CreatedAt = i.CreatedAt.ToUnixTimeMilliseconds(), UpdatedAt = i.UpdatedAt.ToUnixTimeMilliseconds(),
+        CreatedAt = i.CreatedAt.ToUnixTimeMilliseconds(), UpdatedAt = i.UpdatedAt.ToUnixTimeMilliseconds(), i.Tenant, Shared = i.Shared ? 1 : 0,
     };
 
-    private sealed record NetworkRow(string Id, string? VpcId, string? Name, string? Cidr, long CreatedAt);
+    private sealed record NetworkRow(string Id, string? VpcId, string? Name, string? Cidr, long CreatedAt, string? Tenant, long Shared);
 
     private sealed record InstanceRow(
-        string Id, string BootstrapServers, string SecurityProtocol, string? SaslMechanism, string? UserName, string? ProtectedPassword, long CreatedAt, long UpdatedAt);
+        string Id, string BootstrapServers, string SecurityProtocol, string? SaslMechanism, string? UserName, string? ProtectedPassword, long CreatedAt, long UpdatedAt,
+        string? Tenant, long Shared);
 }

@@ -44,7 +44,7 @@ public sealed class ConnectivityTester(IDliStore dli, IConnectionStore connectio
                 continue;
             }
 
-            paths.Add(new Path(connection, DliConnectionDetail.Parse(connection.Detail), networks.Check(connection.VpcId, connection.SubnetId).Cidrs));
+            paths.Add(new Path(connection, DliConnectionDetail.Parse(connection.Detail), networks.Check(connection.VpcId, connection.SubnetId, connection.TenantId).Cidrs));
         }
 
         if (paths.Count == 0)
@@ -85,7 +85,8 @@ public sealed class ConnectivityTester(IDliStore dli, IConnectionStore connectio
             }
 
             var through = $"through connection {path.Connection.Name} ({rule}){via}";
-            if (egress.Check(address, task.Port) is { } refusal)
+            var confine = networks.Confine(path.Connection.VpcId, path.Connection.SubnetId, path.Connection.Name, task.TenantId);
+            if ((egress.Check(address, task.Port) ?? confine?.Invoke(address, task.Port)) is { } refusal)
             {
                 return Unreachable($"{target} would be reached {through}, but {refusal.Message}");
             }

@@ -16,7 +16,7 @@ namespace Junction.Verification.Engine;
 /// </summary>
 public sealed class ConnectionVerifier(
     NetworkRegistry networks, InstanceRegistry instances, IKafkaProbe kafka, IPingProbe ping, ISecretProtector protector,
-    IHttpProbe? http = null, IEgStore? eg = null, Runtime.Egress.EgressGuard? egress = null)
+    IHttpProbe? http = null, IEgStore? eg = null, Runtime.Egress.EgressGuard? egress = null, Core.Tenancy.CredentialService? credentials = null)
 {
     /// <summary>At most this many DLI hosts are pinged per check; the rest pass the egress check only.</summary>
     public const int MaxPingedHosts = 16;
@@ -58,6 +58,19 @@ public sealed class ConnectionVerifier(
             }
         }
 
+        // The bootstrap addresses must also keep to the connection's network rules (never another tenant's network).
+        if (egress is not null && networks.Confine(connection.VpcId, connection.SubnetId, connection.Name, connection.TenantId) is { } confine)
+        {
+            foreach (var (host, port) in new Runtime.Kafka.KafkaEndpoint(target.BootstrapServers, target.SecurityProtocol, null, null, null).Bootstraps())
+            {
+                var decision = await egress.CheckAsync(host, port, cancellationToken);
+                if (decision.Allowed && decision.Addresses.Select(a => confine(a, port)).FirstOrDefault(f => f is not null) is { } refused)
+                {
+                    return VerificationResult.Failure(refused.Code, refused.Message, network.Message);
+                }
+            }
+        }
+
         var result = await kafka.ProbeAsync(
             new KafkaProbeRequest(target.BootstrapServers, target.SecurityProtocol, target.SaslMechanism, target.UserName, password),
             probeTimeout, cancellationToken);
@@ -85,7 +98,7 @@ public sealed class ConnectionVerifier(
                 $"{network.Message}; no subscription target uses this connection yet, so no endpoint was contacted", network.Detail);
         }
 
-        if (networks.Confine(connection.VpcId, connection.SubnetId, connection.Name) is { } confine && egress is not null)
+        if (networks.Confine(connection.VpcId, connection.SubnetId, connection.Name, connection.TenantId) is { } confine && egress is not null)
         {
             var decision = await egress.CheckAsync(endpoint.Host, endpoint.Port, cancellationToken);
             if (!decision.Allowed)
@@ -120,12 +133,15 @@ public sealed class ConnectionVerifier(
                 $"the {connection.Kind} resource is well-formed and belongs to this account, but Junction has no access to Tencent's {connection.Kind} service, so the resource itself was not checked");
         }
 
-        var instance = instances.FindKafka(target.InstanceId);
+        // Only the tenant's own instances and shared ones: another tenant's instance answers as an unknown one, so its
+        // topics and credentials are neither used nor revealed.
+        var tenant = credentials is null ? null : await credentials.GetTenantAsync(connection.TenantId, cancellationToken);
+        var instance = instances.FindKafkaFor(target.InstanceId, tenant?.DomainName);
         if (instance is null)
         {
             return VerificationResult.Failure(VerificationCodes.InstanceUnknown,
-                $"CKafka instance '{target.InstanceId}' is not registered with Junction",
-                "the operator registers instances with 'junction instances add' (the admin API) or under Junction:Instances:Kafka");
+                $"CKafka instance '{target.InstanceId}' is not registered with Junction for this account",
+                "the operator registers instances with 'junction instances add' (the admin API) or under Junction:Instances:Kafka, for this tenant or shared");
         }
 
         if (instance.PasswordUnreadable)
@@ -152,15 +168,19 @@ public sealed class ConnectionVerifier(
             return VerificationResult.Success(network.Message, "no hosts declared");
         }
 
-        // Every host passes the egress policy, not only those pinged: a refused address among the rest fails the check.
-        if (egress is not null)
+        // Every host passes the egress policy and the connection's network rules, not only those pinged: a refused
+        // address among the rest fails the check.
+        var confine = networks.Confine(connection.VpcId, connection.SubnetId, connection.Name, connection.TenantId);
+        foreach (var host in hosts)
         {
-            foreach (var host in hosts)
+            if (!System.Net.IPAddress.TryParse(host.Ip, out var address))
             {
-                if (System.Net.IPAddress.TryParse(host.Ip, out var address) && egress.Check(address, 0) is { } refusal)
-                {
-                    return VerificationResult.Failure(refusal.Code, $"host {host.Name} ({host.Ip}): {refusal.Message}", refusal.Detail);
-                }
+                continue;
+            }
+
+            if ((egress?.Check(address, 0) ?? confine?.Invoke(address, 0)) is { } refusal)
+            {
+                return VerificationResult.Failure(refusal.Code, $"host {host.Name} ({host.Ip}): {refusal.Message}", refusal.Detail);
             }
         }
 
@@ -187,10 +207,16 @@ public sealed class ConnectionVerifier(
             return VerificationResult.Success("no network to check");
         }
 
-        var check = networks.Check(connection.VpcId, connection.SubnetId);
+        var check = networks.Check(connection.VpcId, connection.SubnetId, connection.TenantId);
         if (check.Known)
         {
             return VerificationResult.Success($"network: {check.Reason}");
+        }
+
+        if (check.Foreign)
+        {
+            // In any mode: naming another tenant's VPC never reaches into it.
+            return VerificationResult.Failure(VerificationCodes.NetworkUnknown, check.Reason, "use a VPC of this tenant's own, or one the operator shares");
         }
 
         return networks.Mode == NetworkMode.Strict

@@ -84,7 +84,12 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     {
         var store = new SqlInventoryStore(Database);
         var ct = CancellationToken.None;
-        Assert.Equal(InventoryWrite.Done, await store.AddNetworkAsync(new StoredNetwork("vpc-1", null, "prod", "10.0.0.0/16", s_t0), ct));
+        Assert.Equal(InventoryWrite.Done, await store.AddNetworkAsync(new StoredNetwork("vpc-1", null, "prod", "10.0.0.0/16", s_t0, Tenant: "domain-t1"), ct));
+        Assert.Equal(InventoryWrite.Done, await store.AddNetworkAsync(new StoredNetwork("vpc-shared", null, null, null, s_t0, Shared: true), ct));
+        var owners = (await store.ListNetworksAsync(ct)).ToDictionary(n => n.Id, n => (n.Tenant, n.Shared));
+        Assert.Equal(("domain-t1", false), owners["vpc-1"]);
+        Assert.Equal(((string?)null, true), owners["vpc-shared"]);
+        Assert.Equal(InventoryWrite.Done, await store.DeleteNetworkAsync("vpc-shared", ct));
         Assert.Equal(InventoryWrite.Done, await store.AddNetworkAsync(new StoredNetwork("subnet-1", "vpc-1", null, "10.0.1.0/24", s_t0.AddSeconds(1)), ct));
         Assert.Equal(InventoryWrite.Duplicate, await store.AddNetworkAsync(new StoredNetwork("vpc-1", null, null, null, s_t0), ct));
         Assert.Equal(InventoryWrite.MissingVpc, await store.AddNetworkAsync(new StoredNetwork("subnet-2", "vpc-none", null, null, s_t0), ct));
@@ -97,13 +102,14 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(InventoryWrite.Done, await store.DeleteNetworkAsync("vpc-1", ct));
         Assert.Equal(InventoryWrite.NotFound, await store.DeleteNetworkAsync("vpc-1", ct));
 
-        var instance = new StoredKafkaInstance("ckafka-1", "127.0.0.1:9092", "SASL_PLAINTEXT", "PLAIN", "alice", "protected", s_t0, s_t0);
+        var instance = new StoredKafkaInstance("ckafka-1", "127.0.0.1:9092", "SASL_PLAINTEXT", "PLAIN", "alice", "protected", s_t0, s_t0, Tenant: "domain-t1");
         Assert.Equal(InventoryWrite.Done, await store.AddKafkaInstanceAsync(instance, ct));
         Assert.Equal(InventoryWrite.Duplicate, await store.AddKafkaInstanceAsync(instance, ct));
-        Assert.Equal(InventoryWrite.Done, await store.UpdateKafkaInstanceAsync(instance with { UserName = "bob", UpdatedAt = s_t0.AddHours(1), CreatedAt = s_t0.AddDays(9) }, ct));
+        Assert.Equal(InventoryWrite.Done, await store.UpdateKafkaInstanceAsync(
+            instance with { UserName = "bob", UpdatedAt = s_t0.AddHours(1), CreatedAt = s_t0.AddDays(9), Tenant = null, Shared = true }, ct));
         Assert.Equal(InventoryWrite.NotFound, await store.UpdateKafkaInstanceAsync(instance with { Id = "ckafka-2" }, ct));
         var stored = Assert.Single(await store.ListKafkaInstancesAsync(ct));
-        Assert.Equal(instance with { UserName = "bob", UpdatedAt = s_t0.AddHours(1) }, stored);
+        Assert.Equal(instance with { UserName = "bob", UpdatedAt = s_t0.AddHours(1), Tenant = null, Shared = true }, stored);
         Assert.Equal(InventoryWrite.Done, await store.DeleteKafkaInstanceAsync("ckafka-1", ct));
         Assert.Equal(InventoryWrite.NotFound, await store.DeleteKafkaInstanceAsync("ckafka-1", ct));
         Assert.Empty(await store.ListKafkaInstancesAsync(ct));

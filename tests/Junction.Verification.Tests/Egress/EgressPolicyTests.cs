@@ -45,7 +45,7 @@ public sealed class EgressPolicyTests
     {
         var networks = new NetworkOptions
         {
-            Vpcs = [new VpcOptions { Id = "vpc-1", Cidr = "10.10.0.0/16", Subnets = [new SubnetOptions { Id = "subnet-1", Cidr = "172.16.5.0/24" }] }],
+            Vpcs = [new VpcOptions { Id = "vpc-1", Shared = true, Cidr = "10.10.0.0/16", Subnets = [new SubnetOptions { Id = "subnet-1", Cidr = "172.16.5.0/24" }] }],
         };
         var policy = TestEgress.Policy(allow: [], networks: networks);
 
@@ -91,7 +91,7 @@ public sealed class EgressPolicyTests
     {
         var options = new NetworkOptions
         {
-            Vpcs = [new VpcOptions { Id = "v", Cidr = "nonsense", Subnets = [new SubnetOptions { Id = "v" }] }],
+            Vpcs = [new VpcOptions { Id = "v", Shared = true, Cidr = "nonsense", Subnets = [new SubnetOptions { Id = "v" }] }],
         };
 
         var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).Select(e => e.ErrorMessage).ToList();

@@ -82,7 +82,7 @@ public sealed class VerificationEngineTests : IDisposable
         using var fixture = new EngineFixture(new NetworkOptions
         {
             Mode = NetworkMode.Strict,
-            Vpcs = [new VpcOptions { Id = "vpc-1", Cidr = "127.0.0.0/8", Subnets = [new SubnetOptions { Id = "subnet-1" }] }],
+            Vpcs = [new VpcOptions { Id = "vpc-1", Shared = true, Cidr = "127.0.0.0/8", Subnets = [new SubnetOptions { Id = "subnet-1" }] }],
         });
         var unknown = await fixture.AddKafkaAsync("unknown", _cluster.Bootstrap, vpc: "vpc-9");
         var wrongSubnet = await fixture.AddKafkaAsync("wrong-subnet", _cluster.Bootstrap, subnet: "subnet-9");

@@ -46,15 +46,19 @@ internal static partial class AdminInventoryApi
         return AdminApi.Json(new NetworkList(networks.Mode.ToString(), [.. networks.Vpcs.Select(v => VpcOf(v, networks))]));
     }
 
-    private static Task<IResult> AddVpcAsync(HttpContext context, IInventoryStore store, NetworkRegistry networks, InventorySync sync, TimeProvider time, CancellationToken ct) =>
-        AddNetworkAsync(context, null, store, networks, sync, time, ct);
+    private static Task<IResult> AddVpcAsync(
+        HttpContext context, IInventoryStore store, NetworkRegistry networks, InventorySync sync, TimeProvider time, Junction.Core.Tenancy.ITenantStore tenants,
+        CancellationToken ct) =>
+        AddNetworkAsync(context, null, store, networks, sync, time, tenants, ct);
 
     private static Task<IResult> AddSubnetAsync(
-        HttpContext context, string id, IInventoryStore store, NetworkRegistry networks, InventorySync sync, TimeProvider time, CancellationToken ct) =>
-        AddNetworkAsync(context, id, store, networks, sync, time, ct);
+        HttpContext context, string id, IInventoryStore store, NetworkRegistry networks, InventorySync sync, TimeProvider time, Junction.Core.Tenancy.ITenantStore tenants,
+        CancellationToken ct) =>
+        AddNetworkAsync(context, id, store, networks, sync, time, tenants, ct);
 
     private static async Task<IResult> AddNetworkAsync(
-        HttpContext context, string? vpcId, IInventoryStore store, NetworkRegistry networks, InventorySync sync, TimeProvider time, CancellationToken ct)
+        HttpContext context, string? vpcId, IInventoryStore store, NetworkRegistry networks, InventorySync sync, TimeProvider time,
+        Junction.Core.Tenancy.ITenantStore tenants, CancellationToken ct)
     {
         var (fields, failure) = await AdminApi.ReadAsync(context, ct);
         if (fields is null)
@@ -71,9 +75,21 @@ internal static partial class AdminInventoryApi
             fields.Problem($"cidr '{cidr}' is not a CIDR such as 10.0.0.0/16");
         }
 
+        // A VPC names its owner (or is shared); a subnet goes with its VPC.
+        var (tenant, shared) = vpcId is null ? Owner(fields, "VPC") : (null, false);
+        if (vpcId is not null && (fields.Has("tenant") || fields.Has("shared")))
+        {
+            fields.Problem("a subnet belongs to whoever its VPC belongs to: give tenant or shared on the VPC, not here");
+        }
+
         if (AdminApi.Problems(context, fields) is { } problems)
         {
             return problems;
+        }
+
+        if (tenant is not null && await tenants.FindByDomainNameAsync(tenant, ct) is null)
+        {
+            return AdminApi.Error(context, 400, "Junction.InvalidParameter", $"tenant '{tenant}' is no tenant's IAM domain name (junction tenants list)");
         }
 
         if (vpcId is not null && networks.IsConfigured(vpcId))
@@ -86,12 +102,12 @@ internal static partial class AdminInventoryApi
             return Conflict(context, $"'{id}' is declared in configuration (Junction:Networks)");
         }
 
-        var outcome = await store.AddNetworkAsync(new StoredNetwork(id!, vpcId, name, cidr, time.GetUtcNow()), ct);
+        var outcome = await store.AddNetworkAsync(new StoredNetwork(id!, vpcId, name, cidr, time.GetUtcNow(), tenant, shared), ct);
         await sync.RefreshAsync(ct);
         return outcome switch
         {
             InventoryWrite.Done => vpcId is null
-                ? AdminApi.Json(new VpcView(id!, name, cidr, "admin", []), 201)
+                ? AdminApi.Json(new VpcView(id!, name, cidr, "admin", [], tenant, shared), 201)
                 : AdminApi.Json(new SubnetView(id!, name, cidr), 201),
             InventoryWrite.MissingVpc => AdminApi.Error(context, 404, "Junction.NotFound", $"VPC '{vpcId}' is not registered"),
             _ => Conflict(context, $"a VPC or subnet with id '{id}' is already registered"),
@@ -141,9 +157,10 @@ internal static partial class AdminInventoryApi
     }
 
     private static async Task<IResult> AddKafkaAsync(
-        HttpContext context, IInventoryStore store, InstanceRegistry instances, ISecretProtector protector, InventorySync sync, TimeProvider time, CancellationToken ct)
+        HttpContext context, IInventoryStore store, InstanceRegistry instances, ISecretProtector protector, InventorySync sync, TimeProvider time,
+        Junction.Core.Tenancy.ITenantStore tenants, CancellationToken ct)
     {
-        var (request, failure) = await ReadKafkaAsync(context, null, ct);
+        var (request, failure) = await ReadKafkaAsync(context, null, tenants, ct);
         if (request is null)
         {
             return failure!;
@@ -164,7 +181,7 @@ internal static partial class AdminInventoryApi
 
     private static async Task<IResult> UpdateKafkaAsync(
         HttpContext context, string id, IInventoryStore store, InstanceRegistry instances, ISecretProtector protector, InventorySync sync, TimeProvider time,
-        CancellationToken ct)
+        Junction.Core.Tenancy.ITenantStore tenants, CancellationToken ct)
     {
         if (instances.IsConfigured(id))
         {
@@ -177,7 +194,7 @@ internal static partial class AdminInventoryApi
             return InstanceNotFound(context, id);
         }
 
-        var (request, failure) = await ReadKafkaAsync(context, id, ct);
+        var (request, failure) = await ReadKafkaAsync(context, id, tenants, ct);
         if (request is null)
         {
             return failure!;
@@ -205,7 +222,8 @@ internal static partial class AdminInventoryApi
     }
 
     /// <summary>Reads and checks a Kafka instance body; on update the id comes from the path (a body id must match it).</summary>
-    private static async Task<(KafkaInstanceRequest? Request, IResult? Failure)> ReadKafkaAsync(HttpContext context, string? pathId, CancellationToken ct)
+    private static async Task<(KafkaInstanceRequest? Request, IResult? Failure)> ReadKafkaAsync(
+        HttpContext context, string? pathId, Junction.Core.Tenancy.ITenantStore tenants, CancellationToken ct)
     {
         var (fields, failure) = await AdminApi.ReadAsync(context, ct);
         if (fields is null)
@@ -254,12 +272,34 @@ internal static partial class AdminInventoryApi
             fields.Problem($"sasl_mechanism, user_name and password go with SASL_PLAINTEXT or SASL_SSL, not {protocol}");
         }
 
+        var (tenant, shared) = Owner(fields, "Kafka instance");
         if (AdminApi.Problems(context, fields) is { } problems)
         {
             return (null, problems);
         }
 
-        return (new KafkaInstanceRequest(id!, string.Join(',', servers!.Split(',').Select(s => s.Trim())), protocol, mechanism, user, password), null);
+        if (tenant is not null && await tenants.FindByDomainNameAsync(tenant, ct) is null)
+        {
+            return (null, AdminApi.Error(context, 400, "Junction.InvalidParameter", $"tenant '{tenant}' is no tenant's IAM domain name (junction tenants list)"));
+        }
+
+        return (new KafkaInstanceRequest(id!, string.Join(',', servers!.Split(',').Select(s => s.Trim())), protocol, mechanism, user, password, tenant, shared), null);
+    }
+
+    /// <summary>
+    /// Who may use a network or an instance: <c>tenant</c> (a tenant's IAM domain name) or <c>"shared": true</c>, exactly
+    /// one (issue 19: shared infrastructure must be owned, or shared on purpose).
+    /// </summary>
+    private static (string? Tenant, bool Shared) Owner(JsonFields fields, string what)
+    {
+        var tenant = fields.String("tenant", maxLength: 64);
+        var shared = fields.Bool("shared") ?? false;
+        if ((tenant is null) == !shared)
+        {
+            fields.Problem($"a {what} needs either tenant (the IAM domain name of the only tenant that may use it) or \"shared\": true (every tenant may), not both or neither");
+        }
+
+        return (tenant, shared);
     }
 
     private static bool PortOk(string server) =>
@@ -267,7 +307,7 @@ internal static partial class AdminInventoryApi
         && port is >= 1 and <= 65535;
 
     private static StoredKafkaInstance Stored(KafkaInstanceRequest r, string? protectedPassword, DateTimeOffset created, DateTimeOffset updated) =>
-        new(r.Id, r.BootstrapServers, r.SecurityProtocol!, r.SaslMechanism, r.UserName, protectedPassword, created, updated);
+        new(r.Id, r.BootstrapServers, r.SecurityProtocol!, r.SaslMechanism, r.UserName, protectedPassword, created, updated, r.Tenant, r.Shared ?? false);
 
     private static void CheckId(JsonFields fields, string? id, string field)
     {
@@ -278,11 +318,11 @@ internal static partial class AdminInventoryApi
     }
 
     private static VpcView VpcOf(VpcOptions v, NetworkRegistry networks) =>
-        new(v.Id, v.Name, v.Cidr, networks.IsConfigured(v.Id) ? "config" : "admin", [.. v.Subnets.Select(s => new SubnetView(s.Id, s.Name, s.Cidr))]);
+        new(v.Id, v.Name, v.Cidr, networks.IsConfigured(v.Id) ? "config" : "admin", [.. v.Subnets.Select(s => new SubnetView(s.Id, s.Name, s.Cidr))], v.Tenant, v.Shared);
 
     private static KafkaInstanceView KafkaOf(KafkaInstance k, InstanceRegistry instances) =>
         new(k.Id, k.BootstrapServers, k.SecurityProtocol, k.SaslMechanism, k.UserName, !string.IsNullOrEmpty(k.Password) || k.PasswordUnreadable,
-            instances.IsConfigured(k.Id) ? "config" : "admin");
+            instances.IsConfigured(k.Id) ? "config" : "admin", k.Tenant, k.Shared);
 
     private static IResult Conflict(HttpContext context, string message) => AdminApi.Error(context, 409, "Junction.Conflict", message);
 

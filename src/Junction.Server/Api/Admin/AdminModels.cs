@@ -46,19 +46,25 @@ public sealed record SetPasswordRequest(string? Password);
 
 public sealed record SubnetView(string Id, string? Name, string? Cidr);
 
-/// <summary>A VPC; <see cref="Source"/> is <c>config</c> (read-only here) or <c>admin</c>.</summary>
-public sealed record VpcView(string Id, string? Name, string? Cidr, string Source, IReadOnlyList<SubnetView> Subnets);
+/// <summary>
+/// A VPC; <see cref="Source"/> is <c>config</c> (read-only here) or <c>admin</c>. It and its subnets belong to
+/// <see cref="Tenant"/> (an IAM domain name) or are <see cref="Shared"/>.
+/// </summary>
+public sealed record VpcView(string Id, string? Name, string? Cidr, string Source, IReadOnlyList<SubnetView> Subnets, string? Tenant, bool Shared);
 
 public sealed record NetworkList(string Mode, IReadOnlyList<VpcView> Items);
 
-public sealed record CreateNetworkRequest(string Id, string? Name, string? Cidr);
+/// <summary>A VPC (with <see cref="Tenant"/> or <see cref="Shared"/>, exactly one) or a subnet (which goes with its VPC: neither).</summary>
+public sealed record CreateNetworkRequest(string Id, string? Name, string? Cidr, string? Tenant = null, bool? Shared = null);
 
 /// <summary>A Kafka instance; the password is never returned, <see cref="HasPassword"/> says whether one is kept.</summary>
 public sealed record KafkaInstanceView(
-    string Id, string BootstrapServers, string SecurityProtocol, string? SaslMechanism, string? UserName, bool HasPassword, string Source);
+    string Id, string BootstrapServers, string SecurityProtocol, string? SaslMechanism, string? UserName, bool HasPassword, string Source,
+    string? Tenant, bool Shared);
 
+/// <summary>A Kafka instance to register: <see cref="Tenant"/> (the IAM domain name of the only tenant that may use it) or <see cref="Shared"/>, exactly one.</summary>
 public sealed record KafkaInstanceRequest(
-    string Id, string BootstrapServers, string? SecurityProtocol, string? SaslMechanism, string? UserName, string? Password);
+    string Id, string BootstrapServers, string? SecurityProtocol, string? SaslMechanism, string? UserName, string? Password, string? Tenant = null, bool? Shared = null);
 
 public sealed record ConnectionError(string Code, string Message, string? Detail);
 

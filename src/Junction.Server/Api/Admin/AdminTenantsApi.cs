@@ -47,7 +47,7 @@ internal static class AdminTenantsApi
 
     private static async Task<IResult> CreateAsync(
         HttpContext context, ITenantStore tenants, Junction.Storage.Sql.IDatabase database, ISecretProtector protector, IOptions<JunctionOptions> options,
-        TimeProvider time, CancellationToken ct)
+        TimeProvider time, InventorySync sync, CancellationToken ct)
     {
         var (fields, failure) = await AdminApi.ReadAsync(context, ct);
         if (fields is null)
@@ -94,6 +94,8 @@ internal static class AdminTenantsApi
             return AdminApi.Error(context, 409, "Junction.Conflict", "a tenant with this domain_name, project_id or account_id already exists");
         }
 
+        // Networks registered for this domain name become the new tenant's at once on this node.
+        await sync.RefreshAsync(ct);
         return AdminApi.Json(new CreatedTenant(View(tenant), new AccessKeySecret(keyId, secret), new UserPassword(user, password)), 201);
     }
 

@@ -70,6 +70,13 @@ internal static partial class EbConnectorSpecs
                     throw EbError.Value("ConnectionDescription", $"a ckafka resource is ckafkaId/uin/<uin>/<instance id>, not '{path}'.");
                 }
 
+                // The inner uin names the instance's owner too: it must be this account as well.
+                if (instance.Groups["uin"].Value != accountId)
+                {
+                    throw EbError.Value("ConnectionDescription",
+                        $"ResourceDescription names an instance of account uin/{instance.Groups["uin"].Value}, not of this account (uin/{accountId}).");
+                }
+
                 var ckafka = description.Object("CkafkaParams", required: true)!.Allow("Offset", "TopicName");
                 var offset = ckafka.String("Offset", required: true)!;
                 var topic = ckafka.String("TopicName", required: true)!;
@@ -146,6 +153,6 @@ internal static partial class EbConnectorSpecs
     [GeneratedRegex(@"^qcs::(?<service>[a-z]+):(?<region>[a-z0-9-]*):uin/(?<uin>[0-9]+):(?<resource>.+)\z")]
     private static partial Regex ResourcePattern();
 
-    [GeneratedRegex(@"^ckafkaId/uin/[0-9]+/(?<id>[A-Za-z0-9_-]+)\z")]
+    [GeneratedRegex(@"^ckafkaId/uin/(?<uin>[0-9]+)/(?<id>[A-Za-z0-9_-]+)\z")]
     private static partial Regex CkafkaInstancePattern();
 }

@@ -15,11 +15,11 @@ public sealed class AdminInventoryApiTests
     public async Task Networks_RegisterListDelete_WithEveryRefusal()
     {
         using var factory = new JunctionFactory()
-            .With("Junction:Networks:Vpcs:0:Id", "vpc-config")
+            .With("Junction:Networks:Vpcs:0:Id", "vpc-config").With("Junction:Networks:Vpcs:0:Shared", "true")
             .With("Junction:Networks:Vpcs:0:Subnets:0:Id", "subnet-config");
         var admin = new AdminClient(factory.CreateClient());
 
-        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/networks", """{"id":"vpc-a","name":"prod","cidr":"10.0.0.0/16"}""")).Status);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/networks", """{"shared":true,"id":"vpc-a","name":"prod","cidr":"10.0.0.0/16"}""")).Status);
         var (status, subnet) = await admin.PostAsync("/networks/vpc-a/subnets", """{"id":"subnet-a","cidr":"10.0.1.0/24"}""");
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("10.0.1.0/24", subnet!["cidr"]!.GetValue<string>());
@@ -31,12 +31,12 @@ public sealed class AdminInventoryApiTests
         Assert.Equal(["config", "admin"], vpcs.Select(v => v!["source"]!.GetValue<string>()));
         Assert.Equal("subnet-a", vpcs[1]!["subnets"]![0]!["id"]!.GetValue<string>());
 
-        AdminClient.AssertError(await admin.PostAsync("/networks", """{"id":"vpc-a"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "'vpc-a' is already registered");
+        AdminClient.AssertError(await admin.PostAsync("/networks", """{"shared":true,"id":"vpc-a"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "'vpc-a' is already registered");
         AdminClient.AssertError(await admin.PostAsync("/networks/vpc-a/subnets", """{"id":"vpc-a"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "already registered");
-        AdminClient.AssertError(await admin.PostAsync("/networks", """{"id":"vpc-config"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "declared in configuration");
+        AdminClient.AssertError(await admin.PostAsync("/networks", """{"shared":true,"id":"vpc-config"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "declared in configuration");
         AdminClient.AssertError(await admin.PostAsync("/networks/vpc-config/subnets", """{"id":"s2"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "declared in configuration");
-        AdminClient.AssertError(await admin.PostAsync("/networks", """{"id":"vpc-b","cidr":"10.0.0.0/33"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "'10.0.0.0/33' is not a CIDR");
-        AdminClient.AssertError(await admin.PostAsync("/networks", """{"id":"-bad id"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "id must be 1-64");
+        AdminClient.AssertError(await admin.PostAsync("/networks", """{"shared":true,"id":"vpc-b","cidr":"10.0.0.0/33"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "'10.0.0.0/33' is not a CIDR");
+        AdminClient.AssertError(await admin.PostAsync("/networks", """{"shared":true,"id":"-bad id"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "id must be 1-64");
         AdminClient.AssertError(await admin.PostAsync("/networks", """{"name":"no id"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "id");
         AdminClient.AssertError(await admin.PostAsync("/networks/vpc-none/subnets", """{"id":"s3"}"""), HttpStatusCode.NotFound, "Junction.NotFound", "VPC 'vpc-none' is not registered");
         AdminClient.AssertError(await admin.PostAsync("/networks/subnet-a/subnets", """{"id":"s4"}"""), HttpStatusCode.NotFound, "Junction.NotFound", "VPC 'subnet-a' is not registered");
@@ -56,7 +56,7 @@ public sealed class AdminInventoryApiTests
     {
         using var factory = new JunctionFactory().With("Junction:Networks:Mode", "Strict");
         var admin = new AdminClient(factory.CreateClient());
-        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/networks", """{"id":"vpc-a"}""")).Status);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/networks", """{"shared":true,"id":"vpc-a"}""")).Status);
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/networks/vpc-a/subnets", """{"id":"subnet-a"}""")).Status);
         var client = factory.CreateHuaweiClient();
         var known = (await HuaweiClient.JsonAsync(await client.PostAsync(EgBase, new { name = "known", vpc_id = "vpc-a", subnet_id = "subnet-a" })))["id"]!.GetValue<string>();
@@ -84,7 +84,7 @@ public sealed class AdminInventoryApiTests
         var refused = await HuaweiClient.JsonAsync(await client.SendAsync(HttpMethod.Get, $"{EgBase}/{before}"));
         Assert.Equal("JUNCTION.EGRESS_REFUSED", refused["error_info"]!["error_code"]!.GetValue<string>());
 
-        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/networks", """{"id":"vpc-loop","cidr":"127.0.0.1/32"}""")).Status);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/networks", """{"shared":true,"id":"vpc-loop","cidr":"127.0.0.1/32"}""")).Status);
         var after = await CreateKafkaAsync(client, "after", $"127.0.0.1:{port}");
         await factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
 
@@ -96,12 +96,13 @@ public sealed class AdminInventoryApiTests
     {
         using var factory = new JunctionFactory()
             .With("Junction:Instances:Kafka:0:Id", "ckafka-config")
-            .With("Junction:Instances:Kafka:0:BootstrapServers", "127.0.0.1:9");
+            .With("Junction:Instances:Kafka:0:BootstrapServers", "127.0.0.1:9")
+            .With("Junction:Instances:Kafka:0:Shared", "true");
         var admin = new AdminClient(factory.CreateClient());
         const string Password = "kafka-password-never-shown";
 
         var (status, created) = await admin.PostAsync("/instances/kafka",
-            $$"""{"id":"ckafka-a","bootstrap_servers":"127.0.0.1:9092, 127.0.0.1:9093","security_protocol":"SASL_PLAINTEXT","user_name":"alice","password":"{{Password}}"}""");
+            $$"""{"tenant":"junction","id":"ckafka-a","bootstrap_servers":"127.0.0.1:9092, 127.0.0.1:9093","security_protocol":"SASL_PLAINTEXT","user_name":"alice","password":"{{Password}}"}""");
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("127.0.0.1:9092,127.0.0.1:9093", created!["bootstrap_servers"]!.GetValue<string>());
         Assert.Equal("PLAIN", created["sasl_mechanism"]!.GetValue<string>());
@@ -117,24 +118,24 @@ public sealed class AdminInventoryApiTests
         }
 
         // An update without a password keeps the kept one; PLAINTEXT drops it.
-        var updated = (await admin.PutAsync("/instances/kafka/ckafka-a", """{"bootstrap_servers":"127.0.0.1:9094","security_protocol":"SASL_SSL","user_name":"bob","sasl_mechanism":"SCRAM-SHA-512"}""")).Body!;
+        var updated = (await admin.PutAsync("/instances/kafka/ckafka-a", """{"tenant":"junction","bootstrap_servers":"127.0.0.1:9094","security_protocol":"SASL_SSL","user_name":"bob","sasl_mechanism":"SCRAM-SHA-512"}""")).Body!;
         Assert.True(updated["has_password"]!.GetValue<bool>());
         Assert.Equal("bob", updated["user_name"]!.GetValue<string>());
-        var plain = (await admin.PutAsync("/instances/kafka/ckafka-a", """{"bootstrap_servers":"127.0.0.1:9094"}""")).Body!;
+        var plain = (await admin.PutAsync("/instances/kafka/ckafka-a", """{"tenant":"junction","bootstrap_servers":"127.0.0.1:9094"}""")).Body!;
         Assert.False(plain["has_password"]!.GetValue<bool>());
         Assert.Equal("PLAINTEXT", (await admin.GetAsync("/instances/kafka/ckafka-a")).Body!["security_protocol"]!.GetValue<string>());
 
-        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"id":"ckafka-a","bootstrap_servers":"127.0.0.1:1"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "already registered");
-        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"id":"ckafka-config","bootstrap_servers":"127.0.0.1:1"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "declared in configuration");
-        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"id":"k","bootstrap_servers":"localhost"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "host:port");
-        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"id":"k","bootstrap_servers":"h:70000"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "ports from 1 to 65535");
-        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"id":"k","bootstrap_servers":"h:1","security_protocol":"TLS"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "security_protocol must be");
-        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"id":"k","bootstrap_servers":"h:1","security_protocol":"SASL_SSL"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "user_name is required with SASL_SSL");
-        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"id":"k","bootstrap_servers":"h:1","security_protocol":"SASL_SSL","user_name":"u","sasl_mechanism":"GSSAPI"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "sasl_mechanism must be");
-        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"id":"k","bootstrap_servers":"h:1","password":"p"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "go with SASL_PLAINTEXT or SASL_SSL");
-        AdminClient.AssertError(await admin.PutAsync("/instances/kafka/ckafka-a", """{"id":"other","bootstrap_servers":"h:1"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "differs from 'ckafka-a'");
-        AdminClient.AssertError(await admin.PutAsync("/instances/kafka/ckafka-none", """{"bootstrap_servers":"h:1"}"""), HttpStatusCode.NotFound, "Junction.NotFound", "'ckafka-none' is not registered");
-        AdminClient.AssertError(await admin.PutAsync("/instances/kafka/ckafka-config", """{"bootstrap_servers":"h:1"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "declared in configuration");
+        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"tenant":"junction","id":"ckafka-a","bootstrap_servers":"127.0.0.1:1"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "already registered");
+        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"tenant":"junction","id":"ckafka-config","bootstrap_servers":"127.0.0.1:1"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "declared in configuration");
+        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"tenant":"junction","id":"k","bootstrap_servers":"localhost"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "host:port");
+        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"tenant":"junction","id":"k","bootstrap_servers":"h:70000"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "ports from 1 to 65535");
+        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"tenant":"junction","id":"k","bootstrap_servers":"h:1","security_protocol":"TLS"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "security_protocol must be");
+        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"tenant":"junction","id":"k","bootstrap_servers":"h:1","security_protocol":"SASL_SSL"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "user_name is required with SASL_SSL");
+        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"tenant":"junction","id":"k","bootstrap_servers":"h:1","security_protocol":"SASL_SSL","user_name":"u","sasl_mechanism":"GSSAPI"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "sasl_mechanism must be");
+        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", """{"tenant":"junction","id":"k","bootstrap_servers":"h:1","password":"p"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "go with SASL_PLAINTEXT or SASL_SSL");
+        AdminClient.AssertError(await admin.PutAsync("/instances/kafka/ckafka-a", """{"tenant":"junction","id":"other","bootstrap_servers":"h:1"}"""), HttpStatusCode.BadRequest, "Junction.InvalidParameter", "differs from 'ckafka-a'");
+        AdminClient.AssertError(await admin.PutAsync("/instances/kafka/ckafka-none", """{"tenant":"junction","bootstrap_servers":"h:1"}"""), HttpStatusCode.NotFound, "Junction.NotFound", "'ckafka-none' is not registered");
+        AdminClient.AssertError(await admin.PutAsync("/instances/kafka/ckafka-config", """{"tenant":"junction","bootstrap_servers":"h:1"}"""), HttpStatusCode.Conflict, "Junction.Conflict", "declared in configuration");
         AdminClient.AssertError(await admin.DeleteAsync("/instances/kafka/ckafka-config"), HttpStatusCode.Conflict, "Junction.Conflict", "declared in configuration");
         AdminClient.AssertError(await admin.GetAsync("/instances/kafka/ckafka-none"), HttpStatusCode.NotFound, "Junction.NotFound", "'ckafka-none' is not registered");
 
@@ -149,7 +150,7 @@ public sealed class AdminInventoryApiTests
         cluster.CreateTopic("orders");
         using var factory = new JunctionFactory();
         var admin = new AdminClient(factory.CreateClient());
-        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/instances/kafka", $$"""{"id":"ckafka-live","bootstrap_servers":"{{cluster.Bootstrap}}"}""")).Status);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/instances/kafka", $$"""{"tenant":"junction","id":"ckafka-live","bootstrap_servers":"{{cluster.Bootstrap}}"}""")).Status);
         var client = factory.CreateTencentClient();
         var bus = (await client.CallAsync("CreateEventBus", new { EventBusName = "bus" }))["EventBusId"]!.GetValue<string>();
         var description = new
@@ -165,13 +166,73 @@ public sealed class AdminInventoryApiTests
         Assert.Equal("Active", connection["Status"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// Issue 19, item 5: tenant B's ckafka connector used (and probed the topics of) the instance registered for tenant
+    /// A. An instance belongs to a tenant or is shared; another tenant's answers as an unknown one, and the resource
+    /// string's inner uin must be the caller's.
+    /// </summary>
+    [Fact]
+    public async Task KafkaInstances_BelongToATenantOrAreShared_AnotherTenantCannotUseThem()
+    {
+        using var cluster = new MockKafkaCluster();
+        cluster.CreateTopic("orders");
+        using var factory = new JunctionFactory();
+        var admin = new AdminClient(factory.CreateClient());
+        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", $$"""{"id":"ckafka-x","bootstrap_servers":"{{cluster.Bootstrap}}"}"""),
+            HttpStatusCode.BadRequest, "Junction.InvalidParameter", "needs either tenant");
+        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", $$"""{"id":"ckafka-x","bootstrap_servers":"{{cluster.Bootstrap}}","tenant":"junction","shared":true}"""),
+            HttpStatusCode.BadRequest, "Junction.InvalidParameter", "not both or neither");
+        AdminClient.AssertError(await admin.PostAsync("/instances/kafka", $$"""{"id":"ckafka-x","bootstrap_servers":"{{cluster.Bootstrap}}","tenant":"nobody"}"""),
+            HttpStatusCode.BadRequest, "Junction.InvalidParameter", "'nobody' is no tenant's IAM domain name");
+        var mine = (await admin.PostAsync("/instances/kafka", $$"""{"id":"ckafka-a","bootstrap_servers":"{{cluster.Bootstrap}}","tenant":"junction"}""")).Body!;
+        Assert.Equal("junction", mine["tenant"]!.GetValue<string>());
+        Assert.False(mine["shared"]!.GetValue<bool>());
+        var (_, beta) = await admin.PostAsync("/tenants", """{"domain_name":"beta","project_id":"betaproject01","account_id":"200000000009"}""");
+        var other = new TencentClient(factory.CreateClient(), factory.Time, beta!["access_key"]!["id"]!.GetValue<string>(), beta["access_key"]!["secret"]!.GetValue<string>());
+
+        var buses = 0;
+        async Task<string> ConnectorStatusAsync(TencentClient client, string uin, string instance)
+        {
+            var bus = (await client.CallAsync("CreateEventBus", new { EventBusName = $"bus{++buses}" }))["EventBusId"]!.GetValue<string>();
+            var description = new
+            {
+                ResourceDescription = $"qcs::ckafka:ap-guangzhou:uin/{uin}:ckafkaId/uin/{uin}/{instance}",
+                CkafkaParams = new { Offset = "latest", TopicName = "orders" },
+            };
+            Assert.Null(TencentClient.ErrorCode(await client.CallAsync("CreateConnection", new { EventBusId = bus, ConnectionName = "conn1", ConnectionDescription = description })));
+            await factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
+            return (await client.CallAsync("ListConnections", new { EventBusId = bus }))["Connections"]![0]!["Status"]!.GetValue<string>();
+        }
+
+        Assert.Equal("Active", await ConnectorStatusAsync(factory.CreateTencentClient(), JunctionFactory.AccountId, "ckafka-a"));
+        Assert.Equal("Failed", await ConnectorStatusAsync(other, "200000000009", "ckafka-a"));
+
+        // Shared on purpose: now every tenant may use it.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/instances/kafka/ckafka-a", $$"""{"bootstrap_servers":"{{cluster.Bootstrap}}","shared":true}""")).Status);
+        Assert.Equal("Active", await ConnectorStatusAsync(other, "200000000009", "ckafka-a"));
+
+        // The inner uin of the resource string is checked as the outer one is.
+        var bus = (await other.CallAsync("CreateEventBus", new { EventBusName = "inner" }))["EventBusId"]!.GetValue<string>();
+        var foreign = await other.CallAsync("CreateConnection", new
+        {
+            EventBusId = bus,
+            ConnectionName = "conn1",
+            ConnectionDescription = new
+            {
+                ResourceDescription = $"qcs::ckafka:ap-guangzhou:uin/200000000009:ckafkaId/uin/{JunctionFactory.AccountId}/ckafka-a",
+                CkafkaParams = new { Offset = "latest", TopicName = "orders" },
+            },
+        });
+        Assert.Equal("InvalidParameterValue.ConnectionDescription", TencentClient.ErrorCode(foreign));
+    }
+
     [Fact]
     public async Task RegisteredKafkaInstance_WithAnUnreadablePassword_FailsAsSecretUnavailable_AndStillSaysOneIsKept()
     {
         using var factory = new JunctionFactory();
         var admin = new AdminClient(factory.CreateClient());
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/instances/kafka",
-            """{"id":"ckafka-locked","bootstrap_servers":"127.0.0.1:9092","security_protocol":"SASL_PLAINTEXT","user_name":"u","password":"p-123456"}""")).Status);
+            """{"tenant":"junction","id":"ckafka-locked","bootstrap_servers":"127.0.0.1:9092","security_protocol":"SASL_PLAINTEXT","user_name":"u","password":"p-123456"}""")).Status);
         // As after restoring a database without its key ring: the stored ciphertext no longer decrypts.
         await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, "junction.db")}"))
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using Junction.Server.Tests.Infrastructure;
 using Junction.Verification.Engine;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -68,7 +69,7 @@ public sealed class EgWebhookVerificationTests : IAsyncLifetime
         // The connection's network is 127.0.1.0/24; the receiver listens on 127.0.0.1, outside it.
         await using var eg = await EgDataPlaneFixture.StartAsync(f => f
             .With("Junction:Networks:Mode", "Strict")
-            .With("Junction:Networks:Vpcs:0:Id", "vpc-1").With("Junction:Networks:Vpcs:0:Cidr", "127.0.1.0/24")
+            .With("Junction:Networks:Vpcs:0:Id", "vpc-1").With("Junction:Networks:Vpcs:0:Shared", "true").With("Junction:Networks:Vpcs:0:Cidr", "127.0.1.0/24")
             .With("Junction:Networks:Vpcs:0:Subnets:0:Id", "subnet-1").With("Junction:Networks:Vpcs:0:Subnets:0:Cidr", "127.0.1.0/24"));
         var id = (await eg.OkAsync(HttpMethod.Post, "/connections", new { name = "hook", vpc_id = "vpc-1", subnet_id = "subnet-1" }))["id"]!.GetValue<string>();
         var channel = await eg.ChannelAsync();
@@ -86,5 +87,48 @@ public sealed class EgWebhookVerificationTests : IAsyncLifetime
         Assert.Equal("Failed", failed["state"]!.GetValue<string>());
         Assert.Contains("outside the network of connection 'hook'", failed["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(eg.Receiver.Received);
+    }
+
+    /// <summary>
+    /// Issue 19, item 4: the egress policy was global — any tenant's connection could reach into a network the operator
+    /// declared for another tenant, by naming it or by addressing inside it (lax mode included). Networks now belong to
+    /// a tenant or are shared on purpose.
+    /// </summary>
+    [Fact]
+    public async Task AnotherTenantsNetwork_IsNeitherNamedNorReached_UntilItIsShared()
+    {
+        await using var eg = await EgDataPlaneFixture.StartAsync();
+        var admin = new AdminClient(eg.Factory.CreateClient());
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/tenants", """{"domain_name":"beta","project_id":"betaproject01","account_id":"200000000009"}""")).Status);
+        // Beta's network holds the address the receiver listens on.
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/networks", """{"id":"vpc-beta","cidr":"127.0.0.1/32","tenant":"beta"}""")).Status);
+
+        var named = (await eg.OkAsync(HttpMethod.Post, "/connections", new { name = "named", vpc_id = "vpc-beta", subnet_id = "s" }))["id"]!.GetValue<string>();
+        var hook = (await eg.OkAsync(HttpMethod.Post, "/connections", new { name = "hook", vpc_id = "vpc-own", subnet_id = "s" }))["id"]!.GetValue<string>();
+        var channel = await eg.ChannelAsync();
+        await eg.SourceAsync(channel);
+        await eg.SubscriptionAsync(channel, "shop", [new { name = "HTTPS", provider_type = "CUSTOM", connection_id = hook, detail = new { url = eg.Receiver.Url + "/x" }, transform = new { type = "ORIGINAL" } }]);
+        await eg.Factory.Services.GetRequiredService<VerificationWorker>().RunOnceAsync(CancellationToken.None);
+
+        var namedShown = await eg.OkAsync(HttpMethod.Get, $"/connections/{named}");
+        Assert.Equal("CREATE_FAILED", namedShown["status"]!.GetValue<string>());
+        Assert.Contains("VPC 'vpc-beta' belongs to another tenant", namedShown["error_info"]!["error_msg"]!.GetValue<string>(), StringComparison.Ordinal);
+        var hookShown = await eg.OkAsync(HttpMethod.Get, $"/connections/{hook}");
+        Assert.Equal("CREATE_FAILED", hookShown["status"]!.GetValue<string>());
+        Assert.Contains("lies in VPC 'vpc-beta' (127.0.0.1/32) of another tenant", hookShown["error_info"]!["error_msg"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        await eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1"));
+        await eg.DeliverAsync();
+        var failed = (await eg.DeliveriesAsync())["items"]![0]!;
+        Assert.Equal("Failed", failed["state"]!.GetValue<string>());
+        Assert.Contains("of another tenant", failed["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(eg.Receiver.Received);
+
+        // Shared on purpose, the same address is reached.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/networks/vpc-beta")).Status);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/networks", """{"id":"vpc-beta","cidr":"127.0.0.1/32","shared":true}""")).Status);
+        await eg.PutAsync(channel, EgDataPlaneFixture.Event("e-2"));
+        await eg.DeliverAsync();
+        Assert.Single(eg.Receiver.Received);
     }
 }

@@ -187,7 +187,8 @@ public sealed class EbApiTests : IDisposable
         cluster.CreateTopic("orders");
         using var factory = new JunctionFactory()
             .With("Junction:Instances:Kafka:0:Id", "ckafka-mock")
-            .With("Junction:Instances:Kafka:0:BootstrapServers", cluster.Bootstrap);
+            .With("Junction:Instances:Kafka:0:BootstrapServers", cluster.Bootstrap)
+            .With("Junction:Instances:Kafka:0:Tenant", "junction");
         var client = factory.CreateTencentClient();
         var bus = (await client.CallAsync("CreateEventBus", new { EventBusName = "verified" }))["EventBusId"]!.GetValue<string>();
         async Task CreateAsync(string name, object description) =>
