@@ -5,6 +5,7 @@ using Junction.Bench;
 // dotnet run -c Release --project bench/Junction.Bench -- http [--seconds 10] [--stored 100000]   (needs wrk; bench/run.sh installs it)
 // dotnet run -c Release --project bench/Junction.Bench -- delivery [--events 20000] [--clients 64] [--rate 1000] [--seconds 10]
 // dotnet run -c Release --project bench/Junction.Bench -- routing   (BenchmarkDotNet: filter evaluations and route selection)
+// dotnet run -c Release --project bench/Junction.Bench -- auth-flood [--seconds 10] [--clients 16]
 var scenario = args.FirstOrDefault() ?? "verification";
 var connections = args.SkipWhile(a => a != "--connections").Skip(1).Select(int.Parse).FirstOrDefault(1000);
 switch (scenario)
@@ -30,11 +31,16 @@ switch (scenario)
     case "routing":
         RoutingBench.Run();
         return 0;
+    case "auth-flood":
+        await AuthFloodBench.RunAsync(
+            TimeSpan.FromSeconds(args.SkipWhile(a => a != "--seconds").Skip(1).Select(int.Parse).FirstOrDefault(10)),
+            args.SkipWhile(a => a != "--clients").Skip(1).Select(int.Parse).FirstOrDefault(16));
+        return 0;
     case "baseline-server":
         // The child process of HttpBench's baseline: an empty ASP.NET Core endpoint.
         await BaselineServer.ServeAsync(args[1]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown scenario '{scenario}'; scenarios: verification, storage, http, routing, delivery");
+        Console.Error.WriteLine($"unknown scenario '{scenario}'; scenarios: verification, storage, http, routing, delivery, auth-flood");
         return 2;
 }
