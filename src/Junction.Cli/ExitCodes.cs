@@ -31,4 +31,7 @@ internal static class ExitCodes
 
     /// <summary><c>connections wait</c> gave up before the connection was verified.</summary>
     public const int TimedOut = 9;
+
+    /// <summary><c>serve</c> or <c>dev</c> cannot listen: the address is already in use.</summary>
+    public const int AddressInUse = 10;
 }

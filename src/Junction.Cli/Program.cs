@@ -25,17 +25,7 @@ serve.SetAction(async (parse, _) =>
         return failure;
     }
 
-    try
-    {
-        // The host handles SIGINT/SIGTERM itself and drains requests (graceful shutdown).
-        await app.RunAsync();
-        return ExitCodes.Success;
-    }
-    catch (OptionsValidationException exception)
-    {
-        Console.Error.WriteLine($"junction: invalid configuration: {string.Join("; ", exception.Failures)}");
-        return ExitCodes.Configuration;
-    }
+    return await Listening.RunAsync(app);
 });
 
 var migrate = new Command("migrate", "Create or upgrade the database schema, then exit.") { data, database, config };
@@ -65,7 +55,14 @@ var root = new RootCommand("Junction: a self-hosted connection service speaking 
     ConnectionCommands.Connections(),
     DeliveryCommands.Deliveries(),
     KafkaMockCommand.Create(),
+    DevCommand.Create(),
 };
+if (args.Length == 0)
+{
+    // A bare junction says what it can do.
+    args = ["--help"];
+}
+
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

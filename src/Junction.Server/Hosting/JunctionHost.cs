@@ -70,6 +70,8 @@ public static partial class JunctionHost
         services.TryAddSingleton<EbRateLimiter>();
         services.TryAddSingleton<TenantBootstrapper>();
         services.AddHostedService<InitializationService>();
+        services.AddHostedService<StartupSummary>();
+        services.TryAddSingleton<DevEchoLog>();
         // After the schema exists and before the verification engine starts: the registries must be filled first.
         services.TryAddSingleton<InventorySync>();
         services.AddHostedService(sp => sp.GetRequiredService<InventorySync>());
@@ -155,6 +157,11 @@ public static partial class JunctionHost
         app.MapHuaweiDli();
         app.MapAdmin();
         app.MapAdminOpenApi();
+        if (app.Configuration.GetValue<bool>("Junction:Dev:Echo"))
+        {
+            app.MapDevEcho();
+        }
+
         app.MapFallback(context => FaceErrors.NotFound(context).ExecuteAsync(context));
         return app;
     }
@@ -169,7 +176,14 @@ public static partial class JunctionHost
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         }
 
-        var format = builder.Configuration["Junction:LogFormat"] ?? "json";
+        // Text for a person at a terminal, JSON for a log shipper; Junction:LogFormat decides when set.
+        var format = builder.Configuration["Junction:LogFormat"] is { Length: > 0 } given ? given : Console.IsOutputRedirected ? "json" : "text";
+        if (!string.Equals(format, "text", StringComparison.OrdinalIgnoreCase) && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(
+                "Junction:LogFormat", typeof(JunctionOptions), [$"Junction:LogFormat must be text or json (got '{format}')"]);
+        }
+
         if (string.Equals(format, "text", StringComparison.OrdinalIgnoreCase))
         {
             builder.Logging.AddSimpleConsole(o =>
