@@ -47,6 +47,7 @@ var root = new RootCommand("Junction: a self-hosted connection service speaking 
 {
     serve,
     migrate,
+    ConnectionCommands.Status(),
     TenantCommands.Tenants(),
     TenantCommands.Keys(),
     TenantCommands.Users(),

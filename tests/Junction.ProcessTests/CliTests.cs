@@ -163,6 +163,19 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Matches("Pending +Failed +JUNCTION.KAFKA_UNREACHABLE", (await Ok($"connections history {bad}")).Stdout);
         await Fails(6, "face must be eg, eb or dli", "connections list --face sqs");
         await Fails(4, "connection 'nope' does not exist", "connections history nope");
+
+        // Issue 20: a tenant by its project id; status; recheck; a bare junction prints the help.
+        Assert.Contains("2 of 2", (await Ok($"connections list --tenant {JunctionProcess.ProjectId}")).Stdout, StringComparison.Ordinal);
+        await Fails(4, "no tenant has the id, project id, account id or domain name 'nobody'", "connections list --tenant nobody");
+        var status = await Ok("status");
+        Assert.Matches("eg +Ready +1", status.Stdout);
+        Assert.Contains("failing now: 1", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains(bad, status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("is due for a check now", (await Ok($"connections recheck {bad}")).Stdout, StringComparison.Ordinal);
+        await Fails(4, "connection 'nope' does not exist", "connections recheck nope");
+        var help = await _cli.RunAsync(Array.Empty<string>());
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("Usage:", help.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ internal static class ConnectionCommands
         var id = Arg("id", "The connection's id (any face).");
         var face = Opt("--face", "Only this face: eg, eb or dli.");
         var state = Opt("--state", "Only this state: Pending, Ready, Failed or Unverified.");
-        var tenant = Opt("--tenant", "Only this tenant's.");
+        var tenant = Opt("--tenant", "Only this tenant's: its id, project id, account id or IAM domain name.");
         var limit = new Option<int>("--limit") { Description = "At most this many (1-1000).", DefaultValueFactory = _ => 100 };
         var offset = new Option<int>("--offset") { Description = "Skip this many first.", DefaultValueFactory = _ => 0 };
         var all = new Option<bool>("--all") { Description = "Every match, page after page (progress on standard error)." };
@@ -58,7 +58,62 @@ internal static class ConnectionCommands
                 return ExitCodes.Success;
             }),
             Create("wait", "Wait until a connection has been verified; exit 0 when Ready or Unverified, 1 when Failed, 9 on timeout.", [id, timeout],
-                async (parse, http, json, ct) => await WaitAsync(http, parse.GetValue(id)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), json, ct)));
+                async (parse, http, json, ct) => await WaitAsync(http, parse.GetValue(id)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), json, ct)),
+            Create("recheck", "Make a connection due for verification now (then 'wait' or 'watch' it).", [id], async (parse, http, json, ct) =>
+            {
+                var body = await http.PostAsync($"/connections/{Escape(parse.GetValue(id))}/recheck", new JsonObject(), ct);
+                Print(json, body, () => Console.Out.WriteLine($"connection {parse.GetValue(id)} is due for a check now (state {Text(body!["state"])})"));
+                return ExitCodes.Success;
+            }),
+            Create("watch", "Print a connection's state each time it changes, until stopped (Ctrl+C).", [id], async (parse, http, json, ct) =>
+            {
+                string? last = null;
+                try
+                {
+                    while (true)
+                    {
+                        var body = await http.GetAsync($"/connections/{Escape(parse.GetValue(id))}", ct);
+                        var now = $"{Text(body!["state"])} {Text(body["error"]?["code"])} {Text(body["error"]?["message"])}".Trim();
+                        if (now != last)
+                        {
+                            Print(json, body, () => Console.Out.WriteLine($"{Text(body["updated_at"])}  {now}"));
+                            last = now;
+                        }
+
+                        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    return ExitCodes.Success;
+                }
+            }));
+    }
+
+    /// <summary><c>junction status</c>: the server's version and database, connections by face and state, those failing now.</summary>
+    public static Command Status()
+    {
+        var command = Create("status", "The server's version and database, its connections by face and state, and those failing now.", [], async (_, http, json, ct) =>
+        {
+            var body = await http.GetAsync("/status", ct);
+            Print(json, body, () =>
+            {
+                Console.Out.WriteLine($"junction {Text(body!["version"])}, {Text(body["database"])} schema {Text(body["schema"])}");
+                Table(body["connections"]!.AsArray(), Field("face", "face"), Field("state", "state"), Field("count", "count"));
+                Console.Out.WriteLine($"failing now: {Text(body["failing_total"])}");
+                if (body["failing"]!.AsArray().Count > 0)
+                {
+                    Table(body["failing"]!.AsArray(), [.. s_connection, Field("message", "error.message")]);
+                }
+            });
+            return ExitCodes.Success;
+        });
+        foreach (var option in AdminSettings.All)
+        {
+            command.Options.Add(option);
+        }
+
+        return command;
     }
 
     private static async Task<JsonNode> AllAsync(AdminHttp http, string query, int offset, CancellationToken ct)

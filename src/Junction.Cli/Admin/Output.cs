@@ -6,7 +6,8 @@ namespace Junction.Cli.Admin;
 /// <summary>What a command prints: the API's JSON as it came (<c>--output json</c>), or an aligned table.</summary>
 internal static class Output
 {
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    // Unescaped: `--output json` shows the API's text as it is (quotes, '<', non-ASCII), for people and jq alike.
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A column: its header and how to read it from one item.</summary>
     public sealed record Column(string Header, Func<JsonNode, string?> Read);

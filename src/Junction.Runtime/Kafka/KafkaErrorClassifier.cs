@@ -49,16 +49,19 @@ public static class KafkaErrorClassifier
             return new OutboundFailure(VerificationCodes.DnsFailed, $"a broker name could not be resolved at {where}", evidence);
         }
 
-        // A refused connect is unreachable; a broker that accepted and then went silent is a timeout, even when
-        // librdkafka afterwards counts every broker as down.
-        var refused = Says("Connection refused");
-        if (!refused && (final.Code is ErrorCode.Local_TimedOut or ErrorCode.RequestTimedOut || Says("timed out")))
+        // A connect that failed (refused, no route) is unreachable; a broker that accepted and then went silent is a
+        // timeout, even when librdkafka afterwards counts every broker as down (it then says "all brokers down" or
+        // "disconnected" without any connect failure).
+        var refused = Says("Connection refused") || Says("No route to host") || Says("Network is unreachable")
+            || log.Concat(all.Select(e => e.Reason)).Any(l => l.Contains("Connect to", StringComparison.Ordinal) && l.Contains("failed", StringComparison.Ordinal));
+        if (!refused && (final.Code is ErrorCode.Local_TimedOut or ErrorCode.RequestTimedOut || Says("timed out")
+            || Any(ErrorCode.Local_AllBrokersDown) || Any(ErrorCode.Local_Transport)))
         {
             return new OutboundFailure(VerificationCodes.KafkaTimeout,
                 $"the cluster at {where} did not answer within the timeout", evidence);
         }
 
-        if (refused || Any(ErrorCode.Local_AllBrokersDown) || Any(ErrorCode.Local_Transport))
+        if (refused)
         {
             var broker = log.Concat(all.Select(e => e.Reason)).FirstOrDefault(l => l.Contains("Connect to", StringComparison.Ordinal)) ?? evidence;
             return new OutboundFailure(VerificationCodes.KafkaUnreachable, $"no broker answered at {where}: connecting failed", broker);

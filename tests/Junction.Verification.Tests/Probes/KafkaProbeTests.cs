@@ -38,6 +38,38 @@ public sealed class KafkaProbeTests : IDisposable
         Assert.Contains(address, result.Message + result.Detail, StringComparison.Ordinal);
     }
 
+    /// <summary>Issue 20: a broker that accepts the connection and never answers is a timeout, not "unreachable".</summary>
+    [Fact]
+    public async Task Probe_SilentBroker_FailsWithTimeout_NotUnreachable()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<TcpClient>();
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    accepted.Add(await silent.AcceptTcpClientAsync(stop.Token));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        var address = $"127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
+
+        var result = await _probe.ProbeAsync(new KafkaProbeRequest(address, "PLAINTEXT"), TimeSpan.FromSeconds(1), CancellationToken.None);
+
+        await stop.CancelAsync();
+        await accepting;
+        accepted.ForEach(c => c.Dispose());
+        Assert.False(result.Ok);
+        Assert.True(result.Code == VerificationCodes.KafkaTimeout, $"{result.Code}: {result.Message} | {result.Detail}");
+    }
+
     [Fact]
     public async Task Probe_AllBrokersDown_Fails()
     {

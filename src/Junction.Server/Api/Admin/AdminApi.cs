@@ -47,12 +47,52 @@ internal static class AdminApi
         group.MapGet("/connections/{id}", ShowAsync).WithSummary("One connection of any face.").Produces<ConnectionView>().Produces<AdminError>(404);
         group.MapGet("/connections/{id}/history", HistoryAsync).WithSummary("A connection with its last 100 verifications, newest first.")
             .Produces<ConnectionHistory>().Produces<AdminError>(404);
+        group.MapPost("/connections/{id}/recheck", RecheckAsync).WithSummary("Makes a connection due for verification now (any node may take it).")
+            .Produces<ConnectionView>(202).Produces<AdminError>(404);
+        group.MapGet("/status", StatusAsync).WithSummary("The server's version and database, connections by face and state, and those failing now.")
+            .Produces<StatusView>();
         return app;
+    }
+
+    private static async Task<IResult> RecheckAsync(
+        HttpContext context, string id, IConnectionStore connections, IVerificationStore verifications, IVerificationSignal signal,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var connection = await connections.FindAsync(id, cancellationToken);
+        if (connection is null)
+        {
+            return NotFound(context, id);
+        }
+
+        await verifications.RecheckAsync([id], time.GetUtcNow(), cancellationToken);
+        signal.Notify();
+        return Json(View(connection), 202);
+    }
+
+    private static async Task<IResult> StatusAsync(
+        IConnectionStore connections, Junction.Storage.Sql.Migrator migrator, Junction.Storage.Sql.IDatabase database, CancellationToken cancellationToken)
+    {
+        var counts = new List<FaceStateCount>();
+        foreach (var face in new[] { "eg", "eb", "dli" })
+        {
+            foreach (var state in Enum.GetValues<ConnectionState>())
+            {
+                var total = (await connections.ListAllAsync(new AllConnectionsQuery(0, 1, face, state, null), cancellationToken)).Total;
+                if (total > 0)
+                {
+                    counts.Add(new FaceStateCount(face, state.ToString(), total));
+                }
+            }
+        }
+
+        var failing = await connections.ListAllAsync(new AllConnectionsQuery(0, 10, null, ConnectionState.Failed, null), cancellationToken);
+        var version = System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(AdminApi).Assembly)?.InformationalVersion ?? "unknown";
+        return Json(new StatusView(version, database.Kind, await migrator.CurrentVersionAsync(cancellationToken), counts, failing.Total, [.. failing.Items.Select(View)]));
     }
 
     /// <summary>Every connection of every tenant and face: <c>?face=eg|eb|dli&amp;state=Pending|Ready|Failed|Unverified&amp;tenant_id=&amp;offset=&amp;limit=</c>.</summary>
     private static async Task<IResult> ListAsync(
-        HttpContext context, IConnectionStore connections, CancellationToken cancellationToken,
+        HttpContext context, IConnectionStore connections, Junction.Core.Tenancy.ITenantStore tenants, CancellationToken cancellationToken,
         string? face = null, string? state = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "tenant_id")] string? tenantId = null, string? offset = null, string? limit = null)
     {
         if (face is { Length: 0 })
@@ -81,8 +121,21 @@ internal static class AdminApi
             return Error(context, 400, "Junction.InvalidParameter", "offset must be 0 or more and limit from 1 to 1000");
         }
 
-        var page = await connections.ListAllAsync(
-            new AllConnectionsQuery(from, count, face, wanted, tenantId is { Length: > 0 } ? tenantId : null), cancellationToken);
+        // A tenant is named by its id, project id, account id or IAM domain name; an unknown one is 404, not an empty list.
+        string? tenant = null;
+        if (tenantId is { Length: > 0 })
+        {
+            var found = await tenants.FindTenantAsync(tenantId, cancellationToken) ?? await tenants.FindByProjectIdAsync(tenantId, cancellationToken)
+                ?? await tenants.FindByAccountIdAsync(tenantId, cancellationToken) ?? await tenants.FindByDomainNameAsync(tenantId, cancellationToken);
+            if (found is null)
+            {
+                return Error(context, 404, "Junction.NotFound", $"no tenant has the id, project id, account id or domain name '{tenantId}'");
+            }
+
+            tenant = found.Id;
+        }
+
+        var page = await connections.ListAllAsync(new AllConnectionsQuery(from, count, face, wanted, tenant), cancellationToken);
         return Json(new ConnectionList(page.Total, [.. page.Items.Select(View)]));
     }
 

@@ -79,6 +79,11 @@ public sealed record HistoryEntry(
 
 public sealed record ConnectionHistory(ConnectionView Connection, IReadOnlyList<HistoryEntry> History);
 
+public sealed record FaceStateCount(string Face, string State, long Count);
+
+/// <summary><c>GET /status</c>: what runs, and how its connections are; <see cref="Failing"/> holds the ten newest of <see cref="FailingTotal"/>.</summary>
+public sealed record StatusView(string Version, string Database, int Schema, IReadOnlyList<FaceStateCount> Connections, long FailingTotal, IReadOnlyList<ConnectionView> Failing);
+
 /// <summary>A delivery job: one event owed to one target, where it stands and why.</summary>
 public sealed record DeliveryView(
     long Id, string TenantId, long EventSeq, string EventId, string EventSource, string EventType, string ChannelId, string SubscriptionId,

@@ -38,6 +38,13 @@ public sealed class AdminApiTests : IDisposable
         Assert.Equal(3, (await GetAsync("/junction/v1/connections?state=pending"))["total"]!.GetValue<int>());
         Assert.Equal(0, (await GetAsync("/junction/v1/connections?state=Ready"))["total"]!.GetValue<int>());
         Assert.Single((await GetAsync("/junction/v1/connections?limit=1"))["items"]!.AsArray());
+        // Issue 20: a tenant by its project id, account id or domain name, not only its internal id; an unknown one is 404.
+        foreach (var name in new[] { JunctionFactory.ProjectId, JunctionFactory.AccountId, "junction" })
+        {
+            Assert.Equal(3, (await GetAsync($"/junction/v1/connections?tenant_id={name}"))["total"]!.GetValue<int>());
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync("/junction/v1/connections?tenant_id=nobody")).StatusCode);
 
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync("/junction/v1/connections?face=aws")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync("/junction/v1/connections?state=Sleeping")).StatusCode);
