@@ -3,7 +3,6 @@ using Junction.Cli;
 using Junction.Cli.Admin;
 using Junction.Server.Hosting;
 using Junction.Storage.Sql;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -43,10 +42,35 @@ migrate.SetAction(async (parse, cancellationToken) =>
     return ExitCodes.Success;
 });
 
+var configCommand = new Command("config", "The effective configuration: print it, or check it without starting the server.");
+var printConfig = new Command("print", "Every setting with its value and source (a file, the environment, the command line, or the default); secrets masked.")
+{
+    data, database, config,
+};
+printConfig.TreatUnmatchedTokensAsErrors = false;
+printConfig.SetAction(parse =>
+{
+    var (app, failure) = Host(parse, serving: false);
+    return app is null ? failure : ConfigCommand.Print(app);
+});
+var validateConfig = new Command("validate", "Check the configuration as a start would, without starting; exit 0 when valid, 3 otherwise (each problem named by its key).")
+{
+    data, database, config,
+};
+validateConfig.TreatUnmatchedTokensAsErrors = false;
+validateConfig.SetAction(parse =>
+{
+    var (app, failure) = Host(parse, serving: false);
+    return app is null ? failure : ConfigCommand.Validate(app);
+});
+configCommand.Subcommands.Add(printConfig);
+configCommand.Subcommands.Add(validateConfig);
+
 var root = new RootCommand("Junction: a self-hosted connection service speaking Huawei EG, Tencent EB and Huawei DLI.")
 {
     serve,
     migrate,
+    configCommand,
     ConnectionCommands.Status(),
     TenantCommands.Tenants(),
     TenantCommands.Keys(),
@@ -123,9 +147,13 @@ return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTermination
         {
             if (configFile is not null)
             {
-                builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
-                // Command-line values win over the file.
-                builder.Configuration.AddCommandLine([.. hostArgs]);
+                // Precedence, lowest first: defaults, the --config file, environment variables, the command line.
+                var sources = builder.Configuration.Sources;
+                var environment = sources.Select((source, index) => (source, index))
+                    .FirstOrDefault(s => s.source is Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource).index;
+                var file = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path = Path.GetFullPath(configFile), Optional = false };
+                file.ResolveFileProvider();
+                sources.Insert(environment > 0 ? environment : 0, file);
             }
         });
         _ = app.Services.GetRequiredService<IOptions<JunctionOptions>>().Value;

@@ -1,3 +1,4 @@
+using Junction.Core.Configuration;
 using Junction.Core.Delivery;
 using Junction.Core.Events;
 using Junction.Delivery.Sinks;
@@ -13,7 +14,7 @@ public static class DeliveryServiceCollectionExtensions
     /// <summary>Registers the publisher, the sinks and the delivery worker. Needs the stores, the egress policy and the network registry.</summary>
     public static IServiceCollection AddDelivery(this IServiceCollection services)
     {
-        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateKeyed(DeliveryOptions.SectionName).ValidateOnStart();
         services.AddJunctionRuntime();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value);
         services.TryAddSingleton<WebhookSink>();

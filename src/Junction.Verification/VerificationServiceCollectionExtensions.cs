@@ -1,3 +1,4 @@
+using Junction.Core.Configuration;
 using Junction.Core.Instances;
 using Junction.Core.Networks;
 using Junction.Core.Verification;
@@ -15,10 +16,10 @@ public static class VerificationServiceCollectionExtensions
     /// <summary>Registers the network registry, the egress policy, outbound I/O, the probes, the verification worker and the DLI connectivity-test worker.</summary>
     public static IServiceCollection AddVerification(this IServiceCollection services)
     {
-        services.AddOptions<VerificationOptions>().BindConfiguration(VerificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<InstanceOptions>().BindConfiguration(InstanceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<VerificationOptions>().BindConfiguration(VerificationOptions.SectionName).ValidateKeyed(VerificationOptions.SectionName).ValidateOnStart();
+        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.SectionName).ValidateKeyed(NetworkOptions.SectionName).ValidateOnStart();
+        services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.SectionName).ValidateKeyed(EgressOptions.SectionName).ValidateOnStart();
+        services.AddOptions<InstanceOptions>().BindConfiguration(InstanceOptions.SectionName).ValidateKeyed(InstanceOptions.SectionName).ValidateOnStart();
         services.TryAddSingleton<InstanceRegistry>();
         services.TryAddSingleton<NetworkRegistry>();
         services.TryAddSingleton<EgressPolicy>();

@@ -69,8 +69,9 @@ public sealed class CrashSafetyTests : IDisposable
         var orphaned = await IdsAsync($"SELECT id FROM connections WHERE lease_owner LIKE '%-{nodeA.Pid}-%'");
         Assert.NotEmpty(orphaned);
 
-        // Node B finishes everything, including node A's work once A's leases expire; then A comes back.
-        await WaitUntilAsync(async () => await ScalarAsync("SELECT COUNT(*) FROM connections WHERE state = 'Pending'") == 0, TimeSpan.FromSeconds(90), nodeB);
+        // Node B finishes everything, including node A's work once A's leases expire; then A comes back. A probe that
+        // timed out on a loaded machine leaves its connection Failed until its retry (5 s later): wait for all Ready.
+        await WaitUntilAsync(async () => await ScalarAsync("SELECT COUNT(*) FROM connections WHERE state = 'Ready'") == count, TimeSpan.FromSeconds(90), nodeB);
         using var restarted = await JunctionProcess.StartAsync(_data.Path, settings);
 
         Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM connections WHERE state = 'Pending'"));

@@ -75,7 +75,7 @@ public sealed class AuthLockouts(TimeProvider time, Microsoft.Extensions.Options
     : IDisposable
 {
     /// <summary>Bounds the password checks running at once, so that token requests cannot take every core.</summary>
-    public SemaphoreSlim PasswordChecks { get; } = new(iam.Value.MaxConcurrentPasswordChecks, iam.Value.MaxConcurrentPasswordChecks);
+    public SemaphoreSlim PasswordChecks { get; } = new(iam.Value.PasswordCheckSlots, iam.Value.PasswordCheckSlots);
 
     public TimeSpan PasswordCheckWait => iam.Value.PasswordCheckWait;
 

@@ -1,3 +1,4 @@
+using Junction.Core.Configuration;
 using Junction.Core.Connections;
 using Junction.Core.Security;
 using Junction.Core.Telemetry;
@@ -37,11 +38,11 @@ public static partial class JunctionHost
         ConfigureLogging(builder);
 
         var services = builder.Services;
-        services.AddOptions<JunctionOptions>().BindConfiguration(JunctionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<IamOptions>().BindConfiguration(IamOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<TencentOptions>().BindConfiguration(TencentOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SignatureOptions>().BindConfiguration(SignatureOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ConnectionQuotas>().BindConfiguration(ConnectionQuotas.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<JunctionOptions>().BindConfiguration(JunctionOptions.SectionName).ValidateKeyed(JunctionOptions.SectionName).ValidateOnStart();
+        services.AddOptions<IamOptions>().BindConfiguration(IamOptions.SectionName).ValidateKeyed(IamOptions.SectionName).ValidateOnStart();
+        services.AddOptions<TencentOptions>().BindConfiguration(TencentOptions.SectionName).ValidateKeyed(TencentOptions.SectionName).ValidateOnStart();
+        services.AddOptions<SignatureOptions>().BindConfiguration(SignatureOptions.SectionName).ValidateKeyed(SignatureOptions.SectionName).ValidateOnStart();
+        services.AddOptions<ConnectionQuotas>().BindConfiguration(ConnectionQuotas.SectionName).ValidateKeyed(ConnectionQuotas.SectionName).ValidateOnStart();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
         var junction = builder.Configuration.GetSection(JunctionOptions.SectionName).Get<JunctionOptions>() ?? new JunctionOptions();
@@ -77,13 +78,13 @@ public static partial class JunctionHost
         services.AddHostedService(sp => sp.GetRequiredService<InventorySync>());
         services.TryAddSingleton<JunctionMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
-        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName).ValidateKeyed(TelemetryOptions.SectionName).ValidateOnStart();
         services.AddHostedService<OtlpMetrics>();
         services.AddVerification();
         services.AddDelivery();
-        services.AddOptions<EgDataPlaneOptions>().BindConfiguration(EgDataPlaneOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EgDataPlaneOptions>().BindConfiguration(EgDataPlaneOptions.SectionName).ValidateKeyed(EgDataPlaneOptions.SectionName).ValidateOnStart();
         services.TryAddSingleton<EgDataPlane>();
-        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateKeyed(AdminOptions.SectionName).ValidateOnStart();
         services.AddAdminOpenApi();
 
         var app = builder.Build();

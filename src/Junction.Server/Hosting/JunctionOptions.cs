@@ -30,6 +30,10 @@ public sealed class JunctionOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan InventoryRefresh { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary><c>text</c> or <c>json</c> log lines. Unset: text on a terminal, JSON otherwise (read at start by the logging set-up).</summary>
+    [RegularExpression("^(?i:text|json)$", ErrorMessage = "Junction:LogFormat must be text or json")]
+    public string? LogFormat { get; set; }
+
     public string DatabasePath => Path.Combine(DataDirectory, "junction.db");
 
     public string KeysDirectory => Path.Combine(DataDirectory, "keys");
@@ -56,9 +60,12 @@ public sealed class IamOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Password checks (PBKDF2, ~100,000 iterations) running at once; more wait. The default value is half the cores, at least 1.</summary>
+    /// <summary>Password checks (PBKDF2, ~100,000 iterations) running at once; more wait. Unset (the default): half the cores, at least 1.</summary>
     [Range(1, 1024)]
-    public int MaxConcurrentPasswordChecks { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+    public int? MaxConcurrentPasswordChecks { get; set; }
+
+    /// <summary><see cref="MaxConcurrentPasswordChecks"/>, or half the cores when it is unset.</summary>
+    public int PasswordCheckSlots => MaxConcurrentPasswordChecks ?? Math.Max(1, Environment.ProcessorCount / 2);
 
     /// <summary>How long a token request waits for a free password check before it is refused with 429. The default value is 2 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]

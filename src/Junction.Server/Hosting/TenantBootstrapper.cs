@@ -9,7 +9,7 @@ namespace Junction.Server.Hosting;
 /// On first start with an empty database, creates one tenant and prints its credentials once. Like MinIO's root
 /// credentials, each value can be given instead through an environment variable (<see cref="Variables"/>).
 /// </summary>
-internal sealed partial class TenantBootstrapper(
+public sealed partial class TenantBootstrapper(
     ITenantStore store, ISecretProtector protector, IConfiguration configuration, IOptions<JunctionOptions> options, TimeProvider time,
     ILogger<TenantBootstrapper> logger)
 {
