@@ -13,6 +13,8 @@ ensure_cc
 if [ "$fast" -eq 0 ]; then
   ensure_node
   ensure_postgres
+  # systemd-analyze checks the unit of docs/operations.md (nothing is started).
+  command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd
 fi
 cd "$ROOT"
 
