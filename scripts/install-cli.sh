@@ -15,6 +15,10 @@ exec dotnet "$ROOT/src/Junction.Cli/bin/Release/net10.0/junction.dll" "\$@"
 LAUNCHER
 chmod 755 "$bin/junction"
 echo "installed $bin/junction"
+completions="${JUNCTION_COMPLETIONS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/bash-completion/completions}"
+mkdir -p "$completions"
+cp "$ROOT/scripts/junction-completion.bash" "$completions/junction"
+echo "installed bash completion in $completions/junction (new shells; this one: source $completions/junction)"
 case ":$PATH:" in
   *":$bin:"*) ;;
   *) echo "add it to your PATH: export PATH=\"$bin:\$PATH\"" ;;
