@@ -32,9 +32,9 @@ public static class Loopback
                     return true;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception exception) when (exception is HttpRequestException or System.Net.Sockets.SocketException)
             {
-                // Not listening yet.
+                // Not listening yet (a connect can also land on the port while `serve` checks it is free, and be reset).
             }
 
             await Task.Delay(10);
