@@ -173,6 +173,8 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains(bad, status.Stdout, StringComparison.Ordinal);
         Assert.Contains("is due for a check now", (await Ok($"connections recheck {bad}")).Stdout, StringComparison.Ordinal);
         await Fails(4, "connection 'nope' does not exist", "connections recheck nope");
+        Assert.Contains($"deleted connection {bad}", (await Ok($"connections delete {bad}")).Stdout, StringComparison.Ordinal);
+        await Fails(4, "does not exist", $"connections show {bad}");
         var help = await _cli.RunAsync(Array.Empty<string>());
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("Usage:", help.Stdout, StringComparison.Ordinal);

@@ -59,6 +59,12 @@ internal static class ConnectionCommands
             }),
             Create("wait", "Wait until a connection has been verified; exit 0 when Ready or Unverified, 1 when Failed, 9 on timeout.", [id, timeout],
                 async (parse, http, json, ct) => await WaitAsync(http, parse.GetValue(id)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), json, ct)),
+            Create("delete", "Delete a connection of any face, by that face's rules (DLI: soft delete).", [id], async (parse, http, json, ct) =>
+            {
+                await http.DeleteAsync($"/connections/{Escape(parse.GetValue(id))}", ct);
+                Done(json, $"deleted connection {parse.GetValue(id)}");
+                return ExitCodes.Success;
+            }),
             Create("recheck", "Make a connection due for verification now (then 'wait' or 'watch' it).", [id], async (parse, http, json, ct) =>
             {
                 var body = await http.PostAsync($"/connections/{Escape(parse.GetValue(id))}/recheck", new JsonObject(), ct);

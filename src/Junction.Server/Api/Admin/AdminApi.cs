@@ -47,11 +47,58 @@ internal static class AdminApi
         group.MapGet("/connections/{id}", ShowAsync).WithSummary("One connection of any face.").Produces<ConnectionView>().Produces<AdminError>(404);
         group.MapGet("/connections/{id}/history", HistoryAsync).WithSummary("A connection with its last 100 verifications, newest first.")
             .Produces<ConnectionHistory>().Produces<AdminError>(404);
+        group.MapDelete("/connections/{id}", DeleteAsync)
+            .WithSummary("Deletes a connection of any face by that face's rules (DLI: soft delete, refused while a binding is CREATING; EG: not the built-in default).")
+            .Produces(204).Produces<AdminError>(404).Produces<AdminError>(409);
         group.MapPost("/connections/{id}/recheck", RecheckAsync).WithSummary("Makes a connection due for verification now (any node may take it).")
             .Produces<ConnectionView>(202).Produces<AdminError>(404);
         group.MapGet("/status", StatusAsync).WithSummary("The server's version and database, connections by face and state, and those failing now.")
             .Produces<StatusView>();
         return app;
+    }
+
+    /// <summary>The operator's delete: what the owning face's own DELETE would do, for any tenant.</summary>
+    private static async Task<IResult> DeleteAsync(
+        HttpContext context, string id, IConnectionStore connections, ConnectionService service, Junction.Core.Dli.IDliStore dli, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var connection = await connections.FindAsync(id, cancellationToken);
+        if (connection is null)
+        {
+            return NotFound(context, id);
+        }
+
+        bool deleted;
+        if (connection.Face == Faces.HuaweiEg)
+        {
+            if (id == Junction.Core.Events.EgDefaults.DefaultConnectionId(connection.TenantId))
+            {
+                return Error(context, 409, "Junction.Conflict", $"connection '{id}' is the project's built-in default connection; it cannot be deleted");
+            }
+
+            deleted = await service.DeleteAsync(connection.TenantId, connection.Face, id, cancellationToken);
+        }
+        else if (Faces.IsTencentEb(connection.Face))
+        {
+            deleted = await service.DeleteAsync(connection.TenantId, connection.Face, id, cancellationToken);
+        }
+        else if (connection.Face == Faces.HuaweiDli)
+        {
+            var creating = (await dli.BindingsAsync([id], cancellationToken))
+                .Where(b => Junction.Core.Dli.DliBindingStates.Of(connection, b) == Junction.Core.Dli.DliBindingStates.Creating).Select(b => b.QueueName).ToList();
+            if (creating.Count > 0)
+            {
+                return Error(context, 409, "Junction.Conflict", $"connection '{id}' still has queue(s) {string.Join(", ", creating)} CREATING; delete it once they are ACTIVE or FAILED");
+            }
+
+            deleted = await dli.SoftDeleteAsync(connection.TenantId, id, time.GetUtcNow(), cancellationToken);
+        }
+        else
+        {
+            return Error(context, 409, "Junction.Conflict", $"connection '{id}' is already deleted (DLI keeps deleted connections readable)");
+        }
+
+        return deleted ? Results.NoContent() : NotFound(context, id);
     }
 
     private static async Task<IResult> RecheckAsync(

@@ -46,6 +46,18 @@ public sealed class AdminApiTests : IDisposable
 
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync("/junction/v1/connections?tenant_id=nobody")).StatusCode);
 
+        // The operator deletes connections of every face, each by its face's rules.
+        foreach (var item in all["items"]!.AsArray())
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await SendAsync($"/junction/v1/connections/{item!["id"]}", HttpMethod.Delete)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await huawei.SendAsync(HttpMethod.Get, $"/v1/{JunctionFactory.ProjectId}/connections/{all["items"]!.AsArray().Single(i => i!["face"]!.GetValue<string>() == "eg")!["id"]}")).StatusCode);
+        var dliId = all["items"]!.AsArray().Single(i => i!["face"]!.GetValue<string>() == "dli")!["id"]!.GetValue<string>();
+        var dliShown = await Junction.Testing.HuaweiClient.JsonAsync(await huawei.SendAsync(HttpMethod.Get, $"/v2.0/{JunctionFactory.ProjectId}/datasource/enhanced-connections/{dliId}"));
+        Assert.Equal("DELETED", dliShown["status"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync($"/junction/v1/connections/{Guid.NewGuid()}", HttpMethod.Delete)).StatusCode);
+
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync("/junction/v1/connections?face=aws")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync("/junction/v1/connections?state=Sleeping")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync("/junction/v1/connections?limit=0")).StatusCode);
@@ -63,9 +75,9 @@ public sealed class AdminApiTests : IDisposable
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
     }
 
-    private Task<HttpResponseMessage> SendAsync(string path)
+    private Task<HttpResponseMessage> SendAsync(string path, HttpMethod? method = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", JunctionFactory.AdminKey);
         return _factory.CreateClient().SendAsync(request);
     }
