@@ -26,6 +26,9 @@ public abstract record CreateResult
     public sealed record NameTaken(string Name) : CreateResult;
 
     public sealed record QuotaExceeded(int Quota) : CreateResult;
+
+    /// <summary>The event bus the connector was for was deleted meanwhile; nothing was written.</summary>
+    public sealed record ScopeGone : CreateResult;
 }
 
 /// <summary>The business rules of connections, once for every face: identity, uniqueness, quotas, lifecycle, secrets.</summary>
@@ -69,6 +72,7 @@ public sealed class ConnectionService(
             CreateOutcome.Created => new CreateResult.Created(connection),
             CreateOutcome.NameTaken => new CreateResult.NameTaken(request.Name),
             CreateOutcome.QuotaExceeded => new CreateResult.QuotaExceeded(quota),
+            CreateOutcome.ScopeGone => new CreateResult.ScopeGone(),
             var other => throw new InvalidOperationException($"unexpected store outcome {other}"),
         };
     }

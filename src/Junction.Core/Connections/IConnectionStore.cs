@@ -5,6 +5,9 @@ public enum CreateOutcome
     Created,
     NameTaken,
     QuotaExceeded,
+
+    /// <summary>What the connection belongs to (a Tencent event bus) was deleted before the create's transaction.</summary>
+    ScopeGone,
 }
 
 public enum SortField

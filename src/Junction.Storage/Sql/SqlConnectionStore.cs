@@ -21,6 +21,16 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         ArgumentNullException.ThrowIfNull(connection);
         return database.WriteAsync(async (db, transaction) =>
         {
+            // A Tencent connector's event bus must still exist, checked under the bus row's lock: a DeleteEventBus
+            // racing this create either waits and then finds the connector (ResourceInUse), or wins and we write nothing.
+            if (Faces.IsTencentEb(connection.Face)
+                && await db.ExecuteScalarAsync<string>(
+                    $"SELECT id FROM event_buses WHERE id = @bus AND tenant_id = @TenantId {database.ForUpdate}",
+                    new { bus = connection.Face[Faces.TencentEbPrefix.Length..], connection.TenantId }, transaction) is null)
+            {
+                return CreateOutcome.ScopeGone;
+            }
+
             try
             {
                 await db.ExecuteAsync("""

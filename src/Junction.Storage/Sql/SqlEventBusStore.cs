@@ -157,6 +157,10 @@ public sealed class SqlEventBusStore(IDatabase database) : IEventBusStore
         database.WriteAsync(async (db, transaction) =>
         {
             var face = Faces.TencentEbBus(id);
+            // The bus row first, locked to the commit: a connector create racing this delete waits for it (and then
+            // finds no bus), or holds it first (and then its connector is counted below).
+            _ = await db.ExecuteScalarAsync<string>(
+                $"SELECT id FROM event_buses WHERE id = @id AND tenant_id = @tenantId {database.ForUpdate}", new { id, tenantId }, transaction);
             var connectors = await db.ExecuteScalarAsync<long>(
                 "SELECT COUNT(*) FROM connections WHERE tenant_id = @tenantId AND face = @face", new { tenantId, face }, transaction);
             if (connectors > 0)

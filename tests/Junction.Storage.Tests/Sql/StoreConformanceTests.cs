@@ -1,6 +1,7 @@
 using Junction.Core.Connections;
 using Junction.Core.Delivery;
 using Junction.Core.Dli;
+using Junction.Core.EventBuses;
 using Junction.Core.Events;
 using Junction.Core.Inventory;
 using Junction.Core.Tenancy;
@@ -288,12 +289,42 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await Connections.UpdateAsync("t2", Faces.HuaweiEg, c.Id, new ConnectionChanges(Description: "x"), s_t0, CancellationToken.None));
     }
 
+    /// <summary>Issue 14: DeleteEventBus racing CreateConnection left a connector on a deleted bus. One of the two wins.</summary>
+    [Fact]
+    public async Task EventBusDelete_RacingConnectorCreates_NeverLeavesAConnectorOnADeletedBus()
+    {
+        var handles = new[] { Database, OpenSecondHandle(Database) };
+        for (var round = 0; round < 20; round++)
+        {
+            var busId = $"eb-race-{round}";
+            Assert.Equal(BusCreateOutcome.Created, await new SqlEventBusStore(Database).CreateAsync(Bus("t1", busId), 1000, CancellationToken.None));
+            var delete = Task.Run(() => new SqlEventBusStore(handles[round % 2]).DeleteAsync("t1", "ap-guangzhou", busId, CancellationToken.None));
+            var create = Task.Run(() => new SqlConnectionStore(handles[(round + 1) % 2]).CreateAsync(
+                NewConnection("t1", $"c-{round}") with { Face = Faces.TencentEbBus(busId) }, 10, CancellationToken.None));
+            var (deleted, created) = (await delete, await create);
+
+            var busGone = await new SqlEventBusStore(Database).GetAsync("t1", "ap-guangzhou", busId, CancellationToken.None) is null;
+            var connectors = (await Connections.ListAsync(new ConnectionQuery("t1", Faces.TencentEbBus(busId), 0, 10), CancellationToken.None)).Total;
+            Assert.False(busGone && connectors > 0, $"round {round}: a connector survives on the deleted bus");
+            Assert.Equal(deleted == BusDeleteOutcome.Deleted, busGone);
+            Assert.Equal(created == CreateOutcome.Created, connectors == 1);
+            Assert.True(deleted == BusDeleteOutcome.Deleted ^ created == CreateOutcome.Created || deleted == BusDeleteOutcome.InUse,
+                $"round {round}: delete {deleted}, create {created}");
+        }
+    }
+
+    private static Junction.Core.EventBuses.EventBus Bus(string tenant, string id) => new()
+    {
+        Id = id, TenantId = tenant, Region = "ap-guangzhou", Name = id, Type = Junction.Core.EventBuses.EventBusTypes.Custom, CreatedAt = s_t0, UpdatedAt = s_t0,
+    };
+
     [Fact]
     public async Task ListAll_SpansTenantsAndScopes_FiltersByFaceStateAndTenant()
     {
         await Connections.CreateAsync(NewConnection("t1", "eg-a"), 10, CancellationToken.None);
         await Connections.CreateAsync(NewConnection("t2", "eg-b"), 10, CancellationToken.None);
-        await Connections.CreateAsync(NewConnection("t1", "eb-a") with { Face = Faces.TencentEbBus("eb-1") }, 10, CancellationToken.None);
+        await new SqlEventBusStore(Database).CreateAsync(Bus("t1", "eb-1"), 10, CancellationToken.None);
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t1", "eb-a") with { Face = Faces.TencentEbBus("eb-1") }, 10, CancellationToken.None));
         await Connections.CreateAsync(NewConnection("t1", "dli-a") with { Face = Faces.HuaweiDli }, 10, CancellationToken.None);
         await Connections.CreateAsync(NewConnection("t1", "dli-b") with { Face = Faces.HuaweiDliDeletedPrefix + "x", State = ConnectionState.Ready }, 10, CancellationToken.None);
 

@@ -39,6 +39,7 @@ internal static partial class EbApi
             CreateResult.Created => new JsonObject { ["ConnectionId"] = id },
             CreateResult.NameTaken => throw EbError.Value("ConnectionName", $"A connector named '{name}' already exists on event bus {bus.Id}."),
             CreateResult.QuotaExceeded q => throw new EbError("LimitExceeded.Connection", $"The number of Connection reaches the upper limit ({q.Quota} per event bus)."),
+            CreateResult.ScopeGone => throw BusNotFound(bus.Id),
             _ => throw new InvalidOperationException("unexpected create result"),
         };
     }
