@@ -26,15 +26,13 @@ public static class DevEcho
 
     private static async Task<IResult> ReceiveAsync(HttpContext context, DevEchoLog log, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, cancellationToken)) > 0 && buffer.Length < MaxBody)
+        var read = await Api.Wire.RequestBody.ReadAsync(context, MaxBody, cancellationToken);
+        if (read.TooLarge)
         {
-            buffer.Write(chunk, 0, Math.Min(read, MaxBody - (int)buffer.Length));
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
 
-        var text = Encoding.UTF8.GetString(buffer.ToArray());
+        var text = Encoding.UTF8.GetString(read.Bytes);
         JsonNode? body;
         try
         {

@@ -14,7 +14,8 @@ namespace Junction.Server.Hosting;
 /// </summary>
 internal sealed partial class StartupSummary(
     IHostApplicationLifetime lifetime, IServer server, Migrator migrator, IDatabase database, EgressPolicy egress,
-    IOptions<JunctionOptions> junction, IOptions<AdminOptions> admin, IConfiguration configuration, ILogger<StartupSummary> logger) : IHostedService
+    IOptions<JunctionOptions> junction, IOptions<AdminOptions> admin, IOptions<Junction.Verification.Engine.VerificationOptions> verification,
+    IOptions<Junction.Delivery.DeliveryOptions> delivery, ILogger<StartupSummary> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -37,7 +38,7 @@ internal sealed partial class StartupSummary(
             var allowed = egress.Allowed.Count == 0 ? "nothing but declared networks" : string.Join(", ", egress.Allowed);
             LogSummary(logger, version, string.Join(", ", urls), storage, schema, Path.GetFullPath(junction.Value.DataDirectory), allowed,
                 string.IsNullOrEmpty(admin.Value.Key) ? "off (set Junction:Admin:Key)" : "on at /junction/v1",
-                OnOff(configuration["Junction:Verification:Enabled"]), OnOff(configuration["Junction:Delivery:Enabled"]));
+                OnOff(verification.Value.Enabled), OnOff(delivery.Value.Enabled));
         }
 #pragma warning disable CA1031 // A summary that cannot be written must not stop the server.
         catch (Exception exception)
@@ -47,7 +48,7 @@ internal sealed partial class StartupSummary(
         }
     }
 
-    private static string OnOff(string? enabled) => string.Equals(enabled, "false", StringComparison.OrdinalIgnoreCase) ? "off" : "on";
+    private static string OnOff(bool enabled) => enabled ? "on" : "off";
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = """
         Junction {Version} is ready.

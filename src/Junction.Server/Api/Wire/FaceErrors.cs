@@ -31,33 +31,25 @@ internal static class FaceErrors
     };
 
     /// <summary>A request refused before any face read it (a NUL in its query), in the face's envelope.</summary>
-    public static IResult BadRequest(HttpContext context, string message) => Face(context) switch
+    public static IResult BadRequest(HttpContext context, string message, int status = StatusCodes.Status400BadRequest) => Face(context) switch
     {
         Faces.Tencent => EbApi.Error(context, "InvalidParameter", message),
-        Faces.Admin => AdminApi.Error(context, 400, "Junction.BadRequest", message),
-        Faces.Dli => new DliError(400, "DLI.0001", message),
-        Faces.Iam => IamTokensApi.Error(400, message),
-        _ => new EgError(400, EgCodes.InvalidParameters, message),
+        Faces.Admin => AdminApi.Error(context, status, "Junction.BadRequest", message),
+        Faces.Dli => new DliError(status, "DLI.0001", message),
+        Faces.Iam => IamTokensApi.Error(status, message),
+        _ => new EgError(status, EgCodes.InvalidParameters, message),
     };
 
     /// <summary>
     /// A request the server could not read as HTTP (a bad chunk size, a body shorter than its Content-Length, a body
     /// too slow to arrive): Kestrel's 400 or 408, in the face's envelope, never a 500.
     /// </summary>
-    public static IResult Malformed(HttpContext context, int status)
-    {
-        var message = status == StatusCodes.Status408RequestTimeout
+    public static IResult Malformed(HttpContext context, int status) => BadRequest(
+        context,
+        status == StatusCodes.Status408RequestTimeout
             ? "the request body did not arrive in time"
-            : "the request is malformed: its framing (chunk sizes or Content-Length) does not match the body";
-        return Face(context) switch
-        {
-            Faces.Tencent => EbApi.Error(context, "InvalidParameter", $"The request cannot be read: {message}."),
-            Faces.Admin => AdminApi.Error(context, status, "Junction.BadRequest", message),
-            Faces.Dli => new DliError(status, "DLI.0001", $"Parameter check errors occur: {message}"),
-            Faces.Iam => IamTokensApi.Error(status, message),
-            _ => new EgError(status, EgCodes.InvalidParameters, message),
-        };
-    }
+            : "the request is malformed: its framing (chunk sizes or Content-Length) does not match the body",
+        status);
 
     /// <summary>The database takes no writes (its file is gone, the disk refuses): 503, nothing of the request kept.</summary>
     public static IResult Unavailable(HttpContext context, string reason) => Face(context) switch
