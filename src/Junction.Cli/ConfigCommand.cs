@@ -34,6 +34,7 @@ internal static class ConfigCommand
         (AdminOptions.SectionName, typeof(AdminOptions)),
         (TelemetryOptions.SectionName, typeof(TelemetryOptions)),
         (EgDataPlaneOptions.SectionName, typeof(EgDataPlaneOptions)),
+        (Junction.Server.Api.TencentEb.EbDataPlaneOptions.SectionName, typeof(Junction.Server.Api.TencentEb.EbDataPlaneOptions)),
         (VerificationOptions.SectionName, typeof(VerificationOptions)),
         (DeliveryOptions.SectionName, typeof(DeliveryOptions)),
         (NetworkOptions.SectionName, typeof(NetworkOptions)),

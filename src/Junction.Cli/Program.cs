@@ -77,6 +77,7 @@ var root = new RootCommand("Junction: a self-hosted connection service speaking 
     TenantCommands.Users(),
     InventoryCommands.Networks(),
     InventoryCommands.Instances(),
+    InventoryCommands.Functions(),
     ConnectionCommands.Connections(),
     DeliveryCommands.Deliveries(),
     KafkaMockCommand.Create(),

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Junction.Core.Connections;
 using Junction.Core.Delivery;
-using Junction.Core.Security;
 using Junction.Core.Telemetry;
 using Junction.Core.Verification;
 using Junction.Core.Work;
@@ -13,19 +12,22 @@ using Microsoft.Extensions.Options;
 namespace Junction.Delivery;
 
 /// <summary>
-/// Delivers one claimed job, as the second handler of the leased worker (design.md §7): plans what to send, sends it
-/// through the webhook or Kafka sink within the attempt timeout, asks the pure <see cref="DeliveryDecision.Decide"/>
+/// Delivers one claimed job, as the second handler of the leased worker (design.md §7): its face (<see cref="IFaceDelivery"/>:
+/// EG or EB) plans what to send, it is sent through the webhook or Kafka sink within the attempt timeout, asks the pure <see cref="DeliveryDecision.Decide"/>
 /// what comes next (done, retry at T, dead letter), and records the attempt and that decision under the lease's fence.
 /// A job whose target has a dead-letter queue moves to it after its last failure and is retried there with the same
 /// policy; one without is kept as failed for redrive.
 /// </summary>
 public sealed partial class DeliveryHandler(
     IDeliveryStore store, CompletionBatcher completions, WebhookSink webhooks, KafkaSink kafka, IConnectionStore connections, ConnectionLimiter limiter,
-    ISecretProtector protector, IOptions<DeliveryOptions> options, NodeId node, TimeProvider time, JunctionMetrics metrics,
+    EgFaceDelivery eg, EbFaceDelivery eb, IOptions<DeliveryOptions> options, NodeId node, TimeProvider time, JunctionMetrics metrics,
     ILogger<DeliveryHandler> logger) : ILeasedHandler<DeliveryWork>
 {
     public const string TargetGone = "JUNCTION.TARGET_DELETED";
     public const string ConnectionGone = "JUNCTION.CONNECTION_DELETED";
+
+    /// <summary>The route no longer wants the event (an EB transformation's EtlFilter): dropped, not failed.</summary>
+    public const string Skipped = "JUNCTION.FILTERED";
 
     /// <summary>A claim takes at most a connection's limit of its jobs, and none of a connection already at its limit here.</summary>
     public OwnerLimits Limits => new(options.Value.MaxInFlightPerConnection, limiter.AtLimit(options.Value.MaxInFlightPerConnection));
@@ -35,8 +37,9 @@ public sealed partial class DeliveryHandler(
         ArgumentNullException.ThrowIfNull(lease);
         var settings = options.Value;
         var work = lease.Item;
+        var face = Face(work);
         var started = time.GetUtcNow();
-        if (work.Target is null)
+        if (face.TargetGone(work))
         {
             var gone = new AttemptRecord(work.Id, work.Phase, node.Value, started, 0, AttemptKind.Terminal, TargetGone,
                 "the target or its subscription was deleted before the event reached it", null);
@@ -55,7 +58,7 @@ public sealed partial class DeliveryHandler(
         metrics.DeliveryStarted();
         try
         {
-            outcome = await AttemptAsync(work, settings, deadline, stopping);
+            outcome = await AttemptAsync(face, work, settings, deadline, stopping);
         }
         finally
         {
@@ -71,9 +74,14 @@ public sealed partial class DeliveryHandler(
 
         var finished = time.GetUtcNow();
         var attempt = lease.Attempts + 1;
-        var decision = DeliveryDecision.Decide(outcome, attempt, settings.Policy(work.Target.RetryTimes), finished, Random.Shared.NextDouble());
-        var completion = Complete(work, outcome, attempt, decision, finished, new AttemptRecord(
-            work.Id, work.Phase, node.Value, started, (int)watch.ElapsedMilliseconds, outcome.Kind, outcome.Code, outcome.Message, outcome.Status));
+        var decision = outcome.Code == Skipped
+            ? new DeliveryDecision.Done()
+            : DeliveryDecision.Decide(outcome, attempt, face.Policy(work, settings), finished, Random.Shared.NextDouble());
+        var record = new AttemptRecord(
+            work.Id, work.Phase, node.Value, started, (int)watch.ElapsedMilliseconds, outcome.Kind, outcome.Code, outcome.Message, outcome.Status);
+        var completion = outcome.Code == Skipped
+            ? new DeliveryCompletion(DeliveryState.Dropped, work.Phase, attempt, work.TargetAttempts, null, work.FirstFailureAt, outcome.Message, record)
+            : Complete(work, outcome, attempt, decision, finished, record, face.HasDeadLetterQueue(work), face.WhenExhausted(work));
         metrics.Attempted(work.Phase == DeliveryPhase.Target ? "target" : "dead_letter", outcome.Kind.ToString().ToLowerInvariant(),
             decision.GetType().Name.ToLowerInvariant(), watch.Elapsed);
         if (!await completions.CompleteAsync(lease, completion))
@@ -90,10 +98,12 @@ public sealed partial class DeliveryHandler(
 
     /// <summary>
     /// The pure bookkeeping of a decision: the job's next state, phase, attempt count and due time. A dead letter moves a
-    /// target-phase job to its dead-letter queue when the target has one (attempts start again), else fails it.
+    /// target-phase job to its dead-letter queue when the target has one (attempts start again), else ends it as
+    /// <paramref name="exhausted"/> (failed and kept for redrive, or dropped when its route says so).
     /// </summary>
     public static DeliveryCompletion Complete(
-        DeliveryWork work, AttemptOutcome outcome, int attempt, DeliveryDecision decision, DateTimeOffset now, AttemptRecord record)
+        DeliveryWork work, AttemptOutcome outcome, int attempt, DeliveryDecision decision, DateTimeOffset now, AttemptRecord record,
+        bool hasDeadLetterQueue, DeliveryState exhausted = DeliveryState.Failed)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(outcome);
@@ -107,42 +117,45 @@ public sealed partial class DeliveryHandler(
             DeliveryDecision.Done => new DeliveryCompletion(
                 work.Phase == DeliveryPhase.Target ? DeliveryState.Delivered : DeliveryState.DeadLettered, work.Phase, attempt, targetAttempts, null, firstFailure, lastError, record),
             DeliveryDecision.RetryAt retry => new DeliveryCompletion(DeliveryState.Pending, work.Phase, attempt, targetAttempts, retry.At, firstFailure, lastError, record),
-            DeliveryDecision.DeadLetter when work.Phase == DeliveryPhase.Target && EgDeliveryPlan.HasDeadLetterQueue(work.Target) =>
+            DeliveryDecision.DeadLetter when work.Phase == DeliveryPhase.Target && hasDeadLetterQueue =>
                 new DeliveryCompletion(DeliveryState.Pending, DeliveryPhase.DeadLetter, 0, targetAttempts, now, firstFailure, error, record),
-            DeliveryDecision.DeadLetter dead => new DeliveryCompletion(DeliveryState.Failed, work.Phase, attempt, targetAttempts, null, firstFailure,
+            DeliveryDecision.DeadLetter dead => new DeliveryCompletion(work.Phase == DeliveryPhase.Target ? exhausted : DeliveryState.Failed, work.Phase, attempt, targetAttempts, null, firstFailure,
                 work.Phase == DeliveryPhase.Target ? dead.Reason : $"{work.LastError}; the dead-letter queue failed too: {dead.Reason}", record),
             _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "unknown decision"),
         };
     }
 
     /// <summary>One attempt within the attempt timeout; null when the process is shutting down.</summary>
-    private async Task<AttemptOutcome?> AttemptAsync(DeliveryWork work, DeliveryOptions settings, CancellationToken deadline, CancellationToken stopping)
+    private async Task<AttemptOutcome?> AttemptAsync(IFaceDelivery face, DeliveryWork work, DeliveryOptions settings, CancellationToken deadline, CancellationToken stopping)
     {
-        DeliveryPlan plan;
-        try
-        {
-            plan = work.Phase == DeliveryPhase.Target
-                ? EgDeliveryPlan.ForTarget(work, protector)
-                : EgDeliveryPlan.ForDeadLetter(work, work.TargetAttempts, ErrorCode(work.LastError), ErrorMessage(work.LastError), time.GetUtcNow());
-        }
-        catch (InvalidOperationException exception)
-        {
-            // A transform that met text it cannot render (see EgTargetTransform.Apply): the event can never be delivered as configured.
-            return AttemptOutcome.Terminal(EgDeliveryPlan.BadTarget, exception.Message);
-        }
-
         using var timeout = new CancellationTokenSource(settings.AttemptTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline, timeout.Token);
+        DeliveryPlan? plan = null;
         try
         {
+            try
+            {
+                plan = work.Phase == DeliveryPhase.Target
+                    ? await face.ForTargetAsync(work, linked.Token)
+                    : await face.ForDeadLetterAsync(work, time.GetUtcNow(), linked.Token);
+            }
+            catch (InvalidOperationException exception)
+            {
+                // A transform that met text it cannot render (see EgTargetTransform.Apply): the event can never be delivered as configured.
+                return AttemptOutcome.Terminal(EgDeliveryPlan.BadTarget, exception.Message);
+            }
+
             return plan switch
             {
                 DeliveryPlan.Refused refused => refused.Outcome,
+                DeliveryPlan.Skipped skipped => new AttemptOutcome(AttemptKind.Success, Skipped, skipped.Reason),
                 // A target bound to a private connection never falls back to the public network: a deleted connection ends it.
-                DeliveryPlan.Webhook when work.Connection is null && work.Target!.ConnectionId is { } id && id != Core.Events.EgDefaults.DefaultConnectionId(work.TenantId) =>
+                DeliveryPlan.Webhook when work.Face == DeliveryFaces.Eg && work.Connection is null && work.Target!.ConnectionId is { } id
+                    && id != Core.Events.EgDefaults.DefaultConnectionId(work.TenantId) =>
                     AttemptOutcome.Terminal(ConnectionGone, $"connection '{id}' does not exist (any more); nothing was sent"),
                 DeliveryPlan.Webhook webhook => await webhooks.SendAsync(work.ConnectionKey, work.Connection, webhook.Url, webhook.Message, linked.Token),
                 DeliveryPlan.Kafka toKafka => await SendToKafkaAsync(work, toKafka, linked.Token),
+                DeliveryPlan.KafkaInstance toInstance => await kafka.SendAsync(toInstance.Instance, toInstance.Topic, toInstance.Message, linked.Token),
                 _ => throw new InvalidOperationException("unknown plan"),
             };
         }
@@ -152,10 +165,12 @@ public sealed partial class DeliveryHandler(
         }
         catch (OperationCanceledException)
         {
-            return AttemptOutcome.Retryable(plan is DeliveryPlan.Kafka ? VerificationCodes.KafkaTimeout : VerificationCodes.HttpTimeout,
+            return AttemptOutcome.Retryable(plan is DeliveryPlan.Kafka or DeliveryPlan.KafkaInstance ? VerificationCodes.KafkaTimeout : VerificationCodes.HttpTimeout,
                 $"no answer within the attempt timeout of {settings.AttemptTimeout.TotalSeconds:0.###} s");
         }
     }
+
+    private IFaceDelivery Face(DeliveryWork work) => work.Face == DeliveryFaces.Eb ? eb : eg;
 
     private async Task<AttemptOutcome> SendToKafkaAsync(DeliveryWork work, DeliveryPlan.Kafka plan, CancellationToken cancellationToken)
     {
@@ -167,10 +182,6 @@ public sealed partial class DeliveryHandler(
             ? AttemptOutcome.Terminal(ConnectionGone, $"connection '{plan.ConnectionId}' does not exist (any more)")
             : await kafka.SendAsync(connection, plan.Topic, plan.Message, cancellationToken);
     }
-
-    private static string ErrorCode(string? error) => error is null ? "" : error.Split(": ", 2)[0];
-
-    private static string ErrorMessage(string? error) => error is null ? "" : error.Split(": ", 2) is [_, var message] ? message : error;
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Lease on delivery {DeliveryId} was lost by {Node} before the attempt was recorded; it will be attempted again")]
     private static partial void LogLeaseLost(ILogger logger, long deliveryId, string node);

@@ -24,6 +24,9 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton<DeliverySignal>();
         services.TryAddSingleton<IDeliverySignal>(sp => sp.GetRequiredService<DeliverySignal>());
         services.TryAddSingleton<EgPublisher>();
+        services.TryAddSingleton<Junction.Core.EventBuses.EbPublisher>();
+        services.TryAddSingleton<EgFaceDelivery>();
+        services.TryAddSingleton<EbFaceDelivery>();
         services.TryAddSingleton<DeliveryHandler>();
         services.TryAddSingleton<DeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());

@@ -23,8 +23,14 @@ public abstract record DeliveryPlan
     /// <summary>Produce to <see cref="Topic"/> through the KAFKA connection <see cref="ConnectionId"/>.</summary>
     public sealed record Kafka(string ConnectionId, string Topic, SinkMessage Message) : DeliveryPlan;
 
+    /// <summary>Produce to <see cref="Topic"/> of a Kafka instance the operator registered (EB's ckafka targets).</summary>
+    public sealed record KafkaInstance(Core.Instances.KafkaInstance Instance, string Topic, SinkMessage Message) : DeliveryPlan;
+
     /// <summary>Nothing can be sent: the outcome is already known (a target kind Junction does not deliver to, say).</summary>
     public sealed record Refused(AttemptOutcome Outcome) : DeliveryPlan;
+
+    /// <summary>Nothing is owed: the route no longer wants the event (an EB transformation's EtlFilter does not match it).</summary>
+    public sealed record Skipped(string Reason) : DeliveryPlan;
 }
 
 /// <summary>

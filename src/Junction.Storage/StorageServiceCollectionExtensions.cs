@@ -27,6 +27,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IConnectionStore, SqlConnectionStore>();
         services.TryAddSingleton<IVerificationStore, SqlVerificationStore>();
         services.TryAddSingleton<IEventBusStore, SqlEventBusStore>();
+        services.TryAddSingleton<IEbRuleStore, SqlEbRuleStore>();
         services.TryAddSingleton<IDliStore, SqlDliStore>();
         services.TryAddSingleton<IDliConnectivityStore, SqlConnectivityStore>();
         services.TryAddSingleton<Junction.Core.Inventory.IInventoryStore, SqlInventoryStore>();

@@ -6,7 +6,7 @@ using static Junction.Cli.Admin.TenantCommands;
 
 namespace Junction.Cli.Admin;
 
-/// <summary><c>junction networks|instances ...</c>.</summary>
+/// <summary><c>junction networks|instances|functions ...</c>.</summary>
 internal static class InventoryCommands
 {
     private static readonly Column[] s_instance =
@@ -125,6 +125,52 @@ internal static class InventoryCommands
             {
                 await http.DeleteAsync($"/instances/kafka/{Escape(parse.GetValue(id))}", ct);
                 Done(json, $"removed Kafka instance {parse.GetValue(id)}");
+                return ExitCodes.Success;
+            }));
+    }
+
+    private static readonly Column[] s_function =
+    [
+        Field("namespace", "namespace"), Field("name", "name"), Field("url", "url"), Field("tenant", "tenant"), Field("shared", "shared"),
+    ];
+
+    public static Command Functions()
+    {
+        var ns = Arg("namespace", "The function's namespace, as an scf target's resource names it (namespace/<namespace>/function/<name>).");
+        var name = Arg("name", "The function's name.");
+        var url = new Option<string>("--url") { Description = "The http(s) URL Junction POSTs each event to.", Required = true };
+        var tenant = Opt("--tenant", "The IAM domain name of the only tenant whose targets may use it.");
+        var shared = new Option<bool>("--shared") { Description = "Every tenant's targets may use it." };
+        Command Write(string verb, string description, bool update) =>
+            Create(verb, description, [ns, name, url, tenant, shared], async (parse, http, json, ct) =>
+            {
+                var request = new JsonObject { ["namespace"] = parse.GetValue(ns), ["name"] = parse.GetValue(name), ["url"] = parse.GetValue(url) };
+                AddIfSet(request, "tenant", parse.GetValue(tenant));
+                if (parse.GetValue(shared))
+                {
+                    request["shared"] = true;
+                }
+
+                var body = update
+                    ? await http.PutAsync($"/functions/{Escape(parse.GetValue(ns))}/{Escape(parse.GetValue(name))}", request, ct)
+                    : await http.PostAsync("/functions", request, ct);
+                Print(json, body, () => Record(body!, s_function));
+                return ExitCodes.Success;
+            });
+
+        return Group("functions", "HTTP endpoints that Tencent EB scf targets deliver to (Junction has no SCF: each function is an URL).",
+            Create("list", "List every HTTP function.", [], async (_, http, json, ct) =>
+            {
+                var body = await http.GetAsync("/functions", ct);
+                Print(json, body, () => Table(body!["items"]!.AsArray(), s_function));
+                return ExitCodes.Success;
+            }),
+            Write("add", "Register the HTTP endpoint of a function.", update: false),
+            Write("update", "Replace a function's URL and owner.", update: true),
+            Create("delete", "Remove a function.", [ns, name], async (parse, http, json, ct) =>
+            {
+                await http.DeleteAsync($"/functions/{Escape(parse.GetValue(ns))}/{Escape(parse.GetValue(name))}", ct);
+                Done(json, $"removed function {parse.GetValue(ns)}/{parse.GetValue(name)}");
                 return ExitCodes.Success;
             }));
     }

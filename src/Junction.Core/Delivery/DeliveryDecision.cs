@@ -42,11 +42,12 @@ public sealed record AttemptOutcome(AttemptKind Kind, string Code, string Messag
 }
 
 /// <summary>
-/// How a target retries: <see cref="RetryTimes"/> retries after the first attempt (EG's <c>retry_times</c>), exponential
-/// back-off with full jitter from <see cref="InitialDelay"/> capped at <see cref="MaxDelay"/>, and a target's
-/// Retry-After honoured up to <see cref="MaxRetryAfter"/>.
+/// How a target retries: <see cref="RetryTimes"/> retries after the first attempt (EG's <c>retry_times</c>, EB's
+/// <c>MaxRetryAttempts</c>), exponential back-off with full jitter from <see cref="InitialDelay"/> capped at
+/// <see cref="MaxDelay"/>, and a target's Retry-After honoured up to <see cref="MaxRetryAfter"/>. A
+/// <see cref="Fixed"/> policy (EB's <c>RetryInterval</c>) waits exactly <see cref="InitialDelay"/> between attempts.
 /// </summary>
-public sealed record RetryPolicy(int RetryTimes, TimeSpan InitialDelay, TimeSpan MaxDelay, TimeSpan MaxRetryAfter);
+public sealed record RetryPolicy(int RetryTimes, TimeSpan InitialDelay, TimeSpan MaxDelay, TimeSpan MaxRetryAfter, bool Fixed = false);
 
 /// <summary>The next step after an attempt.</summary>
 public abstract record DeliveryDecision
@@ -87,6 +88,11 @@ public abstract record DeliveryDecision
         if (retriesSpent >= policy.RetryTimes)
         {
             return new DeadLetter($"{outcome.Code}: {outcome.Message} (gave up after {attempt} attempt{(attempt == 1 ? "" : "s")})");
+        }
+
+        if (policy.Fixed)
+        {
+            return new RetryAt(now + policy.InitialDelay);
         }
 
         // Full jitter: anywhere between nothing and the exponential ceiling, so that a burst of failures spreads out.

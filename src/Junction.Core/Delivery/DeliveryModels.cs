@@ -1,7 +1,18 @@
 using Junction.Core.Connections;
+using Junction.Core.EventBuses;
 using Junction.Core.Events;
 
 namespace Junction.Core.Delivery;
+
+/// <summary>The faces whose events flow through the one pipeline, as <c>events.face</c> and <c>deliveries.face</c> name them.</summary>
+public static class DeliveryFaces
+{
+    /// <summary>Huawei EventGrid: a channel's events, to subscription targets.</summary>
+    public const string Eg = "eg";
+
+    /// <summary>Tencent EventBridge: a bus's events, to rule targets.</summary>
+    public const string Eb = "eb";
+}
 
 /// <summary>Where a delivery job is in its life.</summary>
 public enum DeliveryState
@@ -32,17 +43,24 @@ public enum DeliveryPhase
     DeadLetter,
 }
 
-/// <summary>One matching (event, target) pair, as it is written when the event is accepted.</summary>
+/// <summary>
+/// One matching (event, target) pair, as it is written when the event is accepted. <see cref="SubscriptionId"/> is the
+/// route the target hangs under: an EG subscription, an EB rule.
+/// </summary>
 public sealed record NewDelivery(string SubscriptionId, string TargetId, string ConnectionKey);
 
-/// <summary>An accepted event and the deliveries it owes, written together in one transaction (the outbox).</summary>
+/// <summary>
+/// An accepted event and the deliveries it owes, written together in one transaction (the outbox).
+/// <see cref="ChannelId"/> is where it was published: an EG channel, an EB bus (<see cref="Face"/> says which).
+/// </summary>
 public sealed record AcceptedEvent(
     string TenantId, string ChannelId, string Source, string EventId, string Type, string? Subject, byte[] Body,
-    IReadOnlyList<NewDelivery> Deliveries);
+    IReadOnlyList<NewDelivery> Deliveries, string Face = DeliveryFaces.Eg);
 
 /// <summary>
 /// A claimed delivery job with what its attempt needs, loaded with the claim: the event as published, the target and
-/// its subscription as they are now (null when deleted since), and the connection the target delivers through.
+/// its route as they are now (null when deleted since) — for EG the target, its subscription's name and the
+/// connection the target delivers through; for EB (<see cref="Face"/>) the rule and the target.
 /// </summary>
 public sealed record DeliveryWork(
     long Id,
@@ -58,7 +76,10 @@ public sealed record DeliveryWork(
     byte[] Event,
     EgTarget? Target,
     string? SubscriptionName,
-    Connection? Connection);
+    Connection? Connection,
+    string Face = DeliveryFaces.Eg,
+    EbRule? EbRule = null,
+    EbTarget? EbTarget = null);
 
 /// <summary>
 /// How an attempt ended and what comes next, written in one fenced transaction. <see cref="Attempts"/> counts the

@@ -81,6 +81,6 @@ public interface IEventBusStore
     /// <summary>Answers null for an unknown id; throws <see cref="Connections.NameTakenException"/> for a taken name.</summary>
     Task<EventBus?> UpdateAsync(string tenantId, string region, string id, EventBusChanges changes, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Deletes a bus that has no connectors (checked in the same transaction).</summary>
+    /// <summary>Deletes a bus that has no connectors and no rules (checked in the same transaction).</summary>
     Task<BusDeleteOutcome> DeleteAsync(string tenantId, string region, string id, CancellationToken cancellationToken);
 }

@@ -22,6 +22,18 @@ public sealed record StoredKafkaInstance(
     string? Tenant = null,
     bool Shared = false);
 
+/// <summary>
+/// An HTTP function (spec/dataplane.md §3.6): where a Tencent EB <c>scf</c> target whose resource names
+/// <c>namespace/{Namespace}/function/{Name}</c> is delivered — Junction has no SCF, so the operator says which HTTP
+/// endpoint stands for each function. <see cref="Id"/> is <c>{namespace}/{function}</c>. It belongs to one tenant
+/// (<see cref="Tenant"/>, its IAM domain name) or is <see cref="Shared"/>, like a Kafka instance.
+/// </summary>
+public sealed record StoredFunction(string Id, string Url, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? Tenant = null, bool Shared = false)
+{
+    /// <summary>Whether the tenant with IAM domain <paramref name="tenantDomain"/> may deliver to it.</summary>
+    public bool UsableBy(string? tenantDomain) => Shared || (tenantDomain is not null && Tenant == tenantDomain);
+}
+
 /// <summary>What a write to the inventory did.</summary>
 public enum InventoryWrite
 {
@@ -39,7 +51,7 @@ public enum InventoryWrite
 }
 
 /// <summary>
-/// The operator's inventory kept in the database: networks (VPCs and subnets) and Kafka instances. Configuration can
+/// The operator's inventory kept in the database: networks (VPCs and subnets), Kafka instances and HTTP functions. Configuration can
 /// declare the same kinds of things; <see cref="Networks.NetworkRegistry"/> and <see cref="Instances.InstanceRegistry"/>
 /// answer from both.
 /// </summary>
@@ -59,4 +71,13 @@ public interface IInventoryStore
     Task<InventoryWrite> UpdateKafkaInstanceAsync(StoredKafkaInstance instance, CancellationToken cancellationToken);
 
     Task<InventoryWrite> DeleteKafkaInstanceAsync(string id, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredFunction>> ListFunctionsAsync(CancellationToken cancellationToken);
+
+    Task<StoredFunction?> GetFunctionAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Adds a function, or with <paramref name="replace"/> replaces the one with this id (keeping its creation time).</summary>
+    Task<InventoryWrite> PutFunctionAsync(StoredFunction function, bool replace, CancellationToken cancellationToken);
+
+    Task<InventoryWrite> DeleteFunctionAsync(string id, CancellationToken cancellationToken);
 }

@@ -13,7 +13,8 @@ namespace Junction.Delivery.Sinks;
 /// Delivers to a Kafka topic through a KAFKA connection (spec/dataplane.md §2.8): one producer per connection, built
 /// from its <c>kafka_detail</c> — bootstrap servers, <c>acks</c> (idempotence on with <c>all</c>), SASL with the stored
 /// password — on Junction.Runtime's Kafka clients, so every broker connect passes the egress check. Success is the
-/// broker's acknowledgement at the connection's <c>acks</c>.
+/// broker's acknowledgement at the connection's <c>acks</c>. EB's ckafka targets produce to a registered instance the
+/// same way (one producer per instance).
 /// </summary>
 public sealed class KafkaSink : IDisposable
 {
@@ -76,6 +77,33 @@ public sealed class KafkaSink : IDisposable
         // The bootstrap addresses pass the egress policy and the connection's own network rules (another tenant's
         // networks never, strict mode only its own); the brokers it then connects to pass the policy at connect time.
         var confine = _networks.Confine(connection.VpcId, connection.SubnetId, connection.Name, connection.TenantId);
+        var stamp = $"{connection.UpdatedAt.ToUnixTimeMilliseconds()}|{connection.ProtectedSecret?.GetHashCode(StringComparison.Ordinal)}";
+        return await ProduceAsync(connection.Id, stamp, $"connection '{connection.Name}'", endpoint, target.Acks, confine, topic, message, cancellationToken);
+    }
+
+    /// <summary>
+    /// Delivers to a topic of a Kafka instance the operator registered (a Tencent CKafka id): one producer per instance,
+    /// <c>acks=all</c> with idempotence, every broker connect egress-checked.
+    /// </summary>
+    public async Task<AttemptOutcome> SendAsync(Core.Instances.KafkaInstance instance, string topic, SinkMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(message);
+        if (instance.PasswordUnreadable)
+        {
+            return AttemptOutcome.Retryable(VerificationCodes.SecretUnavailable,
+                $"the stored password of Kafka instance '{instance.Id}' cannot be decrypted (the data-protection key ring changed); set it again with 'junction instances update'");
+        }
+
+        var endpoint = new KafkaEndpoint(instance.BootstrapServers, instance.SecurityProtocol, instance.SaslMechanism, instance.UserName, instance.Password);
+        var stamp = $"{instance.BootstrapServers}|{instance.SecurityProtocol}|{instance.SaslMechanism}|{instance.UserName}|{instance.Password?.GetHashCode(StringComparison.Ordinal)}";
+        return await ProduceAsync("instance:" + instance.Id, stamp, $"Kafka instance '{instance.Id}'", endpoint, "all", null, topic, message, cancellationToken);
+    }
+
+    private async Task<AttemptOutcome> ProduceAsync(
+        string key, string stamp, string name, KafkaEndpoint endpoint, string acks, Func<System.Net.IPAddress, int, Core.Networks.OutboundFailure?>? confine,
+        string topic, SinkMessage message, CancellationToken cancellationToken)
+    {
         foreach (var (host, port) in endpoint.Bootstraps())
         {
             var decision = await _kafka.Egress.CheckAsync(host, port, cancellationToken);
@@ -93,17 +121,17 @@ public sealed class KafkaSink : IDisposable
         Pooled producer;
         try
         {
-            producer = Producer(connection, endpoint, target.Acks);
+            producer = Producer(key, stamp, endpoint, acks);
         }
         catch (ArgumentException exception)
         {
-            return AttemptOutcome.Terminal(VerificationCodes.KafkaError, $"the Kafka client rejected the configuration of connection '{connection.Name}': {exception.Message}");
+            return AttemptOutcome.Terminal(VerificationCodes.KafkaError, $"the Kafka client rejected the configuration of {name}: {exception.Message}");
         }
 
         var kafkaMessage = new Message<byte[]?, byte[]> { Key = message.Key, Value = message.Body.ToArray(), Headers = [] };
-        foreach (var (name, value) in message.Headers)
+        foreach (var (header, value) in message.Headers)
         {
-            kafkaMessage.Headers.Add(name, System.Text.Encoding.UTF8.GetBytes(value));
+            kafkaMessage.Headers.Add(header, System.Text.Encoding.UTF8.GetBytes(value));
         }
 
         var since = Stopwatch.GetTimestamp();
@@ -130,10 +158,9 @@ public sealed class KafkaSink : IDisposable
         or ErrorCode.InvalidMsg or ErrorCode.InvalidRecord or ErrorCode.TopicAuthorizationFailed or ErrorCode.TopicException
         or ErrorCode.Local_InvalidArg or ErrorCode.InvalidRequiredAcks;
 
-    private Pooled Producer(Connection connection, KafkaEndpoint endpoint, string acks)
+    private Pooled Producer(string key, string stamp, KafkaEndpoint endpoint, string acks)
     {
-        var stamp = $"{connection.UpdatedAt.ToUnixTimeMilliseconds()}|{connection.ProtectedSecret?.GetHashCode(StringComparison.Ordinal)}";
-        var lazy = _producers.GetOrAdd(connection.Id, _ => new Lazy<Pooled>(() => Build(connection, endpoint, acks, stamp)));
+        var lazy = _producers.GetOrAdd(key, _ => new Lazy<Pooled>(() => Build(key, endpoint, acks, stamp)));
         var pooled = lazy.Value;
         if (pooled.Stamp == stamp)
         {
@@ -141,18 +168,18 @@ public sealed class KafkaSink : IDisposable
             return pooled;
         }
 
-        var fresh = new Lazy<Pooled>(() => Build(connection, endpoint, acks, stamp));
-        if (_producers.TryUpdate(connection.Id, fresh, lazy))
+        var fresh = new Lazy<Pooled>(() => Build(key, endpoint, acks, stamp));
+        if (_producers.TryUpdate(key, fresh, lazy))
         {
             _ = Task.Delay(_options.AttemptTimeout * 2).ContinueWith(_ => pooled.Producer.Dispose(), TaskScheduler.Default);
         }
 
-        return _producers[connection.Id].Value;
+        return _producers[key].Value;
     }
 
-    private Pooled Build(Connection connection, KafkaEndpoint endpoint, string acks, string stamp)
+    private Pooled Build(string key, KafkaEndpoint endpoint, string acks, string stamp)
     {
-        var producer = _kafka.BuildProducer(endpoint, _options.AttemptTimeout, $"junction-delivery-{connection.Id}", config =>
+        var producer = _kafka.BuildProducer(endpoint, _options.AttemptTimeout, $"junction-delivery-{key.Replace(':', '-')}", config =>
         {
             config.Acks = acks switch
             {

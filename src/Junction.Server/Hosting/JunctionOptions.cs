@@ -107,7 +107,7 @@ public sealed class TencentOptions
     [RegularExpression("^[a-z0-9-]{1,64}$", ErrorMessage = "Junction:Tencent:DefaultRegion must be 1-64 lower-case letters, digits or hyphens.")]
     public string DefaultRegion { get; set; } = "ap-guangzhou";
 
-    /// <summary>Requests per second per account and action; 0 turns the limit off. The default value is 20, as Tencent Cloud.</summary>
+    /// <summary>Requests per second per account and action (PutEvents 50 times as many); 0 turns the limit off. The default value is 20, as Tencent Cloud.</summary>
     [Range(0, 1_000_000)]
     public int RequestsPerSecond { get; set; } = 20;
 }

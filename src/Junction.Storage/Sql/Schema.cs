@@ -273,5 +273,47 @@ internal static class Schema
             ALTER TABLE kafka_instances ADD COLUMN tenant TEXT;
             ALTER TABLE kafka_instances ADD COLUMN shared {int} NOT NULL DEFAULT 0;
             """),
+        new(11, "eb-data-plane", """
+            CREATE TABLE eb_rules (
+                id                 TEXT PRIMARY KEY,
+                tenant_id          TEXT NOT NULL REFERENCES tenants(id),
+                bus_id             TEXT NOT NULL,
+                name               {name} NOT NULL,
+                description        TEXT NOT NULL,
+                enabled            {int} NOT NULL,
+                pattern            TEXT NOT NULL,
+                dead_letter        TEXT,
+                transformation_id  TEXT,
+                transformation     TEXT,
+                created_at         {int} NOT NULL,
+                updated_at         {int} NOT NULL,
+                UNIQUE (tenant_id, bus_id, name)
+            );
+            CREATE INDEX ix_eb_rules_bus ON eb_rules (tenant_id, bus_id, created_at, id);
+            CREATE TABLE eb_targets (
+                id                 TEXT PRIMARY KEY,
+                tenant_id          TEXT NOT NULL REFERENCES tenants(id),
+                bus_id             TEXT NOT NULL,
+                rule_id            TEXT NOT NULL,
+                type               TEXT NOT NULL,
+                description        TEXT NOT NULL,
+                enable_batch       {int} NOT NULL DEFAULT 0,
+                batch_timeout      {int},
+                batch_event_count  {int},
+                created_at         {int} NOT NULL,
+                updated_at         {int} NOT NULL
+            );
+            CREATE INDEX ix_eb_targets_rule ON eb_targets (tenant_id, rule_id, created_at, id);
+            CREATE TABLE http_functions (
+                id          TEXT PRIMARY KEY,
+                url         TEXT NOT NULL,
+                tenant      TEXT,
+                shared      {int} NOT NULL DEFAULT 0,
+                created_at  {int} NOT NULL,
+                updated_at  {int} NOT NULL
+            );
+            ALTER TABLE events ADD COLUMN face TEXT NOT NULL DEFAULT 'eg';
+            ALTER TABLE deliveries ADD COLUMN face TEXT NOT NULL DEFAULT 'eg';
+            """),
     ];
 }

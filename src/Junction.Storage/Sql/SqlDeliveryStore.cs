@@ -18,7 +18,8 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
 
     private const string JobColumns = """
         id AS Id, tenant_id AS TenantId, event_seq AS EventSeq, subscription_id AS SubscriptionId, target_id AS TargetId,
-        connection_key AS ConnectionKey, phase AS Phase, first_failure_at AS FirstFailureAt, last_error AS LastError, attempts AS Attempts, target_attempts AS TargetAttempts
+        connection_key AS ConnectionKey, phase AS Phase, first_failure_at AS FirstFailureAt, last_error AS LastError, attempts AS Attempts, target_attempts AS TargetAttempts,
+        face AS Face
         """;
 
     private static readonly LeaseClaim s_claim = new(s_table, JobColumns);
@@ -45,20 +46,20 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
             foreach (var e in events)
             {
                 var seq = await db.ExecuteScalarAsync<long>("""
-                    INSERT INTO events (tenant_id, channel_id, source, event_id, type, subject, body, received_at)
-                    VALUES (@TenantId, @ChannelId, @Source, @EventId, @Type, @Subject, @Body, @at)
+                    INSERT INTO events (tenant_id, channel_id, source, event_id, type, subject, body, received_at, face)
+                    VALUES (@TenantId, @ChannelId, @Source, @EventId, @Type, @Subject, @Body, @at, @Face)
                     RETURNING seq
                     """,
-                    new { e.TenantId, e.ChannelId, e.Source, e.EventId, e.Type, e.Subject, Body = System.Text.Encoding.UTF8.GetString(e.Body), at },
+                    new { e.TenantId, e.ChannelId, e.Source, e.EventId, e.Type, e.Subject, Body = System.Text.Encoding.UTF8.GetString(e.Body), at, e.Face },
                     transaction);
                 sequence.Add(seq);
                 if (e.Deliveries.Count > 0)
                 {
                     await db.ExecuteAsync("""
-                        INSERT INTO deliveries (tenant_id, event_seq, subscription_id, target_id, connection_key, state, phase, attempts, next_at, created_at)
-                        VALUES (@TenantId, @seq, @SubscriptionId, @TargetId, @ConnectionKey, 'Pending', 'Target', 0, @at, @at)
+                        INSERT INTO deliveries (tenant_id, event_seq, subscription_id, target_id, connection_key, state, phase, attempts, next_at, created_at, face)
+                        VALUES (@TenantId, @seq, @SubscriptionId, @TargetId, @ConnectionKey, 'Pending', 'Target', 0, @at, @at, @Face)
                         """,
-                        e.Deliveries.Select(d => new { e.TenantId, seq, d.SubscriptionId, d.TargetId, d.ConnectionKey, at }),
+                        e.Deliveries.Select(d => new { e.TenantId, seq, d.SubscriptionId, d.TargetId, d.ConnectionKey, at, e.Face }),
                         transaction);
                 }
             }
@@ -87,9 +88,11 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         // What the attempts need, read once for the whole claim.
         await using var db = await database.OpenAsync(cancellationToken);
         var p = new DynamicParameters();
+        var eg = jobs.Where(j => j.Face != DeliveryFaces.Eb).ToList();
+        var eb = jobs.Where(j => j.Face == DeliveryFaces.Eb).ToList();
         var seqs = SqlLists.In(p, "s", jobs.Select(j => j.EventSeq).Distinct());
-        var targetIds = SqlLists.In(p, "t", jobs.Select(j => j.TargetId).Distinct());
-        var subscriptionIds = SqlLists.In(p, "u", jobs.Select(j => j.SubscriptionId).Distinct());
+        var targetIds = SqlLists.In(p, "t", eg.Select(j => j.TargetId).Distinct());
+        var subscriptionIds = SqlLists.In(p, "u", eg.Select(j => j.SubscriptionId).Distinct());
         var bodies = (await db.QueryAsync<(long Seq, string Body)>($"SELECT seq, body FROM events WHERE seq IN ({seqs})", p))
             .ToDictionary(r => r.Seq, r => r.Body);
         var targets = (await db.QueryAsync<(string TenantId, string Id, string Body)>(
@@ -110,8 +113,23 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
             }
         }
 
+        var (ebRules, ebTargets) = eb.Count == 0
+            ? ([], [])
+            : await SqlEbRuleStore.ByIdsAsync(db, eb.Select(j => j.SubscriptionId), eb.Select(j => j.TargetId));
         return jobs.Select(j =>
         {
+            var body = System.Text.Encoding.UTF8.GetBytes(bodies.GetValueOrDefault(j.EventSeq) ?? "{}");
+            if (j.Face == DeliveryFaces.Eb)
+            {
+                // Another tenant's rule or target under the same id never stands in for a deleted one.
+                var rule = ebRules.GetValueOrDefault(j.SubscriptionId) is { } r && r.TenantId == j.TenantId ? r : null;
+                var ebTarget = ebTargets.GetValueOrDefault(j.TargetId) is { } t && t.TenantId == j.TenantId && t.RuleId == j.SubscriptionId ? t : null;
+                var ebWork = new DeliveryWork(
+                    j.Id, j.TenantId, j.EventSeq, j.SubscriptionId, j.TargetId, j.ConnectionKey, Enum.Parse<DeliveryPhase>(j.Phase),
+                    Time(j.FirstFailureAt), j.LastError, j.TargetAttempts, body, null, rule?.Name, null, DeliveryFaces.Eb, rule, ebTarget);
+                return new Lease<DeliveryWork>(ebWork, token, j.Attempts, until);
+            }
+
             var target = targets.GetValueOrDefault((j.TenantId, j.TargetId));
             Connection? connection = null;
             if (target?.ConnectionId is { } cid && connections.TryGetValue(cid, out var found) && found.TenantId == j.TenantId)
@@ -121,8 +139,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
 
             var work = new DeliveryWork(
                 j.Id, j.TenantId, j.EventSeq, j.SubscriptionId, j.TargetId, j.ConnectionKey, Enum.Parse<DeliveryPhase>(j.Phase),
-                Time(j.FirstFailureAt), j.LastError, j.TargetAttempts,
-                System.Text.Encoding.UTF8.GetBytes(bodies.GetValueOrDefault(j.EventSeq) ?? "{}"),
+                Time(j.FirstFailureAt), j.LastError, j.TargetAttempts, body,
                 target, subscriptions.GetValueOrDefault((j.TenantId, j.SubscriptionId)), connection);
             return new Lease<DeliveryWork>(work, token, j.Attempts, until);
         }).ToList();
@@ -373,6 +390,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         public string? LastError { get; init; }
         public int Attempts { get; init; }
         public int TargetAttempts { get; init; }
+        public string Face { get; init; } = DeliveryFaces.Eg;
     }
 
     private sealed class InfoRow

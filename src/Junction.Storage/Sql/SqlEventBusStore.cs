@@ -163,7 +163,9 @@ public sealed class SqlEventBusStore(IDatabase database) : IEventBusStore
                 $"SELECT id FROM event_buses WHERE id = @id AND tenant_id = @tenantId {database.ForUpdate}", new { id, tenantId }, transaction);
             var connectors = await db.ExecuteScalarAsync<long>(
                 "SELECT COUNT(*) FROM connections WHERE tenant_id = @tenantId AND face = @face", new { tenantId, face }, transaction);
-            if (connectors > 0)
+            var rules = await db.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM eb_rules WHERE tenant_id = @tenantId AND bus_id = @id", new { tenantId, id }, transaction);
+            if (connectors > 0 || rules > 0)
             {
                 return BusDeleteOutcome.InUse;
             }

@@ -113,6 +113,63 @@ public sealed class SqlInventoryStore(IDatabase database) : IInventoryStore
             await connection.ExecuteAsync("DELETE FROM kafka_instances WHERE id = @id", new { id }, transaction) > 0 ? InventoryWrite.Done : InventoryWrite.NotFound,
             cancellationToken);
 
+    private const string FunctionColumns = "id AS Id, url AS Url, created_at AS CreatedAt, updated_at AS UpdatedAt, tenant AS Tenant, shared AS Shared";
+
+    public async Task<IReadOnlyList<StoredFunction>> ListFunctionsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. (await connection.QueryAsync<FunctionRow>($"SELECT {FunctionColumns} FROM http_functions ORDER BY id")).Select(FromRow)];
+    }
+
+    public async Task<StoredFunction?> GetFunctionAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<FunctionRow>($"SELECT {FunctionColumns} FROM http_functions WHERE id = @id", new { id });
+        return row is null ? null : FromRow(row);
+    }
+
+    public Task<InventoryWrite> PutFunctionAsync(StoredFunction function, bool replace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var row = new
+        {
+            function.Id, function.Url, CreatedAt = function.CreatedAt.ToUnixTimeMilliseconds(), UpdatedAt = function.UpdatedAt.ToUnixTimeMilliseconds(),
+            function.Tenant, Shared = function.Shared ? 1 : 0,
+        };
+        return database.WriteAsync(async (connection, transaction) =>
+        {
+            if (replace)
+            {
+                return await connection.ExecuteAsync(
+                    "UPDATE http_functions SET url = @Url, updated_at = @UpdatedAt, tenant = @Tenant, shared = @Shared WHERE id = @Id", row, transaction) > 0
+                    ? InventoryWrite.Done
+                    : InventoryWrite.NotFound;
+            }
+
+            try
+            {
+                await connection.ExecuteAsync(
+                    "INSERT INTO http_functions (id, url, created_at, updated_at, tenant, shared) VALUES (@Id, @Url, @CreatedAt, @UpdatedAt, @Tenant, @Shared)", row, transaction);
+                return InventoryWrite.Done;
+            }
+            catch (DbException exception) when (database.IsUniqueViolation(exception))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return InventoryWrite.Duplicate;
+            }
+        }, cancellationToken);
+    }
+
+    public Task<InventoryWrite> DeleteFunctionAsync(string id, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+            await connection.ExecuteAsync("DELETE FROM http_functions WHERE id = @id", new { id }, transaction) > 0 ? InventoryWrite.Done : InventoryWrite.NotFound,
+            cancellationToken);
+
+    private static StoredFunction FromRow(FunctionRow r) => new(
+        r.Id, r.Url, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(r.UpdatedAt), r.Tenant, r.Shared != 0);
+
+    private sealed record FunctionRow(string Id, string Url, long CreatedAt, long UpdatedAt, string? Tenant, long Shared);
+
     private static object Parameters(StoredKafkaInstance i) => new
     {
         i.Id, i.BootstrapServers, i.SecurityProtocol, i.SaslMechanism, i.UserName, i.ProtectedPassword,

@@ -41,6 +41,7 @@ internal static class AdminApi
             .WithTags("admin");
         group.MapTenants();
         group.MapInventory();
+        group.MapFunctions();
         group.MapDeliveries();
         group.MapGet("/connections", ListAsync).WithSummary("Every connection of every tenant and face, filtered by face, state and tenant.")
             .Produces<ConnectionList>().Produces<AdminError>(400);

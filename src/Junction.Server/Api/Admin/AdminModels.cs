@@ -66,6 +66,12 @@ public sealed record KafkaInstanceView(
 public sealed record KafkaInstanceRequest(
     string Id, string BootstrapServers, string? SecurityProtocol, string? SaslMechanism, string? UserName, string? Password, string? Tenant = null, bool? Shared = null);
 
+/// <summary>An HTTP function EB scf targets deliver to: <c>namespace/name</c> and its endpoint, for one tenant or shared.</summary>
+public sealed record FunctionView(string Namespace, string Name, string Url, string? Tenant, bool Shared, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>An HTTP function to register: <see cref="Tenant"/> (an IAM domain name) or <see cref="Shared"/>, exactly one.</summary>
+public sealed record FunctionRequest(string Namespace, string Name, string Url, string? Tenant = null, bool? Shared = null);
+
 public sealed record ConnectionError(string Code, string Message, string? Detail);
 
 public sealed record ConnectionView(

@@ -17,7 +17,9 @@ internal sealed record EbContext(Tenant Tenant, string Region, EbParams Params, 
 
 internal sealed record EbServices(
     Tc3Authenticator Authenticator, ConnectionService Connections, IEventBusStore Buses, EbRateLimiter RateLimiter,
-    IOptions<TencentOptions> Tencent, IOptions<ConnectionQuotas> Quotas, IOptions<JunctionOptions> Junction, TimeProvider Time);
+    IOptions<TencentOptions> Tencent, IOptions<ConnectionQuotas> Quotas, IOptions<JunctionOptions> Junction, TimeProvider Time,
+    IEbRuleStore Rules, EbPublisher Publisher, IOptions<EbDataPlaneOptions> Eb, Core.Instances.InstanceRegistry Instances,
+    Core.Inventory.IInventoryStore Inventory);
 
 /// <summary>
 /// Tencent Cloud EventBridge, API version 2021-04-16: <c>POST /</c> with the action in <c>X-TC-Action</c>
@@ -43,6 +45,21 @@ internal static partial class EbApi
         ["UpdateConnection"] = UpdateConnectionAsync,
         ["CheckRule"] = CheckRuleAsync,
         ["CheckTransformation"] = CheckTransformationAsync,
+        ["CreateRule"] = CreateRuleAsync,
+        ["UpdateRule"] = UpdateRuleAsync,
+        ["GetRule"] = GetRuleAsync,
+        ["ListRules"] = ListRulesAsync,
+        ["DeleteRule"] = DeleteRuleAsync,
+        ["CreateTarget"] = CreateTargetAsync,
+        ["UpdateTarget"] = UpdateTargetAsync,
+        ["ListTargets"] = ListTargetsAsync,
+        ["DeleteTarget"] = DeleteTargetAsync,
+        ["CreateTransformation"] = CreateTransformationAsync,
+        ["GetTransformation"] = GetTransformationAsync,
+        ["UpdateTransformation"] = UpdateTransformationAsync,
+        ["DeleteTransformation"] = DeleteTransformationAsync,
+        ["PutEvents"] = PutEventsAsync,
+        ["PublishEvent"] = PutEventsAsync,
     };
 
     public static IEndpointRouteBuilder MapTencentEb(this IEndpointRouteBuilder app)
@@ -244,6 +261,9 @@ internal static partial class EbApi
 /// <summary>Tencent's per-API frequency limit, per account and action, in this process (configurable; 0 turns it off).</summary>
 internal sealed class EbRateLimiter : IDisposable
 {
+    /// <summary>PutEvents' rate over the per-action rate (Tencent: 1,000 against 20 requests a second).</summary>
+    public const int PutEventsRateFactor = 50;
+
     private readonly PartitionedRateLimiter<string>? _limiter;
 
     public EbRateLimiter(IOptions<TencentOptions> options)
@@ -251,8 +271,17 @@ internal sealed class EbRateLimiter : IDisposable
         var perSecond = options.Value.RequestsPerSecond;
         if (perSecond > 0)
         {
+            // PutEvents gets 50 times the per-action rate: Tencent allows 1,000 PutEvents requests a second against 20 for other actions.
             _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ =>
-                new FixedWindowRateLimiterOptions { PermitLimit = perSecond, Window = TimeSpan.FromSeconds(1), QueueLimit = 0, AutoReplenishment = true }));
+                new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = key.EndsWith("/PutEvents", StringComparison.Ordinal) || key.EndsWith("/PublishEvent", StringComparison.Ordinal)
+                        ? perSecond * PutEventsRateFactor
+                        : perSecond,
+                    Window = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
         }
     }
 
