@@ -313,6 +313,82 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Rules are written under their bus's lock and targets under their rule's: a racing delete never leaves children behind.</summary>
+    [Fact]
+    public async Task EbRuleAndTargetWrites_RacingDeletes_NeverLeaveChildrenOfADeletedParent()
+    {
+        var handles = new[] { Database, OpenSecondHandle(Database) };
+        for (var round = 0; round < 20; round++)
+        {
+            var busId = $"eb-rules-{round}";
+            Assert.Equal(BusCreateOutcome.Created, await new SqlEventBusStore(Database).CreateAsync(Bus("t1", busId), 1000, CancellationToken.None));
+            var deleteBus = Task.Run(() => new SqlEventBusStore(handles[round % 2]).DeleteAsync("t1", "ap-guangzhou", busId, CancellationToken.None));
+            var createRule = Task.Run(() => new SqlEbRuleStore(handles[(round + 1) % 2]).CreateRuleAsync(Rule("t1", busId, $"rule-b{round}"), 10, CancellationToken.None));
+            var (busDeleted, ruleCreated) = (await deleteBus, await createRule);
+            var busGone = await new SqlEventBusStore(Database).GetAsync("t1", "ap-guangzhou", busId, CancellationToken.None) is null;
+            var rules = (await new SqlEbRuleStore(Database).ListRulesAsync("t1", busId, new EbPage(0, 10, SortField.CreatedTime, false), CancellationToken.None)).Total;
+            Assert.False(busGone && rules > 0, $"round {round}: a rule survives on the deleted bus");
+            Assert.Equal(busDeleted == BusDeleteOutcome.Deleted, busGone);
+            Assert.Equal(ruleCreated == EbWriteOutcome.Done, rules == 1);
+
+            if (busGone)
+            {
+                continue;
+            }
+
+            var ruleId = $"rule-b{round}";
+            var deleteRule = Task.Run(() => new SqlEbRuleStore(handles[round % 2]).DeleteRuleAsync("t1", busId, ruleId, CancellationToken.None));
+            var createTarget = Task.Run(() => new SqlEbRuleStore(handles[(round + 1) % 2]).CreateTargetAsync(Target("t1", busId, ruleId, $"target-{round}"), 10, CancellationToken.None));
+            var (ruleDeleted, targetCreated) = (await deleteRule, await createTarget);
+            var ruleGone = await new SqlEbRuleStore(Database).GetRuleAsync("t1", busId, ruleId, CancellationToken.None) is null;
+            var targets = (await new SqlEbRuleStore(Database).ListTargetsAsync("t1", ruleId, new EbPage(0, 10, SortField.CreatedTime, false), CancellationToken.None)).Total;
+            Assert.False(ruleGone && targets > 0, $"round {round}: a target survives on the deleted rule");
+            Assert.Equal(ruleDeleted == EbWriteOutcome.Done, ruleGone);
+            Assert.Equal(targetCreated == EbWriteOutcome.Done, targets == 1);
+        }
+    }
+
+    [Fact]
+    public async Task EbRules_QuotasNamesAndTransformations_AreCheckedByTheDatabase_PerTenant()
+    {
+        var rules = new SqlEbRuleStore(Database);
+        await new SqlEventBusStore(Database).CreateAsync(Bus("t1", "eb-q"), 10, CancellationToken.None);
+        Assert.Equal(EbWriteOutcome.Done, await rules.CreateRuleAsync(Rule("t1", "eb-q", "rule-1"), 2, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.NameTaken, await rules.CreateRuleAsync(Rule("t1", "eb-q", "rule-2") with { Name = "rule-1" }, 2, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.Done, await rules.CreateRuleAsync(Rule("t1", "eb-q", "rule-2"), 2, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.QuotaExceeded, await rules.CreateRuleAsync(Rule("t1", "eb-q", "rule-3"), 2, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.BusNotFound, await rules.CreateRuleAsync(Rule("t2", "eb-q", "rule-4"), 2, CancellationToken.None));
+
+        Assert.Equal(EbWriteOutcome.Done, await rules.CreateTargetAsync(Target("t1", "eb-q", "rule-1", "target-1"), 1, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.QuotaExceeded, await rules.CreateTargetAsync(Target("t1", "eb-q", "rule-1", "target-2"), 1, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.InUse, await rules.DeleteRuleAsync("t1", "eb-q", "rule-1", CancellationToken.None));
+        Assert.Equal(BusDeleteOutcome.InUse, await new SqlEventBusStore(Database).DeleteAsync("t1", "ap-guangzhou", "eb-q", CancellationToken.None));
+        Assert.Null(await rules.GetTargetAsync("t2", "rule-1", "target-1", CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.TargetNotFound, await rules.DeleteTargetAsync("t2", "rule-1", "target-1", CancellationToken.None));
+
+        Assert.Equal(EbWriteOutcome.Done, await rules.SetTransformationAsync("t1", "eb-q", "rule-1", "tsfm-1", "{}", create: true, s_t0, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.Exists, await rules.SetTransformationAsync("t1", "eb-q", "rule-1", "tsfm-2", "{}", create: true, s_t0, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.TransformationNotFound, await rules.SetTransformationAsync("t1", "eb-q", "rule-1", "tsfm-2", null, create: false, s_t0, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.RuleNotFound, await rules.SetTransformationAsync("t2", "eb-q", "rule-1", "tsfm-1", null, create: false, s_t0, CancellationToken.None));
+        var routes = await rules.RoutesAsync("t1", "eb-q", CancellationToken.None);
+        var route = Assert.Single(routes);
+        Assert.Equal(("rule-1", "tsfm-1"), (route.Rule.Id, route.Rule.TransformationId));
+        Assert.Equal("target-1", Assert.Single(route.Targets).Id);
+        Assert.Equal(EbWriteOutcome.Done, await rules.UpdateRuleAsync(route.Rule with { Enabled = false }, CancellationToken.None));
+        Assert.Empty(await rules.RoutesAsync("t1", "eb-q", CancellationToken.None));
+        Assert.True(await rules.HasRulesAsync("t1", "eb-q", CancellationToken.None));
+    }
+
+    private static EbRule Rule(string tenant, string bus, string id) => new()
+    {
+        Id = id, TenantId = tenant, BusId = bus, Name = id, Pattern = "{}", CreatedAt = s_t0, UpdatedAt = s_t0,
+    };
+
+    private static EbTarget Target(string tenant, string bus, string rule, string id) => new()
+    {
+        Id = id, TenantId = tenant, BusId = bus, RuleId = rule, Type = "cls", Description = "{}", CreatedAt = s_t0, UpdatedAt = s_t0,
+    };
+
     private static Junction.Core.EventBuses.EventBus Bus(string tenant, string id) => new()
     {
         Id = id, TenantId = tenant, Region = "ap-guangzhou", Name = id, Type = Junction.Core.EventBuses.EventBusTypes.Custom, CreatedAt = s_t0, UpdatedAt = s_t0,
