@@ -27,6 +27,9 @@ public sealed class MalformedInputTests : IAsyncLifetime
     private string _dliId = "";
     private string _busId = "";
     private string _ebId = "";
+    private string _ruleId = "";
+    private string _targetId = "";
+    private string _transformationId = "";
     private string _channelId = "";
     private string _subscriptionId = "";
 
@@ -53,7 +56,16 @@ public sealed class MalformedInputTests : IAsyncLifetime
         _subscriptionId = (await HuaweiClient.JsonAsync(await _huawei.PostAsync($"{eg}/subscriptions", Subscription(_channelId))))["id"]!.GetValue<string>();
         _busId = (await _tencent.CallAsync("CreateEventBus", new { EventBusName = "fuzz" }))["EventBusId"]!.GetValue<string>();
         _ebId = (await _tencent.CallAsync("CreateConnection", new { EventBusId = _busId, ConnectionName = "fuzz", ConnectionDescription = Ckafka() }))["ConnectionId"]!.GetValue<string>();
+        _ruleId = (await _tencent.CallAsync("CreateRule", new { EventBusId = _busId, RuleName = "fuzz", EventPattern = "{}" }))["RuleId"]!.GetValue<string>();
+        _targetId = (await _tencent.CallAsync("CreateTarget", new { EventBusId = _busId, RuleId = _ruleId, Type = "cls", TargetDescription = Cls() }))["TargetId"]!.GetValue<string>();
+        _transformationId = (await _tencent.CallAsync("CreateTransformation", new { EventBusId = _busId, RuleId = _ruleId, Transformations = Transformations() }))["TransformationId"]!.GetValue<string>();
     }
+
+    private static object Cls() => new { ResourceDescription = $"qcs::cls:ap-guangzhou:uin/{JunctionFactory.AccountId}:topic/t-1" };
+
+    private static object[] Transformations() =>
+        [new { Extraction = new { ExtractionInputPath = "$.data", Format = "JSON" }, EtlFilter = new { Filter = "{\"a\":[{\"prefix\":\"x\"}]}" },
+            Transform = new { OutputStructs = new[] { new { Key = "k", Value = "$.a", ValueType = "JSONPATH" } } } }];
 
     public Task DisposeAsync()
     {
@@ -166,6 +178,19 @@ public sealed class MalformedInputTests : IAsyncLifetime
             ("CreateEventBus", new { EventBusName = "b2", Description = "d", SaveDays = 1, EnableStore = false }),
             ("ListEventBuses", new { Offset = 0, Limit = 10, Filters = new[] { new { Name = "EventBusName", Values = new[] { "fuzz" } } } }),
             ("GetEventBus", new { EventBusId = _busId }),
+            ("CreateRule", new { EventBusId = _busId, RuleName = "r2", EventPattern = "{\"source\":[\"a\"]}", Enable = true, Description = "d", DeadLetterConfig = new { DisposeMethod = "DROP" } }),
+            ("UpdateRule", new { EventBusId = _busId, RuleId = _ruleId, RuleName = "r3", EventPattern = "{}", Enable = false, Description = "d" }),
+            ("GetRule", new { EventBusId = _busId, RuleId = _ruleId }),
+            ("ListRules", new { EventBusId = _busId, Offset = 0, Limit = 10, OrderBy = "name", Order = "ASC" }),
+            ("DeleteRule", new { EventBusId = _busId, RuleId = _ruleId }),
+            ("CreateTarget", new { EventBusId = _busId, RuleId = _ruleId, Type = "cls", TargetDescription = Cls(), BatchTimeout = 1, BatchEventCount = 1, EnableBatchDelivery = true }),
+            ("UpdateTarget", new { EventBusId = _busId, RuleId = _ruleId, TargetId = _targetId, BatchTimeout = 2, BatchEventCount = 2, EnableBatchDelivery = false }),
+            ("ListTargets", new { EventBusId = _busId, RuleId = _ruleId, Offset = 0, Limit = 10 }),
+            ("DeleteTarget", new { EventBusId = _busId, RuleId = _ruleId, TargetId = _targetId }),
+            ("GetTransformation", new { EventBusId = _busId, RuleId = _ruleId, TransformationId = _transformationId }),
+            ("UpdateTransformation", new { EventBusId = _busId, RuleId = _ruleId, TransformationId = _transformationId, Transformations = Transformations() }),
+            ("PutEvents", new { EventBusId = _busId, EventList = new[] { new { Source = "a", Data = "{\"a\":\"xy\"}", Type = "t", Subject = "s", Time = 1765000000000L, Id = "i", TagList = new[] { new { Key = "k", Value = "v" } } } } }),
+            ("PublishEvent", new { EventBusId = _busId, EventList = new[] { new { Source = "a", Data = "1", Type = "t", Subject = "s" } } }),
         };
         var random = new Random(8103);
         var codes = new Dictionary<string, int>();

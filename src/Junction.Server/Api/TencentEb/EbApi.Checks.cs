@@ -69,7 +69,7 @@ internal static partial class EbApi
         try
         {
             var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = InputMaxDepth });
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            if (document.RootElement.ValueKind == JsonValueKind.Object && Wire.JsonText.Problem(document.RootElement) is null)
             {
                 return document;
             }
@@ -80,7 +80,7 @@ internal static partial class EbApi
         {
         }
 
-        throw new EbError("InvalidParameter", $"Parameter `{name}` must be a string holding a JSON object.");
+        throw new EbError("InvalidParameter", $"Parameter `{name}` must be a string holding a JSON object (of readable text: no lone surrogate or NUL escapes).");
     }
 
     private const int InputMaxDepth = 64;

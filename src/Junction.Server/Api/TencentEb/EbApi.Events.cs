@@ -47,6 +47,20 @@ internal static partial class EbApi
         return [];
     }
 
+    /// <summary>What is wrong with JSON text in <c>Data</c> (a lone surrogate or NUL escape); null when it is fine or is no JSON (then it is kept as a string).</summary>
+    private static string? DataProblem(string data)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = 64 });
+            return Wire.JsonText.Problem(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>One <c>Event</c>: <c>Source</c> and <c>Data</c> (a string) required; <c>Type</c> and <c>Subject</c> strings; the rest optional.</summary>
     private static EbIncomingEvent ReadEvent(JsonElement element, int index)
     {
@@ -106,7 +120,13 @@ internal static partial class EbApi
             }
         }
 
-        return new EbIncomingEvent(source, Text("Data", true)!, Text("Type", false) ?? "", Text("Subject", false) ?? "", time,
+        var data = Text("Data", true)!;
+        if (DataProblem(data) is { } problem)
+        {
+            throw EbError.Value("InvalidEvent", $"{path}.Data holds JSON that cannot be kept: {problem}.");
+        }
+
+        return new EbIncomingEvent(source, data, Text("Type", false) ?? "", Text("Subject", false) ?? "", time,
             Text("Region", false), Text("Status", false), Text("Id", false), tags);
     }
 }

@@ -240,6 +240,8 @@ public sealed class EbDataPlaneTests : IAsyncLifetime
     [InlineData("PutEvents", """{"EventBusId":"BUS","EventList":[]}""", "InvalidParameter")]
     [InlineData("PutEvents", """{"EventBusId":"BUS","EventList":[{"Source":"a","Data":"{}","Colour":"red"}]}""", "UnknownParameter")]
     [InlineData("PutEvents", """{"EventBusId":"eb-00000000","EventList":[{"Source":"a","Data":"{}"}]}""", "ResourceNotFound.EventBus")]
+    [InlineData("PutEvents", """{"EventBusId":"BUS","EventList":[{"Source":"a","Data":"{\"a\":\"\\ud800\"}"}]}""", "InvalidParameterValue.InvalidEvent")]
+    [InlineData("PutEvents", """{"EventBusId":"BUS","EventList":[{"Source":"a","Data":"\"\\u0000\""}]}""", "InvalidParameterValue.InvalidEvent")]
     public async Task BadInput_GetsTencentsCode(string action, string body, string code)
     {
         var bus = await BusAsync();
