@@ -34,7 +34,7 @@ internal static class ConfigCommand
         (AdminOptions.SectionName, typeof(AdminOptions)),
         (TelemetryOptions.SectionName, typeof(TelemetryOptions)),
         (EgDataPlaneOptions.SectionName, typeof(EgDataPlaneOptions)),
-        (Junction.Server.Api.TencentEb.EbDataPlaneOptions.SectionName, typeof(Junction.Server.Api.TencentEb.EbDataPlaneOptions)),
+        (Junction.Core.EventBuses.EbDataPlaneOptions.SectionName, typeof(Junction.Core.EventBuses.EbDataPlaneOptions)),
         (VerificationOptions.SectionName, typeof(VerificationOptions)),
         (DeliveryOptions.SectionName, typeof(DeliveryOptions)),
         (NetworkOptions.SectionName, typeof(NetworkOptions)),

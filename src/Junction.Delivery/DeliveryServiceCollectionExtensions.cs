@@ -30,6 +30,10 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton<DeliveryHandler>();
         services.TryAddSingleton<DeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+        services.AddOptions<Junction.Core.EventBuses.EbDataPlaneOptions>().BindConfiguration(Junction.Core.EventBuses.EbDataPlaneOptions.SectionName)
+            .ValidateKeyed(Junction.Core.EventBuses.EbDataPlaneOptions.SectionName).ValidateOnStart();
+        services.TryAddSingleton<Sources.CkafkaConnectorSources>();
+        services.AddHostedService(sp => sp.GetRequiredService<Sources.CkafkaConnectorSources>());
         services.TryAddSingleton<RetentionSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         return services;

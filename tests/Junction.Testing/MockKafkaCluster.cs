@@ -33,4 +33,24 @@ public sealed class MockKafkaCluster(int brokers = 1) : KafkaMockCluster(brokers
         return messages;
     }
 
+    /// <summary>Produces <paramref name="values"/> to <paramref name="topic"/> (acks=all) and waits for every acknowledgement.</summary>
+    public void Produce(string topic, IEnumerable<(string? Key, string Value)> values)
+    {
+        var config = new ProducerConfig { BootstrapServers = Bootstrap, Acks = Acks.All, LogConnectionClose = false };
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(config).SetLogHandler((_, _) => { }).Build();
+        foreach (var (key, value) in values)
+        {
+            producer.Produce(topic, new Message<byte[]?, byte[]>
+            {
+                Key = key is null ? null : System.Text.Encoding.UTF8.GetBytes(key),
+                Value = System.Text.Encoding.UTF8.GetBytes(value),
+            });
+        }
+
+        if (producer.Flush(TimeSpan.FromSeconds(10)) > 0)
+        {
+            throw new TimeoutException($"the mock cluster did not acknowledge every message to {topic}");
+        }
+    }
+
 }

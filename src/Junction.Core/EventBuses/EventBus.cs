@@ -76,6 +76,9 @@ public interface IEventBusStore
 
     Task<EventBus?> GetAsync(string tenantId, string region, string id, CancellationToken cancellationToken);
 
+    /// <summary>A tenant's bus in whatever region (a connector knows its bus by id only).</summary>
+    Task<EventBus?> FindAsync(string tenantId, string id, CancellationToken cancellationToken);
+
     Task<(long Total, IReadOnlyList<EventBus> Items)> ListAsync(EventBusQuery query, CancellationToken cancellationToken);
 
     /// <summary>Answers null for an unknown id; throws <see cref="Connections.NameTakenException"/> for a taken name.</summary>

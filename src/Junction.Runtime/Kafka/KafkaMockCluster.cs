@@ -14,8 +14,14 @@ public partial class KafkaMockCluster : IDisposable
     private IntPtr _client;
     private IntPtr _cluster;
 
-    // The same librdkafka file as the clients under test use (KafkaNative explains which, and why).
-    static KafkaMockCluster() => KafkaNative.UseFor(typeof(KafkaMockCluster).Assembly);
+    // The same librdkafka file as the clients under test use (KafkaNative explains which, and why) — Confluent.Kafka's
+    // too, before anyone builds a client next to the cluster: a producer built first would bind its calls to whatever
+    // librdkafka the loader finds (Debian's, say) and the process would hold two copies (heap corruption, seen).
+    static KafkaMockCluster()
+    {
+        KafkaNative.UseFor(typeof(KafkaMockCluster).Assembly);
+        KafkaNative.EnsureLoaded();
+    }
 
     public KafkaMockCluster(int brokers = 1)
     {

@@ -83,7 +83,6 @@ public static partial class JunctionHost
         services.AddVerification();
         services.AddDelivery();
         services.AddOptions<EgDataPlaneOptions>().BindConfiguration(EgDataPlaneOptions.SectionName).ValidateKeyed(EgDataPlaneOptions.SectionName).ValidateOnStart();
-        services.AddOptions<Api.TencentEb.EbDataPlaneOptions>().BindConfiguration(Api.TencentEb.EbDataPlaneOptions.SectionName).ValidateKeyed(Api.TencentEb.EbDataPlaneOptions.SectionName).ValidateOnStart();
         services.TryAddSingleton<EgDataPlane>();
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateKeyed(AdminOptions.SectionName).ValidateOnStart();
         services.AddAdminOpenApi();

@@ -64,6 +64,13 @@ public sealed class SqlEventBusStore(IDatabase database) : IEventBusStore
         }, cancellationToken);
     }
 
+    public async Task<EventBus?> FindAsync(string tenantId, string id, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        var row = await db.QuerySingleOrDefaultAsync<BusRow>($"SELECT {Columns} FROM event_buses WHERE id = @id AND tenant_id = @tenantId", new { id, tenantId });
+        return row is null ? null : FromRow(row);
+    }
+
     public async Task<EventBus?> GetAsync(string tenantId, string region, string id, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);

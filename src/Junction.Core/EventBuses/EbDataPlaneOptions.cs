@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Junction.Server.Api.TencentEb;
+namespace Junction.Core.EventBuses;
 
 /// <summary>Quotas and limits of the EventBridge data plane (spec/dataplane.md §3.1). Configuration section <c>Junction:Eb</c>.</summary>
 public sealed class EbDataPlaneOptions
@@ -33,4 +33,12 @@ public sealed class EbDataPlaneOptions
     /// default value is false.
     /// </summary>
     public bool RejectEventsWithoutRules { get; set; }
+
+    /// <summary>How often each node looks for ckafka connectors to start or stop consuming. The default value is 5 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ConnectorRefresh { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Records a ckafka connector publishes (one transaction) and commits at a time. The default value is 500.</summary>
+    [Range(1, 100_000)]
+    public int ConnectorBatch { get; set; } = 500;
 }
