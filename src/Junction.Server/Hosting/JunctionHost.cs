@@ -155,6 +155,7 @@ public static partial class JunctionHost
         app.MapEgEvents();
         app.MapEgQuotas();
         app.MapTencentEb();
+        app.MapEbIngress();
         app.MapHuaweiDli();
         app.MapAdmin();
         app.MapAdminOpenApi();

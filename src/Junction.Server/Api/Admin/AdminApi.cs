@@ -224,7 +224,8 @@ internal static class AdminApi
         c.State.ToString(),
         c.Error is null ? null : new ConnectionError(c.Error.Code, c.Error.Message, c.Error.Detail),
         c.CreatedAt,
-        c.UpdatedAt);
+        c.UpdatedAt,
+        c.Kind == "apigw" && Faces.IsTencentEb(c.Face) ? TencentEb.EbIngressApi.PathOf(c.Id) : null);
 
     private static string? Authenticate(HttpRequest request, AdminOptions options)
     {

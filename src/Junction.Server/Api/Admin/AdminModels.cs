@@ -74,9 +74,10 @@ public sealed record FunctionRequest(string Namespace, string Name, string Url, 
 
 public sealed record ConnectionError(string Code, string Message, string? Detail);
 
+/// <summary>A connection of any face; <see cref="Ingress"/> is where an EB apigw connector receives requests (its token is never shown here).</summary>
 public sealed record ConnectionView(
     string Id, string TenantId, string Face, string Scope, string Name, string Kind, string State, ConnectionError? Error,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? Ingress = null);
 
 public sealed record ConnectionList(long Total, IReadOnlyList<ConnectionView> Items);
 

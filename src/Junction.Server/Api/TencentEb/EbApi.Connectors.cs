@@ -30,12 +30,16 @@ internal static partial class EbApi
         }
 
         var id = "connection-" + RandomIds.Suffix(8);
+        // An apigw connector's secret is its ingress token (Junction stands in for the API gateway): kept encrypted, shown once.
+        var token = spec.Type == "apigw" ? EbIngressApi.NewToken() : null;
         var result = await c.Services.Connections.CreateAsync(
-            new NewConnection(c.Tenant.Id, Faces.TencentEbBus(bus.Id), name, text, spec.Type, null, null, spec.Kafka, spec.Password,
+            new NewConnection(c.Tenant.Id, Faces.TencentEbBus(bus.Id), name, text, spec.Type, null, null, spec.Kafka, token ?? spec.Password,
                 enable, spec.Detail.ToJsonString(), id),
             c.CancellationToken);
         return result switch
         {
+            CreateResult.Created when token is not null =>
+                new JsonObject { ["ConnectionId"] = id, ["IngressPath"] = EbIngressApi.PathOf(id), ["IngressToken"] = token },
             CreateResult.Created => new JsonObject { ["ConnectionId"] = id },
             CreateResult.NameTaken => throw EbError.Value("ConnectionName", $"A connector named '{name}' already exists on event bus {bus.Id}."),
             CreateResult.QuotaExceeded q => throw new EbError("LimitExceeded.Connection", $"The number of Connection reaches the upper limit ({q.Quota} per event bus)."),

@@ -349,6 +349,65 @@ public sealed class EbDataPlaneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApigwIngress_TurnsARequestIntoAnEvent_MatchedByARule_OnlyWithTheConnectorsToken()
+    {
+        var bus = await BusAsync();
+        var created = await OkAsync("CreateConnection", new
+        {
+            EventBusId = bus,
+            ConnectionName = "gateway",
+            ConnectionDescription = new { ResourceDescription = $"qcs::apigw:ap-guangzhou:uin/{Uin}:serviceid/service-abc", APIGWParams = new { Protocol = "HTTP", Method = "POST" } },
+        });
+        var path = created["IngressPath"]!.GetValue<string>();
+        var token = created["IngressToken"]!.GetValue<string>();
+        Assert.Equal($"/junction/eb/apigw/{created["ConnectionId"]!.GetValue<string>()}", path);
+        var rule = await RuleAsync(bus, """{"source":"apigw.cloud.tencent","type":["connector:apigw"]}""");
+        await ScfTargetAsync(bus, rule);
+        using var http = _factory.CreateClient();
+
+        async Task<HttpResponseMessage> Send(string url, string? presented, string body = """{"order":"o-9"}""", string method = "POST")
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            if (presented is not null)
+            {
+                request.Headers.Add("X-Junction-Token", presented);
+            }
+
+            request.Headers.Add("X-Shop", "north");
+            return await http.SendAsync(request);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(path + "/orders", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send(path + "/orders", token + "x")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Send("/junction/eb/apigw/connection-00000000/orders", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await Send(path + "/orders", token, method: "PUT")).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Send(path + "/orders", token, new string('x', 70_000))).StatusCode);
+        Assert.Equal(0, await DeliverAsync());
+
+        var accepted = await Send(path + "/orders/new?channel=web", token);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var eventId = JsonNode.Parse(await accepted.Content.ReadAsStringAsync())!["eventId"]!.GetValue<string>();
+        Assert.Equal(1, await DeliverAsync());
+        var delivered = JsonNode.Parse(Assert.Single(_receiver.Received).Text)!;
+        Assert.Equal(eventId, delivered["id"]!.GetValue<string>());
+        Assert.Equal("connector:apigw", delivered["type"]!.GetValue<string>());
+        var data = delivered["data"]!;
+        Assert.Equal("""{"order":"o-9"}""", data["body"]!.GetValue<string>());
+        Assert.Equal("/orders/new", data["path"]!.GetValue<string>());
+        Assert.Equal("web", data["queryString"]!["channel"]!.GetValue<string>());
+        Assert.Equal("POST", data["httpMethod"]!.GetValue<string>());
+        Assert.Equal("north", data["headers"]!["x-shop"]!.GetValue<string>());
+        Assert.DoesNotContain(token, delivered.ToJsonString(), StringComparison.Ordinal);
+
+        // The token is shown once: never in a listing, an admin view or an event.
+        var listed = await OkAsync("ListConnections", new { EventBusId = bus });
+        Assert.DoesNotContain(token, listed.ToJsonString(), StringComparison.Ordinal);
+        var view = (await _admin.GetAsync($"/connections/{created["ConnectionId"]!.GetValue<string>()}")).Body!;
+        Assert.Equal(path, view["ingress"]!.GetValue<string>());
+        Assert.DoesNotContain(token, view.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FunctionRegistry_ChecksItsInput_AndAnotherTenantsFunctionIsRefused()
     {
         AdminClient.AssertError(await _admin.PostAsync("/functions", """{"namespace":"ns","name":"f","url":"ftp://x","shared":true}"""),
