@@ -169,7 +169,7 @@ internal static class DeliveryBench
         return (Percentile(latencies, 0.5), Percentile(latencies, 0.99));
     }
 
-    private static TimeSpan RawProducer(string bootstrap, int count, byte[] value)
+    internal static TimeSpan RawProducer(string bootstrap, int count, byte[] value, string topic = "bench")
     {
         KafkaNative.EnsureLoaded();
         var config = new ProducerConfig { BootstrapServers = bootstrap, Acks = Acks.All, EnableIdempotence = true, LingerMs = 2 };
@@ -178,14 +178,14 @@ internal static class DeliveryBench
         var pending = new Task[count];
         for (var i = 0; i < count; i++)
         {
-            pending[i] = producer.ProduceAsync("bench", new Message<byte[]?, byte[]> { Value = value });
+            pending[i] = producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Value = value });
         }
 
         Task.WaitAll(pending);
         return watch.Elapsed;
     }
 
-    private static async Task<TimeSpan> TimeAsync(int count, int concurrency, Func<int, Task> work)
+    internal static async Task<TimeSpan> TimeAsync(int count, int concurrency, Func<int, Task> work)
     {
         var next = -1;
         var watch = Stopwatch.StartNew();
@@ -209,7 +209,7 @@ internal static class DeliveryBench
 
     private static Task<long> DeliveredAsync(string db) => ScalarAsync(db, "SELECT COUNT(*) FROM deliveries WHERE state = 'Delivered'");
 
-    private static async Task<long> ScalarAsync(string db, string sql)
+    internal static async Task<long> ScalarAsync(string db, string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly");
         await connection.OpenAsync();
@@ -218,12 +218,12 @@ internal static class DeliveryBench
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static double ResidentMegabytes(int pid)
+    internal static double ResidentMegabytes(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
+    internal static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }

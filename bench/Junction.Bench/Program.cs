@@ -4,6 +4,7 @@ using Junction.Bench;
 // dotnet run -c Release --project bench/Junction.Bench -- storage [--seconds 10]
 // dotnet run -c Release --project bench/Junction.Bench -- http [--seconds 10] [--stored 100000]   (needs wrk; bench/run.sh installs it)
 // dotnet run -c Release --project bench/Junction.Bench -- delivery [--events 20000] [--clients 64] [--rate 1000] [--seconds 10]
+// dotnet run -c Release --project bench/Junction.Bench -- eb-delivery [--events 20000] [--records 100000] [--clients 64]
 // dotnet run -c Release --project bench/Junction.Bench -- routing   (BenchmarkDotNet: filter evaluations and route selection)
 // dotnet run -c Release --project bench/Junction.Bench -- auth-flood [--seconds 10] [--clients 16]
 var scenario = args.FirstOrDefault() ?? "verification";
@@ -28,6 +29,12 @@ switch (scenario)
             args.SkipWhile(a => a != "--rate").Skip(1).Select(int.Parse).FirstOrDefault(1000),
             TimeSpan.FromSeconds(args.SkipWhile(a => a != "--seconds").Skip(1).Select(int.Parse).FirstOrDefault(10)));
         return 0;
+    case "eb-delivery":
+        await EbDeliveryBench.RunAsync(
+            args.SkipWhile(a => a != "--events").Skip(1).Select(int.Parse).FirstOrDefault(20_000),
+            args.SkipWhile(a => a != "--records").Skip(1).Select(int.Parse).FirstOrDefault(100_000),
+            args.SkipWhile(a => a != "--clients").Skip(1).Select(int.Parse).FirstOrDefault(64));
+        return 0;
     case "routing":
         RoutingBench.Run();
         return 0;
@@ -41,6 +48,6 @@ switch (scenario)
         await BaselineServer.ServeAsync(args[1]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown scenario '{scenario}'; scenarios: verification, storage, http, routing, delivery, auth-flood");
+        Console.Error.WriteLine($"unknown scenario '{scenario}'; scenarios: verification, storage, http, routing, delivery, eb-delivery, auth-flood");
         return 2;
 }

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Confluent.Kafka;
+using Junction.Runtime.Kafka;
+using Junction.Testing;
+
+namespace Junction.Bench;
+
+/// <summary>
+/// Tencent EB end to end through a real Junction process on SQLite: PutEvents (TC3-signed, batches of 20) → a rule →
+/// a ckafka target on the mock cluster with acks=all, beside a raw Confluent.Kafka producer writing the same messages;
+/// and a ckafka connector → bus → rule → ckafka target, beside a raw consume-then-produce loop over the same records,
+/// with the time the pipeline needs to drain a burst (its lag).
+/// </summary>
+internal static class EbDeliveryBench
+{
+    private const string Uin = JunctionProcess.AccountId;
+    private const string Instance = $"qcs::ckafka:ap-guangzhou:uin/{Uin}:ckafkaId/uin/{Uin}/ckafka-bench001";
+
+    public static async Task RunAsync(int events, int records, int clients)
+    {
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+        Console.WriteLine($"PutEvents: {events} events, {clients} concurrent clients, batches of 20; connector: a burst of {records} records");
+        Console.WriteLine();
+        KafkaNative.EnsureLoaded();
+        using var cluster = new KafkaMockCluster();
+        foreach (var topic in new[] { "raw-sink", "put-sink", "source", "loop-sink", "connector-sink" })
+        {
+            cluster.CreateTopic(topic, partitions: 3);
+        }
+
+        var message = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Envelope("baseline")));
+        var raw = DeliveryBench.RawProducer(cluster.Bootstrap, events, message, "raw-sink");
+
+        using var data = new TempDirectory();
+        using var node = await JunctionProcess.StartAsync(data.Path, new Dictionary<string, string>
+        {
+            ["Junction__Instances__Kafka__0__Id"] = "ckafka-bench001",
+            ["Junction__Instances__Kafka__0__BootstrapServers"] = cluster.Bootstrap,
+            ["Junction__Instances__Kafka__0__Shared"] = "true",
+            ["Junction__Tencent__RequestsPerSecond"] = "0",
+            ["Junction__Eb__ConnectorRefresh"] = "00:00:00.500",
+        });
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(node.Url) };
+        var client = new TencentClient(http, TimeProvider.System, JunctionProcess.AccessKey, JunctionProcess.SecretKey);
+        var db = Path.Combine(data.Path, "junction.db");
+
+        // PutEvents → rule → ckafka target (acks=all).
+        var bus = await RouteAsync(client, "put-bus", """{"source":["bench.orders"]}""", "put-sink");
+        var puts = new List<double>();
+        var watch = Stopwatch.StartNew();
+        await DeliveryBench.TimeAsync(events / 20, clients, async i =>
+        {
+            var list = Enumerable.Range(0, 20).Select(n => new { Source = "bench.orders", Data = JsonSerializer.Serialize(new { order = $"{i}-{n}", amount = 42 }), Type = "order:created", Subject = "bench" });
+            var sent = Stopwatch.GetTimestamp();
+            await CallAsync(client, "PutEvents", new { EventBusId = bus, EventList = list });
+            lock (puts)
+            {
+                puts.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            }
+        });
+        await UntilAsync(db, events);
+        var putRate = events / watch.Elapsed.TotalSeconds;
+
+        // The raw loop: consume the burst and produce each record on, acks=all.
+        DeliveryBench.RawProducer(cluster.Bootstrap, records, message, "source");
+        var loop = RawLoop(cluster.Bootstrap, records);
+
+        // The connector: a burst produced to its topic flows through the bus to the sink; drained when all are delivered.
+        var connectorBus = await RouteAsync(client, "connector-bus", """{"source":["ckafka.cloud.tencent"]}""", "connector-sink");
+        var before = await DeliveredAsync(db);
+        watch.Restart();
+        await CallAsync(client, "CreateConnection", new
+        {
+            EventBusId = connectorBus, ConnectionName = "bench-source",
+            ConnectionDescription = new { ResourceDescription = Instance, CkafkaParams = new { Offset = "earliest", TopicName = "source" } },
+        });
+        await UntilAsync(db, before + records);
+        var connector = watch.Elapsed;
+        var rss = DeliveryBench.ResidentMegabytes(node.Pid);
+
+        var sorted = puts.Order().ToList();
+        var rawRate = events / raw.TotalSeconds;
+        var loopRate = records / loop.TotalSeconds;
+        var connectorRate = records / connector.TotalSeconds;
+        Console.WriteLine("| figure | Junction | baseline (same run) | ratio |");
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine($"| PutEvents → ckafka target (acks=all): events/s published and delivered | {putRate:0} /s | {rawRate:0} /s (raw Confluent.Kafka producer, acks=all, idempotent) | {putRate / rawRate:0.00}× |");
+        Console.WriteLine($"| PutEvents (20 events) p50 / p99 at {clients} clients | {DeliveryBench.Percentile(sorted, 0.5):0.0} / {DeliveryBench.Percentile(sorted, 0.99):0.0} ms | | |");
+        Console.WriteLine($"| ckafka connector → bus → ckafka target: records/s for a burst of {records} | {connectorRate:0} /s | {loopRate:0} /s (raw consume-then-produce loop) | {connectorRate / loopRate:0.00}× |");
+        Console.WriteLine($"| lag: from the connector's creation to the burst's last delivery | {connector.TotalSeconds:0.0} s | {loop.TotalSeconds:0.0} s | |");
+        Console.WriteLine($"| resident memory of the server afterwards | {rss:0} MB | | |");
+    }
+
+    private static object Envelope(string id) => new
+    {
+        specversion = "1.0", id, type = "order:created", source = "bench.orders", subject = "bench", time = "1765000000000",
+        region = "ap-guangzhou", datacontenttype = "application/json;charset=utf-8", resource = new[] { "qcs::eb:ap-guangzhou:uid1:eb-1/rule-1" },
+        data = new { order = id, amount = 42, note = "a typical small business event of a couple of hundred bytes" },
+    };
+
+    private static async Task<string> RouteAsync(TencentClient client, string name, string pattern, string sink)
+    {
+        var bus = (await CallAsync(client, "CreateEventBus", new { EventBusName = name }))["EventBusId"]!.GetValue<string>();
+        var rule = (await CallAsync(client, "CreateRule", new { EventBusId = bus, RuleName = name + "-rule", EventPattern = pattern }))["RuleId"]!.GetValue<string>();
+        await CallAsync(client, "CreateTarget", new
+        {
+            EventBusId = bus, RuleId = rule, Type = "ckafka",
+            TargetDescription = new { ResourceDescription = Instance, CkafkaTargetParams = new { TopicName = sink, RetryPolicy = new { RetryInterval = 1, MaxRetryAttempts = 3 } } },
+        });
+        return bus;
+    }
+
+    private static async Task<JsonObject> CallAsync(TencentClient client, string action, object body)
+    {
+        using var response = await client.SendAsync(action, JsonSerializer.Serialize(body));
+        var answer = await TencentClient.ResponseAsync(response);
+        return response.StatusCode == HttpStatusCode.OK && TencentClient.ErrorCode(answer) is null
+            ? answer
+            : throw new InvalidOperationException($"{action}: {answer.ToJsonString()}");
+    }
+
+    private static async Task UntilAsync(string db, long delivered)
+    {
+        var watch = Stopwatch.StartNew();
+        while (await DeliveredAsync(db) < delivered)
+        {
+            if (watch.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                throw new TimeoutException($"{delivered} deliveries did not finish in 10 minutes");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Consumes <paramref name="count"/> records of <c>source</c> from the start and produces each to <c>loop-sink</c> (acks=all).</summary>
+    private static TimeSpan RawLoop(string bootstrap, int count)
+    {
+        var consumerConfig = new ConsumerConfig
+        {
+            BootstrapServers = bootstrap, GroupId = "raw-loop", AutoOffsetReset = AutoOffsetReset.Earliest, EnableAutoCommit = false, LogConnectionClose = false,
+        };
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(consumerConfig).SetLogHandler((_, _) => { }).Build();
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, Acks = Acks.All, EnableIdempotence = true, LingerMs = 2 })
+            .SetLogHandler((_, _) => { }).Build();
+        var watch = Stopwatch.StartNew();
+        consumer.Subscribe("source");
+        var pending = new List<Task>(count);
+        while (pending.Count < count && watch.Elapsed < TimeSpan.FromMinutes(5))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { IsPartitionEOF: false, Message: not null } record)
+            {
+                pending.Add(producer.ProduceAsync("loop-sink", new Message<byte[]?, byte[]> { Key = record.Message.Key, Value = record.Message.Value }));
+                if (pending.Count % 500 == 0)
+                {
+                    consumer.Commit(record);
+                }
+            }
+        }
+
+        Task.WaitAll([.. pending]);
+        consumer.Close();
+        return watch.Elapsed;
+    }
+
+    private static Task<long> DeliveredAsync(string db) => DeliveryBench.ScalarAsync(db, "SELECT COUNT(*) FROM deliveries WHERE state = 'Delivered'");
+}
