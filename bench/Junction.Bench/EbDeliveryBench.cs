@@ -62,7 +62,7 @@ internal static class EbDeliveryBench
                 puts.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
             }
         });
-        await UntilAsync(db, events);
+        await UntilAsync(db, events, node);
         var putRate = events / watch.Elapsed.TotalSeconds;
 
         // The raw loop: consume the burst and produce each record on, acks=all.
@@ -78,7 +78,7 @@ internal static class EbDeliveryBench
             EventBusId = connectorBus, ConnectionName = "bench-source",
             ConnectionDescription = new { ResourceDescription = Instance, CkafkaParams = new { Offset = "earliest", TopicName = "source" } },
         });
-        await UntilAsync(db, before + records);
+        await UntilAsync(db, before + records, node);
         var connector = watch.Elapsed;
         var rss = DeliveryBench.ResidentMegabytes(node.Pid);
 
@@ -123,14 +123,21 @@ internal static class EbDeliveryBench
             : throw new InvalidOperationException($"{action}: {answer.ToJsonString()}");
     }
 
-    private static async Task UntilAsync(string db, long delivered)
+    /// <summary>Waits until <paramref name="delivered"/> deliveries are done; gives up (with the server's log) after 60 s without progress.</summary>
+    private static async Task UntilAsync(string db, long delivered, JunctionProcess node)
     {
-        var watch = Stopwatch.StartNew();
-        while (await DeliveredAsync(db) < delivered)
+        var stalled = Stopwatch.StartNew();
+        var last = -1L;
+        long now;
+        while ((now = await DeliveredAsync(db)) < delivered)
         {
-            if (watch.Elapsed > TimeSpan.FromMinutes(10))
+            if (now != last)
             {
-                throw new TimeoutException($"{delivered} deliveries did not finish in 10 minutes");
+                (last, stalled) = (now, Stopwatch.StartNew());
+            }
+            else if (stalled.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"deliveries stalled at {now} of {delivered}; the server's log ends:\n{string.Join('\n', node.Output.Split('\n').TakeLast(40))}");
             }
 
             await Task.Delay(20);
@@ -162,8 +169,14 @@ internal static class EbDeliveryBench
             }
         }
 
+        if (pending.Count < count)
+        {
+            throw new TimeoutException($"the raw loop consumed only {pending.Count} of {count} records in 5 minutes");
+        }
+
         Task.WaitAll([.. pending]);
         consumer.Close();
+        Console.Error.WriteLine($"raw loop: {count} records in {watch.Elapsed.TotalSeconds:0.0} s");
         return watch.Elapsed;
     }
 

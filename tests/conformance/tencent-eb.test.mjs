@@ -9,7 +9,13 @@ let eb;
 const uin = credentials.accountId;
 
 before(async () => {
-  junction = await startJunction({ Junction__Tencent__RequestsPerSecond: '0' });
+  // ckafka connectors name instances registered for the account (or shared); this one is never reached here.
+  junction = await startJunction({
+    Junction__Tencent__RequestsPerSecond: '0',
+    Junction__Instances__Kafka__0__Id: 'ckafka-abcd1234',
+    Junction__Instances__Kafka__0__BootstrapServers: '127.0.0.1:9',
+    Junction__Instances__Kafka__0__Shared: 'true',
+  });
   eb = ebClient(junction.url);
 });
 

@@ -19,7 +19,9 @@ public sealed class MalformedInputTests : IAsyncLifetime
     private static readonly string s_uin = JunctionFactory.AccountId;
 
     // The Tencent rate limit is lifted: every request should reach validation, not the limiter.
-    private readonly JunctionFactory _factory = new JunctionFactory().With("Junction:Tencent:RequestsPerSecond", "0");
+    private readonly JunctionFactory _factory = new JunctionFactory().With("Junction:Tencent:RequestsPerSecond", "0")
+        .With("Junction:Instances:Kafka:0:Id", "ckafka-fuzz").With("Junction:Instances:Kafka:0:BootstrapServers", "127.0.0.1:9")
+        .With("Junction:Instances:Kafka:0:Shared", "true");
     private HuaweiClient _huawei = null!;
     private HuaweiClient _tokenHolder = null!;
     private TencentClient _tencent = null!;

@@ -23,6 +23,12 @@ internal static partial class EbApi
             throw new EbError("InvalidParameter.EnableAPIGateway", "APIGateway cannot be enabled or disabled. Please check and try again.");
         }
 
+        if (spec.Type == "ckafka")
+        {
+            // Only an instance registered for this account or shared: another account's answers as an unknown one.
+            await EbTargetSpecs.UsableInstanceAsync(c, description.String("ResourceDescription")!, "ConnectionDescription");
+        }
+
         var bus = await FindBusAsync(c, busId);
         if (bus.Type == EventBusTypes.Cloud)
         {

@@ -13,7 +13,10 @@ public sealed class EbApiTests : IDisposable
 
     public EbApiTests()
     {
-        _factory = new JunctionFactory().With("Junction:Tencent:RequestsPerSecond", "0");
+        // ckafka connectors name registered instances only (verification is off here, so the address is never dialled).
+        _factory = new JunctionFactory().With("Junction:Tencent:RequestsPerSecond", "0")
+            .With("Junction:Instances:Kafka:0:Id", "ckafka-one").With("Junction:Instances:Kafka:0:BootstrapServers", "127.0.0.1:9")
+            .With("Junction:Instances:Kafka:0:Shared", "true");
         _client = _factory.CreateTencentClient();
     }
 
@@ -181,7 +184,7 @@ public sealed class EbApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Verification_Ckafka_TopicPresentAbsentAndUnknownInstance_ApigwUnverified()
+    public async Task Verification_Ckafka_TopicPresentAbsent_UnknownInstanceRefused_ApigwUnverified()
     {
         using var cluster = new MockKafkaCluster();
         cluster.CreateTopic("orders");
@@ -195,7 +198,10 @@ public sealed class EbApiTests : IDisposable
             Assert.Null(TencentClient.ErrorCode(await client.CallAsync("CreateConnection", new { EventBusId = bus, ConnectionName = name, ConnectionDescription = description })));
         await CreateAsync("present", Ckafka("ckafka-mock", "orders"));
         await CreateAsync("absent", Ckafka("ckafka-mock", "payments"));
-        await CreateAsync("unknown", Ckafka("ckafka-nowhere", "orders"));
+        // An instance not registered for this account is refused at once (the same answer as another account's).
+        var unknown = await client.CallAsync("CreateConnection", new { EventBusId = bus, ConnectionName = "unknown", ConnectionDescription = Ckafka("ckafka-nowhere", "orders") });
+        Assert.Equal("InvalidParameterValue.ConnectionDescription", TencentClient.ErrorCode(unknown));
+        Assert.Contains("not registered with Junction for this account", unknown["Error"]!["Message"]!.GetValue<string>(), StringComparison.Ordinal);
         await CreateAsync("gateway", Apigw());
 
         var before = await client.CallAsync("ListConnections", new { EventBusId = bus });
@@ -207,7 +213,6 @@ public sealed class EbApiTests : IDisposable
             .ToDictionary(c => c!["ConnectionName"]!.GetValue<string>(), c => c!["Status"]!.GetValue<string>());
         Assert.Equal("Active", after["present"]);
         Assert.Equal("Failed", after["absent"]);
-        Assert.Equal("Failed", after["unknown"]);
         Assert.Equal("Unverified", after["gateway"]);
         var briefs = (await client.CallAsync("ListEventBuses", new { Filters = new[] { new { Name = "EventBusId", Values = new[] { bus } } } }))["EventBuses"]![0]!["ConnectionBriefs"]!.AsArray();
         Assert.Contains(briefs, b => b!["Status"]!.GetValue<string>() == "Unverified" && b["Type"]!.GetValue<string>() == "apigw");
