@@ -167,17 +167,15 @@ public sealed partial class EbFaceDelivery(InstanceRegistry instances, IInventor
     /// <summary>The CKafka instance a QCS resource names, as this tenant may use it; or the refusal to answer with.</summary>
     private async Task<(KafkaInstance? Instance, DeliveryPlan? Plan)> InstanceAsync(string tenantId, string resource, CancellationToken cancellationToken)
     {
-        var match = CkafkaPattern().Match(resource);
-        if (!match.Success)
+        var tenant = await credentials.GetTenantAsync(tenantId, cancellationToken);
+        if (tenant is null || EbDeadLetter.InstanceOf(resource, tenant.AccountId) is not { } id)
         {
-            return (null, new DeliveryPlan.Refused(AttemptOutcome.Terminal(BadTarget, $"'{resource}' does not name a CKafka instance")));
+            return (null, new DeliveryPlan.Refused(AttemptOutcome.Terminal(BadTarget, $"'{resource}' does not name a CKafka instance of this account")));
         }
 
-        var tenant = await credentials.GetTenantAsync(tenantId, cancellationToken);
-        var instance = instances.FindKafkaFor(match.Groups["id"].Value, tenant?.DomainName);
+        var instance = instances.FindKafkaFor(id, tenant.DomainName);
         return instance is null
-            ? (null, new DeliveryPlan.Refused(AttemptOutcome.Terminal(UnknownInstance,
-                $"CKafka instance '{match.Groups["id"].Value}' is not registered with Junction for this account")))
+            ? (null, new DeliveryPlan.Refused(AttemptOutcome.Terminal(UnknownInstance, $"CKafka instance '{id}' is not registered with Junction for this account")))
             : (instance, null);
     }
 
@@ -224,9 +222,6 @@ public sealed partial class EbFaceDelivery(InstanceRegistry instances, IInventor
 
     private static long? Number(JsonObject node, string name) =>
         node[name] is JsonValue value && value.TryGetValue<long>(out var number) ? number : null;
-
-    [GeneratedRegex(@"^qcs::ckafka:[a-z0-9-]*:uin/[0-9]+:ckafkaId/uin/[0-9]+/(?<id>[A-Za-z0-9_-]+)\z")]
-    private static partial Regex CkafkaPattern();
 
     [GeneratedRegex(@"^qcs::scf:[a-z0-9-]*:uin/[0-9]+:namespace/(?<ns>[A-Za-z0-9_-]+)/function/(?<fn>[A-Za-z0-9_-]+)(/[A-Za-z0-9_$-]+)?\z")]
     private static partial Regex FunctionPattern();

@@ -102,6 +102,9 @@ public interface IEbRuleStore
 
     Task<EbRule?> GetRuleAsync(string tenantId, string busId, string ruleId, CancellationToken cancellationToken);
 
+    /// <summary>A rule of any tenant, by id (the admin API).</summary>
+    Task<EbRule?> FindRuleAsync(string ruleId, CancellationToken cancellationToken);
+
     /// <summary>A page of a bus's rules, each with its targets.</summary>
     Task<(long Total, IReadOnlyList<EbRoute> Items)> ListRulesAsync(string tenantId, string busId, EbPage page, CancellationToken cancellationToken);
 

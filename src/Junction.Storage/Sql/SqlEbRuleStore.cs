@@ -62,6 +62,13 @@ public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
         return row is null ? null : FromRow(row);
     }
 
+    public async Task<EbRule?> FindRuleAsync(string ruleId, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        var row = await db.QuerySingleOrDefaultAsync<RuleRow>($"SELECT {RuleColumns} FROM eb_rules WHERE id = @ruleId", new { ruleId });
+        return row is null ? null : FromRow(row);
+    }
+
     public async Task<(long Total, IReadOnlyList<EbRoute> Items)> ListRulesAsync(string tenantId, string busId, EbPage page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);

@@ -42,6 +42,7 @@ internal static class AdminApi
         group.MapTenants();
         group.MapInventory();
         group.MapFunctions();
+        group.MapEbRules();
         group.MapDeliveries();
         group.MapGet("/connections", ListAsync).WithSummary("Every connection of every tenant and face, filtered by face, state and tenant.")
             .Produces<ConnectionList>().Produces<AdminError>(400);

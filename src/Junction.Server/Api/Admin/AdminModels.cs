@@ -72,6 +72,17 @@ public sealed record FunctionView(string Namespace, string Name, string Url, str
 /// <summary>An HTTP function to register: <see cref="Tenant"/> (an IAM domain name) or <see cref="Shared"/>, exactly one.</summary>
 public sealed record FunctionRequest(string Namespace, string Name, string Url, string? Tenant = null, bool? Shared = null);
 
+/// <summary>A rule's dead-letter configuration: <see cref="DisposeMethod"/> DLQ (with its CKafka topic), DROP or IGNORE_ERROR.</summary>
+public sealed record EbDeadLetterView(string DisposeMethod, string? TopicName, string? ResourceDescription);
+
+/// <summary>A Tencent EB rule as the operator sees it.</summary>
+public sealed record EbRuleView(
+    string Id, string TenantId, string BusId, string Name, bool Enabled, string EventPattern, string? TransformationId, EbDeadLetterView? DeadLetterConfig,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>A dead-letter configuration to set: <c>DLQ</c> needs the topic and the CKafka resource of the rule's account.</summary>
+public sealed record EbDeadLetterRequest(string DisposeMethod, string? TopicName = null, string? ResourceDescription = null);
+
 public sealed record ConnectionError(string Code, string Message, string? Detail);
 
 /// <summary>A connection of any face; <see cref="Ingress"/> is where an EB apigw connector receives requests (its token is never shown here).</summary>

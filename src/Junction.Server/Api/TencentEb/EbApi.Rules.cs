@@ -329,47 +329,20 @@ internal static partial class EbApi
             : throw EbError.Value("Transformations", $"The transformation is not valid: {parsed.Error}.");
     }
 
-    /// <summary>
-    /// The <c>DeadLetterConfig</c> extension (§3.7): <c>DisposeMethod</c> DLQ (with <c>CkafkaDeliveryParams</c> naming a
-    /// topic on a CKafka instance this account may use), DROP or IGNORE_ERROR; as JSON, or null when absent.
-    /// </summary>
-    private static async Task<string?> DeadLetter(EbContext c, EbParams? config)
+    /// <summary>The <c>DeadLetterConfig</c> extension (§3.7), checked by <see cref="EbDeadLetter"/>; as JSON, or null when absent.</summary>
+    private static Task<string?> DeadLetter(EbContext c, EbParams? config)
     {
         if (config is null)
         {
-            return null;
+            return Task.FromResult<string?>(null);
         }
 
         config.Allow("DisposeMethod", "CkafkaDeliveryParams");
         var method = config.String("DisposeMethod", required: true)!;
-        if (method is not ("DLQ" or "DROP" or "IGNORE_ERROR"))
-        {
-            throw EbError.Value("DeadLetterConfig", $"DeadLetterConfig.DisposeMethod must be DLQ, DROP or IGNORE_ERROR, not '{method}'.");
-        }
-
-        var result = new JsonObject { ["DisposeMethod"] = method, ["CkafkaDeliveryParams"] = null };
-        var ckafka = config.Object("CkafkaDeliveryParams");
-        if (method != "DLQ")
-        {
-            return ckafka is null ? result.ToJsonString() : throw EbError.Value("DeadLetterConfig", $"CkafkaDeliveryParams is only for DisposeMethod DLQ, not {method}.");
-        }
-
-        if (ckafka is null)
-        {
-            throw EbError.Value("DeadLetterConfig", "DisposeMethod DLQ needs CkafkaDeliveryParams {TopicName, ResourceDescription}.");
-        }
-
-        ckafka.Allow("TopicName", "ResourceDescription");
-        var topic = ckafka.String("TopicName", required: true)!;
-        var resource = ckafka.String("ResourceDescription", required: true)!;
-        if (topic.Length is 0 or > 249)
-        {
-            throw EbError.Value("DeadLetterConfig", "CkafkaDeliveryParams.TopicName must be 1 to 249 characters.");
-        }
-
-        await EbTargetSpecs.UsableInstanceAsync(c, resource, "DeadLetterConfig");
-        result["CkafkaDeliveryParams"] = new JsonObject { ["TopicName"] = topic, ["ResourceDescription"] = resource };
-        return result.ToJsonString();
+        var ckafka = config.Object("CkafkaDeliveryParams")?.Allow("TopicName", "ResourceDescription");
+        var (json, error) = EbDeadLetter.Validate(method, ckafka?.String("TopicName", required: true), ckafka?.String("ResourceDescription", required: true),
+            c.Tenant.AccountId, id => c.Services.Instances.FindKafkaFor(id, c.Tenant.DomainName) is not null);
+        return json is not null ? Task.FromResult<string?>(json) : throw EbError.Value("DeadLetterConfig", $"DeadLetterConfig: {error}.");
     }
 
     private static (long? Timeout, long? Count) Batch(EbParams p)
@@ -564,18 +537,8 @@ internal static partial class EbTargetSpecs
     /// <summary>Refuses a CKafka resource whose instance this account may not use (unknown and another account's look the same).</summary>
     public static Task UsableInstanceAsync(EbContext c, string resource, string field)
     {
-        var match = CkafkaPattern().Match(resource);
-        if (!match.Success)
-        {
-            throw EbError.Value(field, $"'{resource}' is not a CKafka resource (qcs::ckafka:<region>:uin/<uin>:ckafkaId/uin/<uin>/<instance id>).");
-        }
-
-        if (match.Groups["uin"].Value != c.Tenant.AccountId || match.Groups["owner"].Value != c.Tenant.AccountId)
-        {
-            throw EbError.Value(field, $"'{resource}' names an instance of another account, not of this account (uin/{c.Tenant.AccountId}).");
-        }
-
-        var id = match.Groups["id"].Value;
+        var id = EbDeadLetter.InstanceOf(resource, c.Tenant.AccountId)
+            ?? throw EbError.Value(field, $"'{resource}' is not a CKafka resource of this account (qcs::ckafka:<region>:uin/{c.Tenant.AccountId}:ckafkaId/uin/{c.Tenant.AccountId}/<instance id>).");
         return c.Services.Instances.FindKafkaFor(id, c.Tenant.DomainName) is null
             ? throw EbError.Value(field,
                 $"CKafka instance '{id}' is not registered with Junction for this account (the operator registers it with 'junction instances add').")
@@ -584,9 +547,6 @@ internal static partial class EbTargetSpecs
 
     [GeneratedRegex(@"^qcs::(?<service>[a-z_-]+):(?<region>[a-z0-9-]*):(?:appid/[0-9]+/)?(?:uin/(?<uin>[0-9]+))?:(?<resource>.*)\z")]
     private static partial Regex ResourcePattern();
-
-    [GeneratedRegex(@"^qcs::ckafka:[a-z0-9-]*:uin/(?<uin>[0-9]+):ckafkaId/uin/(?<owner>[0-9]+)/(?<id>[A-Za-z0-9_-]+)\z")]
-    private static partial Regex CkafkaPattern();
 
     [GeneratedRegex(@"^namespace/(?<ns>[A-Za-z0-9_-]+)/function/(?<fn>[A-Za-z0-9_-]+)(/[A-Za-z0-9_$-]+)?\z")]
     private static partial Regex FunctionPattern();

@@ -408,6 +408,30 @@ public sealed class EbDataPlaneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AdminApi_SetsAndClearsARulesDeadLetterConfig_ByTheSameRules()
+    {
+        var bus = await BusAsync();
+        var rule = await RuleAsync(bus, "{}");
+        AdminClient.AssertError(await _admin.PutAsync($"/eb/rules/{rule}/dead-letter", """{"dispose_method":"KEEP"}"""),
+            HttpStatusCode.BadRequest, "Junction.InvalidParameter", "DisposeMethod must be DLQ, DROP or IGNORE_ERROR");
+        var foreign = $"qcs::ckafka:ap-guangzhou:uin/{Uin}:ckafkaId/uin/{Uin}/ckafka-other001";
+        AdminClient.AssertError(await _admin.PutAsync($"/eb/rules/{rule}/dead-letter", $$"""{"dispose_method":"DLQ","topic_name":"d","resource_description":"{{foreign}}"}"""),
+            HttpStatusCode.BadRequest, "Junction.InvalidParameter", "not registered with Junction for this account");
+        AdminClient.AssertError(await _admin.PutAsync("/eb/rules/rule-00000000/dead-letter", """{"dispose_method":"DROP"}"""),
+            HttpStatusCode.NotFound, "Junction.NotFound", "does not exist");
+
+        var (status, set) = await _admin.PutAsync($"/eb/rules/{rule}/dead-letter", $$"""{"dispose_method":"DLQ","topic_name":"eb-dlq","resource_description":"{{Instance}}"}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("eb-dlq", set!["dead_letter_config"]!["topic_name"]!.GetValue<string>());
+        var listed = await OkAsync("ListRules", new { EventBusId = bus });
+        Assert.Equal("eb-dlq", listed["Rules"]![0]!["DeadLetterConfig"]!["CkafkaDeliveryParams"]!["TopicName"]!.GetValue<string>());
+
+        var cleared = await _admin.DeleteAsync($"/eb/rules/{rule}/dead-letter");
+        Assert.Equal(HttpStatusCode.OK, cleared.Status);
+        Assert.Null((await _admin.GetAsync($"/eb/rules/{rule}")).Body!["dead_letter_config"]);
+    }
+
+    [Fact]
     public async Task FunctionRegistry_ChecksItsInput_AndAnotherTenantsFunctionIsRefused()
     {
         AdminClient.AssertError(await _admin.PostAsync("/functions", """{"namespace":"ns","name":"f","url":"ftp://x","shared":true}"""),
