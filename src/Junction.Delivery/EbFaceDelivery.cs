@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Junction.Core.Delivery;
 using Junction.Core.EventBuses;
 using Junction.Core.Instances;
@@ -22,7 +21,7 @@ namespace Junction.Delivery;
 /// <c>DeadLetterConfig</c> decides what a job that gave up becomes: on its CKafka topic (<c>DLQ</c>), dropped
 /// (<c>DROP</c>, <c>IGNORE_ERROR</c>), or without one kept as failed for redrive.
 /// </summary>
-public sealed partial class EbFaceDelivery(InstanceRegistry instances, IInventoryStore inventory, CredentialService credentials, TimeProvider time)
+public sealed class EbFaceDelivery(InstanceRegistry instances, IInventoryStore inventory, CredentialService credentials, TimeProvider time)
     : IFaceDelivery
 {
     public const string Unsupported = "JUNCTION.TARGET_UNSUPPORTED";
@@ -112,14 +111,12 @@ public sealed partial class EbFaceDelivery(InstanceRegistry instances, IInventor
 
             case "scf":
             {
-                var match = FunctionPattern().Match(resource);
-                if (!match.Success)
+                if (EbFunctions.IdOf(resource) is not { } id)
                 {
                     return new DeliveryPlan.Refused(AttemptOutcome.Terminal(BadTarget,
                         $"target {target.Id}: '{resource}' does not name a function (qcs::scf:<region>:uin/<uin>:namespace/<namespace>/function/<name>[/<qualifier>])"));
                 }
 
-                var id = $"{match.Groups["ns"].Value}/{match.Groups["fn"].Value}";
                 var function = await inventory.GetFunctionAsync(id, cancellationToken);
                 var tenant = await credentials.GetTenantAsync(work.TenantId, cancellationToken);
                 if (function is null || !function.UsableBy(tenant?.DomainName) || !Uri.TryCreate(function.Url, UriKind.Absolute, out var url))
@@ -222,7 +219,4 @@ public sealed partial class EbFaceDelivery(InstanceRegistry instances, IInventor
 
     private static long? Number(JsonObject node, string name) =>
         node[name] is JsonValue value && value.TryGetValue<long>(out var number) ? number : null;
-
-    [GeneratedRegex(@"^qcs::scf:[a-z0-9-]*:uin/[0-9]+:namespace/(?<ns>[A-Za-z0-9_-]+)/function/(?<fn>[A-Za-z0-9_-]+)(/[A-Za-z0-9_$-]+)?\z")]
-    private static partial Regex FunctionPattern();
 }

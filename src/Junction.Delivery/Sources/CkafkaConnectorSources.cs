@@ -199,13 +199,14 @@ public sealed partial class CkafkaConnectorSources(
             config.GroupId = $"junction-eb-{connection.Id}";
             config.EnableAutoCommit = false;
             config.EnableAutoOffsetStore = false;
-            config.AutoOffsetReset = offset == "earliest" ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest;
+            // A timestamp reads from the start and skips what is older (below): it needs no timestamp index on the broker.
+            config.AutoOffsetReset = offset == "latest" ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest;
             config.AllowAutoCreateTopics = false;
             // A node that dies without leaving the group gives its partitions up after 10 s, not Kafka's default 45 s.
             config.SessionTimeoutMs = 10_000;
             config.HeartbeatIntervalMs = 2_000;
         }, error => fatal = error.IsFatal || error.Code is ErrorCode.Local_AllBrokersDown or ErrorCode.Local_Authentication ? error : fatal, _ => { });
-        // A timestamp: partitions the group never committed start at the first record at or after it (see SeekToTimestamp).
+        // A timestamp (epoch ms): records older than it are skipped, and committed past like the others.
         _ = long.TryParse(offset, NumberStyles.None, CultureInfo.InvariantCulture, out var since);
         consumer.Subscribe(topic);
 
@@ -226,20 +227,13 @@ public sealed partial class CkafkaConnectorSources(
     {
         var subject = $"qcs::ckafka:{bus.Region}:uin/{tenant.AccountId}:ckafkaId/uin/{tenant.AccountId}/{instance.Id}";
         var settings = eb.Value;
-        var startedAt = new HashSet<TopicPartition>();
         while (!stop.IsCancellationRequested)
         {
-            // Consume blocks this connector's own thread (started long-running), at most 200 ms at a time.
+            // Consume blocks the calling thread (the runner's own at first, a pool thread after the first await) for at most 200 ms.
             var batch = Poll(consumer, settings.ConnectorBatch, stop);
             if (fatal() is { } error)
             {
                 throw new KafkaException(error);
-            }
-
-            if (since > 0 && consumer.Assignment.Count > 0 && consumer.Assignment.Any(p => !startedAt.Contains(p)))
-            {
-                SeekToTimestamp(consumer, since, startedAt);
-                continue;
             }
 
             if (batch.Count == 0)
@@ -248,7 +242,7 @@ public sealed partial class CkafkaConnectorSources(
             }
 
             var envelopes = new List<JsonObject>(batch.Count);
-            foreach (var record in batch)
+            foreach (var record in batch.Where(r => r.Message.Timestamp.UnixTimestampMs >= since))
             {
                 var data = new JsonObject
                 {
@@ -298,24 +292,6 @@ public sealed partial class CkafkaConnectorSources(
         }
 
         return batch;
-    }
-
-    /// <summary>Moves newly assigned partitions without a committed offset to the first record at or after <paramref name="since"/>.</summary>
-    private static void SeekToTimestamp(IConsumer<byte[]?, byte[]> consumer, long since, HashSet<TopicPartition> started)
-    {
-        var fresh = consumer.Assignment.Where(p => !started.Contains(p)).ToList();
-        var committed = consumer.Committed(fresh, TimeSpan.FromSeconds(10));
-        var unset = committed.Where(c => c.Offset == Confluent.Kafka.Offset.Unset).Select(c => c.TopicPartition).ToList();
-        if (unset.Count > 0)
-        {
-            var times = consumer.OffsetsForTimes(unset.Select(p => new TopicPartitionTimestamp(p, new Timestamp(since, TimestampType.CreateTime))), TimeSpan.FromSeconds(10));
-            foreach (var position in times)
-            {
-                consumer.Seek(position.Offset == Confluent.Kafka.Offset.End ? new TopicPartitionOffset(position.TopicPartition, Confluent.Kafka.Offset.End) : position);
-            }
-        }
-
-        started.UnionWith(fresh);
     }
 
     /// <summary>The connector's <c>CkafkaParams.Offset</c>: <c>latest</c> (the default), <c>earliest</c>, or epoch milliseconds.</summary>

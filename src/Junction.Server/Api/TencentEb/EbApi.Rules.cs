@@ -488,13 +488,8 @@ internal static partial class EbTargetSpecs
 
             case "scf":
             {
-                var function = FunctionPattern().Match(match.Groups["resource"].Value);
-                if (!function.Success)
-                {
-                    throw EbError.Value("TargetDescription", $"an scf resource is namespace/<namespace>/function/<name>[/<qualifier>], not '{match.Groups["resource"].Value}'.");
-                }
-
-                var id = $"{function.Groups["ns"].Value}/{function.Groups["fn"].Value}";
+                var id = EbFunctions.IdOf(resource)
+                    ?? throw EbError.Value("TargetDescription", $"an scf resource is namespace/<namespace>/function/<name>[/<qualifier>], not '{match.Groups["resource"].Value}'.");
                 var stored = await c.Services.Inventory.GetFunctionAsync(id, c.CancellationToken);
                 if (stored is null || !stored.UsableBy(c.Tenant.DomainName))
                 {
@@ -547,7 +542,4 @@ internal static partial class EbTargetSpecs
 
     [GeneratedRegex(@"^qcs::(?<service>[a-z_-]+):(?<region>[a-z0-9-]*):(?:appid/[0-9]+/)?(?:uin/(?<uin>[0-9]+))?:(?<resource>.*)\z")]
     private static partial Regex ResourcePattern();
-
-    [GeneratedRegex(@"^namespace/(?<ns>[A-Za-z0-9_-]+)/function/(?<fn>[A-Za-z0-9_-]+)(/[A-Za-z0-9_$-]+)?\z")]
-    private static partial Regex FunctionPattern();
 }

@@ -106,6 +106,25 @@ public sealed class EbConnectorSourceTests : IAsyncLifetime
         Assert.DoesNotContain(connector, Sources.Running);
     }
 
+    [Fact]
+    public async Task TimestampOffset_StartsAtTheFirstRecordAtOrAfterIt()
+    {
+        _kafka.CreateTopic("src-c", partitions: 2);
+        _kafka.CreateTopic("sink-c");
+        _kafka.Produce("src-c", Enumerable.Range(0, 4).Select(i => ((string?)$"old-{i}", $"{{\"old\":{i}}}")));
+        await Task.Delay(1500);
+        var since = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        _kafka.Produce("src-c", Enumerable.Range(0, 3).Select(i => ((string?)$"new-{i}", $"{{\"new\":{i}}}")));
+        var (bus, _) = await ConnectorAsync("src-c", since.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await RouteAsync(bus, "sink-c");
+
+        await Sources.RefreshAsync(CancellationToken.None);
+        var delivered = await DeliverUntilAsync("sink-c", 3);
+
+        var keys = delivered.Select(m => JsonNode.Parse(m)!["data"]!["msgKey"]!.GetValue<string>()).Distinct().Order().ToList();
+        Assert.Equal(["new-0", "new-1", "new-2"], keys);
+    }
+
     private Task<int> Deliver() => _factory.Services.GetRequiredService<DeliveryWorker>().RunOnceAsync(CancellationToken.None);
 
     /// <summary>Delivers what is due until the sink topic holds <paramref name="count"/> distinct records; answers every message on it.</summary>
