@@ -24,9 +24,9 @@ namespace Junction.Delivery;
 public sealed class EbFaceDelivery(InstanceRegistry instances, IInventoryStore inventory, CredentialService credentials, TimeProvider time)
     : IFaceDelivery
 {
-    public const string Unsupported = "JUNCTION.TARGET_UNSUPPORTED";
-    public const string BadTarget = "JUNCTION.TARGET_INVALID";
-    public const string UnknownInstance = "JUNCTION.INSTANCE_UNKNOWN";
+    public const string Unsupported = EgDeliveryPlan.Unsupported;
+    public const string BadTarget = EgDeliveryPlan.BadTarget;
+    public const string UnknownInstance = Core.Verification.VerificationCodes.InstanceUnknown;
     public const string UnknownFunction = "JUNCTION.FUNCTION_UNKNOWN";
 
     /// <summary>The retries of a target without a retry policy of its own (scf): as many as EG's default.</summary>
