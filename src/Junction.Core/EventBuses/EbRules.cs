@@ -137,6 +137,9 @@ public interface IEbRuleStore
     /// <summary>The bus's enabled rules that have targets, oldest first: what an event published to it is matched against.</summary>
     Task<IReadOnlyList<EbRoute>> RoutesAsync(string tenantId, string busId, CancellationToken cancellationToken);
 
+    /// <summary>The targets of every rule on these buses, oldest first (ListEventBuses' <c>TargetBriefs</c>).</summary>
+    Task<IReadOnlyList<EbTarget>> TargetsOfBusesAsync(string tenantId, IReadOnlyCollection<string> busIds, CancellationToken cancellationToken);
+
     /// <summary>Whether the bus has any rule (enabled or not): the strict PutEvents switch refuses a bus without.</summary>
     Task<bool> HasRulesAsync(string tenantId, string busId, CancellationToken cancellationToken);
 }

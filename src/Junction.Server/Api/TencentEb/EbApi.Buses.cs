@@ -127,6 +127,7 @@ internal static partial class EbApi
         await EnsureDefaultBusAsync(c);
         var (total, buses) = await c.Services.Buses.ListAsync(
             new EventBusQuery(c.Tenant.Id, c.Region, offset, limit, sort, descending, names, ids, types), c.CancellationToken);
+        var targets = (await c.Services.Rules.TargetsOfBusesAsync(c.Tenant.Id, [.. buses.Select(b => b.Id)], c.CancellationToken)).ToLookup(t => t.BusId);
         var items = new JsonArray();
         foreach (var bus in buses)
         {
@@ -142,7 +143,7 @@ internal static partial class EbApi
                 ["Type"] = bus.Type,
                 ["PayMode"] = "Postpaid",
                 ["ConnectionBriefs"] = new JsonArray([.. briefs.Items.Select(b => (JsonNode)new JsonObject { ["Type"] = b.Kind, ["Status"] = StatusOf(b.State) })]),
-                ["TargetBriefs"] = new JsonArray(),
+                ["TargetBriefs"] = new JsonArray([.. targets[bus.Id].Select(t => (JsonNode)new JsonObject { ["TargetId"] = t.Id, ["Type"] = t.Type })]),
             });
         }
 

@@ -191,6 +191,22 @@ public sealed class EbDataPlaneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeletedTarget_DropsTheEventsItWasStillOwed()
+    {
+        var bus = await BusAsync();
+        var rule = await RuleAsync(bus, "{}");
+        var target = await ScfTargetAsync(bus, rule);
+        await OkAsync("PutEvents", new { EventBusId = bus, EventList = new[] { new { Source = "a", Data = "{}", Type = "t", Subject = "s" } } });
+        await OkAsync("DeleteTarget", new { EventBusId = bus, RuleId = rule, TargetId = target });
+
+        Assert.Equal(1, await DeliverAsync());
+        Assert.Empty(_receiver.Received);
+        var job = (await _admin.GetAsync("/deliveries")).Body!["items"]![0]!;
+        Assert.Equal("Dropped", job["state"]!.GetValue<string>());
+        Assert.Contains("deleted", job["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CkafkaTarget_RetriesAtItsFixedInterval_OtherTargetsByTheDefaultPolicy()
     {
         var face = _factory.Services.GetRequiredService<EbFaceDelivery>();
@@ -302,6 +318,9 @@ public sealed class EbDataPlaneTests : IAsyncLifetime
         Assert.Equal("", targets["Targets"]!.AsArray().Single(t => t!["Type"]!.GetValue<string>() == "scf")!["TargetDescription"]!["CkafkaTargetParams"]!["TopicName"]!.GetValue<string>());
         Assert.Equal("", ckafka["TargetDescription"]!["ESTargetParams"]!["NetMode"]!.GetValue<string>());
         Assert.Equal(2, (await OkAsync("ListRules", new { EventBusId = bus }))["Rules"]![0]!["Targets"]!.AsArray().Count);
+        var briefs = (await OkAsync("ListEventBuses", new { Filters = new[] { new { Name = "EventBusId", Values = new[] { bus } } } }))["EventBuses"]![0]!["TargetBriefs"]!.AsArray();
+        Assert.Equal(["ckafka", "scf"], briefs.Select(b => b!["Type"]!.GetValue<string>()).Order());
+        Assert.Contains(briefs, b => b!["TargetId"]!.GetValue<string>() == target);
 
         Assert.Equal("ResourceInUse.Rule", TencentClient.ErrorCode(await SendAsync("DeleteRule", new { EventBusId = bus, RuleId = rule })));
         Assert.Equal("ResourceInUse.EventBus", TencentClient.ErrorCode(await SendAsync("DeleteEventBus", new { EventBusId = bus })));
