@@ -116,7 +116,7 @@ public sealed partial class CkafkaConnectorSources(
 
                 foreach (var connection in wanted.Values.Where(c => !_running.ContainsKey(c.Id)))
                 {
-                    _running[connection.Id] = Runner.Start(connection, RunAsync);
+                    _running[connection.Id] = Runner.Start(connection, Run);
                 }
             }
 
@@ -141,8 +141,12 @@ public sealed partial class CkafkaConnectorSources(
         await Task.WhenAll(all.Select(r => r.StopAsync()));
     }
 
-    /// <summary>One connector's consume → publish → commit loop, rebuilt with back-off after any failure.</summary>
-    private async Task RunAsync(Connection connection, CancellationToken stop)
+    /// <summary>
+    /// One connector's consume → publish → commit loop, rebuilt with back-off after any failure. It runs on a thread of
+    /// its own and blocks it (Consume blocks; the database calls are waited for), so many connectors never hold the
+    /// thread pool.
+    /// </summary>
+    private void Run(Connection connection, CancellationToken stop)
     {
         var backoff = TimeSpan.FromSeconds(1);
         DateTimeOffset? lastRecheck = null;
@@ -150,7 +154,7 @@ public sealed partial class CkafkaConnectorSources(
         {
             try
             {
-                await ConsumeAsync(connection, stop);
+                Consume(connection, stop);
                 return;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -165,13 +169,21 @@ public sealed partial class CkafkaConnectorSources(
                 {
                     // Verification says what is wrong (the topic, the cluster, the instance) in the connector's status.
                     lastRecheck = now;
-                    await verifications.RecheckAsync([connection.Id], now, CancellationToken.None);
+                    try
+                    {
+                        verifications.RecheckAsync([connection.Id], now, CancellationToken.None).GetAwaiter().GetResult();
+                    }
+                    catch (Exception recheck) when (recheck is not OutOfMemoryException)
+                    {
+                        // The database is away too: the next failure asks again.
+                        LogConsumerFailed(logger, connection.Id, $"asking for a recheck failed: {recheck.Message}");
+                    }
                 }
             }
 
             try
             {
-                await Task.Delay(backoff, time, stop);
+                Task.Delay(backoff, time, stop).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {
@@ -182,12 +194,12 @@ public sealed partial class CkafkaConnectorSources(
         }
     }
 
-    private async Task ConsumeAsync(Connection connection, CancellationToken stop)
+    private void Consume(Connection connection, CancellationToken stop)
     {
         var target = connection.Kafka!;
         var busId = connection.Face[Faces.TencentEbPrefix.Length..];
-        var bus = await buses.FindAsync(connection.TenantId, busId, stop) ?? throw new InvalidOperationException($"event bus {busId} is gone");
-        var tenant = await credentials.GetTenantAsync(connection.TenantId, stop) ?? throw new InvalidOperationException("the tenant is gone");
+        var bus = buses.FindAsync(connection.TenantId, busId, stop).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"event bus {busId} is gone");
+        var tenant = credentials.GetTenantAsync(connection.TenantId, stop).GetAwaiter().GetResult() ?? throw new InvalidOperationException("the tenant is gone");
         var instance = instances.FindKafkaFor(target.InstanceId, tenant.DomainName)
             ?? throw new InvalidOperationException($"CKafka instance '{target.InstanceId}' is not registered with Junction for this account");
         var topic = target.Topic ?? throw new InvalidOperationException("the connector names no topic");
@@ -212,7 +224,7 @@ public sealed partial class CkafkaConnectorSources(
 
         try
         {
-            await PumpAsync(connection, consumer, bus, tenant, instance, since, () => fatal, stop);
+            Pump(connection, consumer, bus, tenant, instance, since, () => fatal, stop);
         }
         finally
         {
@@ -221,7 +233,7 @@ public sealed partial class CkafkaConnectorSources(
         }
     }
 
-    private async Task PumpAsync(
+    private void Pump(
         Connection connection, IConsumer<byte[]?, byte[]> consumer, EventBus bus, Tenant tenant, KafkaInstance instance, long since, Func<Error?> fatal,
         CancellationToken stop)
     {
@@ -229,7 +241,7 @@ public sealed partial class CkafkaConnectorSources(
         var settings = eb.Value;
         while (!stop.IsCancellationRequested)
         {
-            // Consume blocks the calling thread (the runner's own at first, a pool thread after the first await) for at most 200 ms.
+            // Consume blocks this connector's own thread for at most 200 ms.
             var batch = Poll(consumer, settings.ConnectorBatch, stop);
             if (fatal() is { } error)
             {
@@ -266,7 +278,7 @@ public sealed partial class CkafkaConnectorSources(
 
             if (envelopes.Count > 0)
             {
-                await publisher.PublishAsync(bus, envelopes, stop);
+                publisher.PublishAsync(bus, envelopes, stop).GetAwaiter().GetResult();
             }
 
             // Persisted: only now does the group move past these records.
@@ -311,34 +323,39 @@ public sealed partial class CkafkaConnectorSources(
         Message = "Connector {ConnectorId} skipped record {Topic}/{Partition}@{Offset}: as an event it is larger than {Limit} bytes (Junction:Eb:MaxEventBytes)")]
     private static partial void LogRecordTooLarge(ILogger logger, string connectorId, string topic, int partition, long offset, int limit);
 
-    /// <summary>One connector's running loop and the way to stop it.</summary>
+    /// <summary>One connector's running loop, on a thread of its own, and the way to stop it.</summary>
     private sealed class Runner
     {
         private readonly CancellationTokenSource _stop = new();
-        private Task _task = Task.CompletedTask;
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         private Runner(Connection connection) => Connection = connection;
 
         public Connection Connection { get; }
 
-        public static Runner Start(Connection connection, Func<Connection, CancellationToken, Task> run)
+        public static Runner Start(Connection connection, Action<Connection, CancellationToken> run)
         {
             var runner = new Runner(connection);
-            runner._task = Task.Factory.StartNew(() => run(connection, runner._stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+            var token = runner._stop.Token;
+            new Thread(() =>
+            {
+                try
+                {
+                    run(connection, token);
+                }
+                finally
+                {
+                    runner._done.TrySetResult();
+                }
+            })
+            { IsBackground = true, Name = $"junction-eb-{connection.Id}" }.Start();
             return runner;
         }
 
         public async Task StopAsync()
         {
             await _stop.CancelAsync();
-            try
-            {
-                await _task;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
+            await _done.Task;
             _stop.Dispose();
         }
     }
