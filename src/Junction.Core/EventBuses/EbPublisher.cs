@@ -16,6 +16,9 @@ public sealed record EbIncomingEvent(
     string Source, string Data, string Type, string Subject, long? Time = null, string? Region = null, string? Status = null, string? Id = null,
     IReadOnlyList<KeyValuePair<string, string>>? Tags = null);
 
+/// <summary>An envelope as it is kept and delivered: its JSON, serialized once, and the attributes the event log indexes.</summary>
+public sealed record EbEnvelopeBody(string Id, string Source, string Type, string Subject, byte[] Body);
+
 /// <summary>The envelope an EB event travels in (spec/dataplane.md §3.3), built once when it is accepted.</summary>
 public static class EbEnvelope
 {
@@ -28,7 +31,7 @@ public static class EbEnvelope
     /// (now when absent), <c>region</c> (the bus's when absent), <c>resource</c> naming the bus (each rule adds itself
     /// when delivering), <c>data</c> parsed when it is JSON, else the string as sent.
     /// </summary>
-    public static JsonObject Build(EbIncomingEvent incoming, EventBus bus, string accountId, DateTimeOffset now)
+    public static EbEnvelopeBody Build(EbIncomingEvent incoming, EventBus bus, string accountId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(incoming);
         ArgumentNullException.ThrowIfNull(bus);
@@ -42,10 +45,11 @@ public static class EbEnvelope
             data = JsonValue.Create(incoming.Data);
         }
 
+        var id = string.IsNullOrEmpty(incoming.Id) ? Guid.NewGuid().ToString() : incoming.Id;
         var envelope = new JsonObject
         {
             ["specversion"] = "1.0",
-            ["id"] = string.IsNullOrEmpty(incoming.Id) ? Guid.NewGuid().ToString() : incoming.Id,
+            ["id"] = id,
             ["type"] = incoming.Type,
             ["source"] = incoming.Source,
             ["subject"] = incoming.Subject,
@@ -65,7 +69,7 @@ public static class EbEnvelope
         }
 
         envelope["data"] = data;
-        return envelope;
+        return new EbEnvelopeBody(id, incoming.Source, incoming.Type, incoming.Subject, JsonSerializer.SerializeToUtf8Bytes(envelope, Options));
     }
 }
 
@@ -82,33 +86,34 @@ public sealed class EbPublisher(IEbRuleStore rules, IDeliveryStore deliveries, I
     private const int MaxCachedPatterns = 10_000;
 
     /// <summary>Persists the envelopes (already built and size-checked) with their deliveries; answers how many deliveries they owe.</summary>
-    public async Task<int> PublishAsync(EventBus bus, IReadOnlyList<JsonObject> envelopes, CancellationToken cancellationToken)
+    public async Task<int> PublishAsync(EventBus bus, IReadOnlyList<EbEnvelopeBody> envelopes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bus);
         ArgumentNullException.ThrowIfNull(envelopes);
         var routes = await rules.RoutesAsync(bus.TenantId, bus.Id, cancellationToken);
         var index = new RouteIndex<EbRoute>(routes.Select(r => (r, Compile(r.Rule.Pattern))));
+        // A target's connection key, read once per publish rather than once per event.
+        var keys = routes.SelectMany(r => r.Targets).ToDictionary(t => t.Id, ConnectionKey, StringComparer.Ordinal);
         var accepted = new List<AcceptedEvent>(envelopes.Count);
         var owed = 0;
         var matches = new List<EbRoute>();
         foreach (var envelope in envelopes)
         {
-            var body = JsonSerializer.SerializeToUtf8Bytes(envelope, EbEnvelope.Options);
             var deliveriesOwed = new List<NewDelivery>();
             if (routes.Count > 0)
             {
-                using var document = JsonDocument.Parse(body);
+                using var document = JsonDocument.Parse(envelope.Body);
                 matches.Clear();
                 index.Match(document.RootElement, matches);
                 foreach (var route in matches)
                 {
-                    deliveriesOwed.AddRange(route.Targets.Select(t => new NewDelivery(route.Rule.Id, t.Id, ConnectionKey(t))));
+                    deliveriesOwed.AddRange(route.Targets.Select(t => new NewDelivery(route.Rule.Id, t.Id, keys[t.Id])));
                 }
             }
 
             owed += deliveriesOwed.Count;
-            accepted.Add(new AcceptedEvent(bus.TenantId, bus.Id, Text(envelope, "source"), Text(envelope, "id"), Text(envelope, "type"),
-                envelope["subject"]?.GetValue<string>(), body, deliveriesOwed, DeliveryFaces.Eb));
+            accepted.Add(new AcceptedEvent(bus.TenantId, bus.Id, envelope.Source, envelope.Id, envelope.Type, envelope.Subject, envelope.Body,
+                deliveriesOwed, DeliveryFaces.Eb));
         }
 
         await deliveries.AppendAsync(accepted, time.GetUtcNow(), cancellationToken);
@@ -131,8 +136,6 @@ public sealed class EbPublisher(IEbRuleStore rules, IDeliveryStore deliveries, I
         var resource = JsonNode.Parse(target.Description)?["ResourceDescription"]?.GetValue<string>();
         return $"eb:{target.TenantId}:{resource ?? target.Id}";
     }
-
-    private static string Text(JsonObject envelope, string name) => envelope[name]?.GetValue<string>() ?? "";
 
     private EventFilter Compile(string pattern)
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Junction.Core.Connections;
@@ -253,7 +252,7 @@ public sealed partial class CkafkaConnectorSources(
                 continue;
             }
 
-            var envelopes = new List<JsonObject>(batch.Count);
+            var envelopes = new List<EbEnvelopeBody>(batch.Count);
             foreach (var record in batch.Where(r => r.Message.Timestamp.UnixTimestampMs >= since))
             {
                 var data = new JsonObject
@@ -267,7 +266,7 @@ public sealed partial class CkafkaConnectorSources(
                 var envelope = EbEnvelope.Build(
                     new EbIncomingEvent("ckafka.cloud.tencent", data.ToJsonString(), "connector:ckafka", subject, record.Message.Timestamp.UnixTimestampMs),
                     bus, tenant.AccountId, time.GetUtcNow());
-                if (JsonSerializer.SerializeToUtf8Bytes(envelope, EbEnvelope.Options).Length > settings.MaxEventBytes)
+                if (envelope.Body.Length > settings.MaxEventBytes)
                 {
                     LogRecordTooLarge(logger, connection.Id, record.Topic, record.Partition.Value, record.Offset.Value, settings.MaxEventBytes);
                     continue;

@@ -25,14 +25,13 @@ internal static partial class EbApi
         var incoming = list.Select(ReadEvent).ToList();
         var bus = await FindBusAsync(c, busId);
         var now = c.Services.Time.GetUtcNow();
-        var envelopes = new List<JsonObject>(incoming.Count);
+        var envelopes = new List<EbEnvelopeBody>(incoming.Count);
         for (var i = 0; i < incoming.Count; i++)
         {
             var envelope = EbEnvelope.Build(incoming[i], bus, c.Tenant.AccountId, now);
-            var size = JsonSerializer.SerializeToUtf8Bytes(envelope, EbEnvelope.Options).Length;
-            if (size > limits.MaxEventBytes)
+            if (envelope.Body.Length > limits.MaxEventBytes)
             {
-                throw EbError.Value("InvalidEvent", $"EventList.{i} is {size} bytes as delivered; an event may be at most {limits.MaxEventBytes} bytes.");
+                throw EbError.Value("InvalidEvent", $"EventList.{i} is {envelope.Body.Length} bytes as delivered; an event may be at most {limits.MaxEventBytes} bytes.");
             }
 
             envelopes.Add(envelope);

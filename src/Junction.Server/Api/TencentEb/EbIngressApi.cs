@@ -107,13 +107,13 @@ internal static class EbIngressApi
         var envelope = EbEnvelope.Build(
             new EbIncomingEvent("apigw.cloud.tencent", data.ToJsonString(), "connector:apigw", $"qcs::apigw:{bus.Region}:uin/{tenant.AccountId}:serviceid/{serviceId}"),
             bus, tenant.AccountId, time.GetUtcNow());
-        if (System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(envelope, EbEnvelope.Options).Length > limit)
+        if (envelope.Body.Length > limit)
         {
             return Error(413, "PayloadTooLarge", $"the request as an event is larger than {limit} bytes (Junction:Eb:MaxEventBytes)");
         }
 
         await publisher.PublishAsync(bus, [envelope], cancellationToken);
-        return Results.Json(new JsonObject { ["requestId"] = requestId, ["eventId"] = envelope["id"]!.GetValue<string>() }, statusCode: 200);
+        return Results.Json(new JsonObject { ["requestId"] = requestId, ["eventId"] = envelope.Id }, statusCode: 200);
     }
 
     private static string? Presented(HttpRequest request)
