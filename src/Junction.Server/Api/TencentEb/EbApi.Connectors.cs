@@ -26,7 +26,7 @@ internal static partial class EbApi
         if (spec.Type == "ckafka")
         {
             // Only an instance registered for this account or shared: another account's answers as an unknown one.
-            await EbTargetSpecs.UsableInstanceAsync(c, description.String("ResourceDescription")!, "ConnectionDescription");
+            EbTargetSpecs.UsableInstance(c, description.String("ResourceDescription")!, "ConnectionDescription");
         }
 
         var bus = await FindBusAsync(c, busId);

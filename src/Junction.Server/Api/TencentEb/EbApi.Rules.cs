@@ -21,7 +21,7 @@ internal static partial class EbApi
         var name = RuleName(p.String("RuleName", required: true)!);
         var enabled = p.Bool("Enable") ?? true;
         var description = Description(p.String("Description")) ?? "";
-        var deadLetter = await DeadLetter(c, p.Object("DeadLetterConfig"));
+        var deadLetter = DeadLetter(c, p.Object("DeadLetterConfig"));
         await EnsureDefaultBusAsync(c);
         var bus = await FindBusAsync(c, busId);
         var now = Now(c);
@@ -57,7 +57,7 @@ internal static partial class EbApi
         var description = Description(p.String("Description"));
         var pattern = p.String("EventPattern") is { } text ? Pattern(text) : null;
         var name = p.String("RuleName") is { } n ? RuleName(n) : null;
-        var deadLetter = p.Has("DeadLetterConfig") ? await DeadLetter(c, p.Object("DeadLetterConfig")) : null;
+        var deadLetter = p.Has("DeadLetterConfig") ? DeadLetter(c, p.Object("DeadLetterConfig")) : null;
         var rule = await FindRuleAsync(c, busId, ruleId);
         var updated = rule with
         {
@@ -330,11 +330,11 @@ internal static partial class EbApi
     }
 
     /// <summary>The <c>DeadLetterConfig</c> extension (§3.7), checked by <see cref="EbDeadLetter"/>; as JSON, or null when absent.</summary>
-    private static Task<string?> DeadLetter(EbContext c, EbParams? config)
+    private static string? DeadLetter(EbContext c, EbParams? config)
     {
         if (config is null)
         {
-            return Task.FromResult<string?>(null);
+            return null;
         }
 
         config.Allow("DisposeMethod", "CkafkaDeliveryParams");
@@ -342,7 +342,7 @@ internal static partial class EbApi
         var ckafka = config.Object("CkafkaDeliveryParams")?.Allow("TopicName", "ResourceDescription");
         var (json, error) = EbDeadLetter.Validate(method, ckafka?.String("TopicName", required: true), ckafka?.String("ResourceDescription", required: true),
             c.Tenant.AccountId, id => c.Services.Instances.FindKafkaFor(id, c.Tenant.DomainName) is not null);
-        return json is not null ? Task.FromResult<string?>(json) : throw EbError.Value("DeadLetterConfig", $"DeadLetterConfig: {error}.");
+        return json ?? throw EbError.Value("DeadLetterConfig", $"DeadLetterConfig: {error}.");
     }
 
     private static (long? Timeout, long? Count) Batch(EbParams p)
@@ -454,7 +454,7 @@ internal static partial class EbTargetSpecs
         {
             case "ckafka":
             {
-                await UsableInstanceAsync(c, resource, "TargetDescription");
+                UsableInstance(c, resource, "TargetDescription");
                 var ckafka = description.Object("CkafkaTargetParams", required: true)!.Allow("TopicName", "RetryPolicy", "EventDeliveryFormat");
                 var topic = ckafka.String("TopicName", required: true)!;
                 var retry = ckafka.Object("RetryPolicy", required: true)!.Allow("RetryInterval", "MaxRetryAttempts");
@@ -530,14 +530,15 @@ internal static partial class EbTargetSpecs
     }
 
     /// <summary>Refuses a CKafka resource whose instance this account may not use (unknown and another account's look the same).</summary>
-    public static Task UsableInstanceAsync(EbContext c, string resource, string field)
+    public static void UsableInstance(EbContext c, string resource, string field)
     {
         var id = EbDeadLetter.InstanceOf(resource, c.Tenant.AccountId)
             ?? throw EbError.Value(field, $"'{resource}' is not a CKafka resource of this account (qcs::ckafka:<region>:uin/{c.Tenant.AccountId}:ckafkaId/uin/{c.Tenant.AccountId}/<instance id>).");
-        return c.Services.Instances.FindKafkaFor(id, c.Tenant.DomainName) is null
-            ? throw EbError.Value(field,
-                $"CKafka instance '{id}' is not registered with Junction for this account (the operator registers it with 'junction instances add').")
-            : Task.CompletedTask;
+        if (c.Services.Instances.FindKafkaFor(id, c.Tenant.DomainName) is null)
+        {
+            throw EbError.Value(field,
+                $"CKafka instance '{id}' is not registered with Junction for this account (the operator registers it with 'junction instances add').");
+        }
     }
 
     [GeneratedRegex(@"^qcs::(?<service>[a-z_-]+):(?<region>[a-z0-9-]*):(?:appid/[0-9]+/)?(?:uin/(?<uin>[0-9]+))?:(?<resource>.*)\z")]
