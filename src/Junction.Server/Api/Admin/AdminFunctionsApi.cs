@@ -98,21 +98,15 @@ internal static partial class AdminFunctionsApi
             fields.Problem($"url must be an absolute http or https URL without user information (got '{url}')");
         }
 
-        var tenant = fields.String("tenant", maxLength: 64);
-        var shared = fields.Bool("shared") ?? false;
-        if ((tenant is null) == !shared)
-        {
-            fields.Problem("a function needs either tenant (the IAM domain name of the only tenant whose targets may use it) or \"shared\": true, not both or neither");
-        }
-
+        var (tenant, shared) = AdminInventoryApi.Owner(fields, "function");
         if (AdminApi.Problems(context, fields) is { } problems)
         {
             return (null, problems);
         }
 
-        if (tenant is not null && await tenants.FindByDomainNameAsync(tenant, ct) is null)
+        if (await AdminInventoryApi.UnknownOwnerAsync(context, tenant, tenants, ct) is { } unknown)
         {
-            return (null, AdminApi.Error(context, 400, "Junction.InvalidParameter", $"tenant '{tenant}' is no tenant's IAM domain name (junction tenants list)"));
+            return (null, unknown);
         }
 
         return (new FunctionRequest(ns!, name!, url!, tenant, shared), null);

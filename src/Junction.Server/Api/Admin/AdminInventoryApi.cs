@@ -87,9 +87,9 @@ internal static partial class AdminInventoryApi
             return problems;
         }
 
-        if (tenant is not null && await tenants.FindByDomainNameAsync(tenant, ct) is null)
+        if (await UnknownOwnerAsync(context, tenant, tenants, ct) is { } unknown)
         {
-            return AdminApi.Error(context, 400, "Junction.InvalidParameter", $"tenant '{tenant}' is no tenant's IAM domain name (junction tenants list)");
+            return unknown;
         }
 
         if (vpcId is not null && networks.IsConfigured(vpcId))
@@ -278,9 +278,9 @@ internal static partial class AdminInventoryApi
             return (null, problems);
         }
 
-        if (tenant is not null && await tenants.FindByDomainNameAsync(tenant, ct) is null)
+        if (await UnknownOwnerAsync(context, tenant, tenants, ct) is { } unknown)
         {
-            return (null, AdminApi.Error(context, 400, "Junction.InvalidParameter", $"tenant '{tenant}' is no tenant's IAM domain name (junction tenants list)"));
+            return (null, unknown);
         }
 
         return (new KafkaInstanceRequest(id!, string.Join(',', servers!.Split(',').Select(s => s.Trim())), protocol, mechanism, user, password, tenant, shared), null);
@@ -290,7 +290,7 @@ internal static partial class AdminInventoryApi
     /// Who may use a network or an instance: <c>tenant</c> (a tenant's IAM domain name) or <c>"shared": true</c>, exactly
     /// one (issue 19: shared infrastructure must be owned, or shared on purpose).
     /// </summary>
-    private static (string? Tenant, bool Shared) Owner(JsonFields fields, string what)
+    internal static (string? Tenant, bool Shared) Owner(JsonFields fields, string what)
     {
         var tenant = fields.String("tenant", maxLength: 64);
         var shared = fields.Bool("shared") ?? false;
@@ -301,6 +301,12 @@ internal static partial class AdminInventoryApi
 
         return (tenant, shared);
     }
+
+    /// <summary>The 400 for an owner that names no tenant's IAM domain name; null when it names one, or none (shared).</summary>
+    internal static async Task<IResult?> UnknownOwnerAsync(HttpContext context, string? tenant, Junction.Core.Tenancy.ITenantStore tenants, CancellationToken ct) =>
+        tenant is not null && await tenants.FindByDomainNameAsync(tenant, ct) is null
+            ? AdminApi.Error(context, 400, "Junction.InvalidParameter", $"tenant '{tenant}' is no tenant's IAM domain name (junction tenants list)")
+            : null;
 
     private static bool PortOk(string server) =>
         int.TryParse(server[(server.LastIndexOf(':') + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
