@@ -4,14 +4,9 @@
 // matching events, transformed as configured; retries; the dead-letter topic after a terminal failure.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { startJunction, findDll, credentials } from './junction.mjs';
+import { startJunction, credentials } from './junction.mjs';
+import { startReceiver, startBroker, until, readTopic as readFrom } from './dataplane.mjs';
 import { ebClient, tcError } from './tencent.mjs';
-
-const require = createRequire(import.meta.url);
-const { Kafka, logLevel } = require('kafkajs');
 
 const adminKey = 'conformance-admin-key-0123456789';
 const uin = credentials.accountId;
@@ -24,57 +19,7 @@ let bootstrap;
 let receiver;
 const received = [];
 const script = [];
-
-function startReceiver() {
-  return new Promise((resolve) => {
-    const server = http.createServer((request, response) => {
-      const chunks = [];
-      request.on('data', (c) => chunks.push(c));
-      request.on('end', () => {
-        received.push({ path: request.url, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-        response.writeHead(script.length > 0 ? script.shift() : 200);
-        response.end();
-      });
-    });
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-function startBroker() {
-  return new Promise((resolve, reject) => {
-    const child = spawn('dotnet', [findDll(), 'kafka-mock', '--topic', 'eb-orders', '--topic', 'eb-dead'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /bootstrap: (\S+)/.exec(output);
-      if (match) resolve({ child, bootstrap: match[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`kafka-mock exited with ${code}: ${output}`)));
-  });
-}
-
-async function until(condition, what, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function readTopic(topic, count) {
-  const kafka = new Kafka({ brokers: [bootstrap], clientId: 'conformance', logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `conformance-${topic}-${Date.now()}` });
-  const messages = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => { messages.push(message); } });
-  try {
-    await until(() => messages.length >= count, `${count} messages on ${topic}`);
-  } finally {
-    await consumer.disconnect();
-  }
-  return messages;
-}
+const readTopic = (topic, count) => readFrom(bootstrap, topic, count);
 
 const admin = (path, body) => fetch(`${junction.url}/junction/v1${path}`, {
   method: body ? 'POST' : 'GET',
@@ -83,8 +28,8 @@ const admin = (path, body) => fetch(`${junction.url}/junction/v1${path}`, {
 });
 
 before(async () => {
-  ({ child: broker, bootstrap } = await startBroker());
-  receiver = await startReceiver();
+  ({ child: broker, bootstrap } = await startBroker(['eb-orders', 'eb-dead']));
+  receiver = await startReceiver(received, script);
   junction = await startJunction({
     Junction__Admin__Key: adminKey,
     Junction__Delivery__PollInterval: '00:00:00.100',
