@@ -46,6 +46,7 @@ internal static class DevCommand
                 "--Junction:Instances:Kafka:0:Shared=true",
                 $"--Junction:Admin:Key={AdminKey}",
                 "--Junction:Dev:Echo=true",
+                "--Junction:Console:Enabled=true",
                 "--Junction:Verification:PollInterval=00:00:00.200",
                 $"--JUNCTION_PROJECT_ID={ProjectId}",
                 $"--JUNCTION_ACCOUNT_ID={AccountId}",

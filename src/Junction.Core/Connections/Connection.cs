@@ -106,4 +106,7 @@ public sealed record Connection
 
     /// <summary>When the last verification finished, or null if none has.</summary>
     public DateTimeOffset? CheckedAt { get; init; }
+
+    /// <summary>When verification is due next (a recheck, a retry or the periodic check), or null when none is planned.</summary>
+    public DateTimeOffset? NextCheckAt { get; init; }
 }

@@ -31,8 +31,15 @@ public sealed record ConnectionQuery(
 
 public sealed record ConnectionPage(long Total, IReadOnlyList<Connection> Items);
 
-/// <summary>The operator's view across tenants and faces: <see cref="Face"/> is <c>eg</c>, <c>eb</c> or <c>dli</c> (all scopes of that face).</summary>
-public sealed record AllConnectionsQuery(int Offset, int Limit, string? Face = null, ConnectionState? State = null, string? TenantId = null);
+/// <summary>How many connections of a face (<c>eg</c>, <c>eb</c> or <c>dli</c>, every scope of it) are in a state.</summary>
+public sealed record FaceStateTotal(string Face, ConnectionState State, long Count);
+
+/// <summary>
+/// The operator's view across tenants and faces: <see cref="Face"/> is <c>eg</c>, <c>eb</c> or <c>dli</c> (all scopes of
+/// that face); <see cref="Text"/> is a case-sensitive substring of the name or the id.
+/// </summary>
+public sealed record AllConnectionsQuery(
+    int Offset, int Limit, string? Face = null, ConnectionState? State = null, string? TenantId = null, string? Text = null);
 
 /// <summary>Fields an update may change; null leaves a field as it is.</summary>
 public sealed record ConnectionChanges(string? Description = null, string? Name = null, bool? Enabled = null);
@@ -55,6 +62,9 @@ public interface IConnectionStore
 
     /// <summary>Every tenant's connections, newest first; for the operator's admin API only.</summary>
     Task<ConnectionPage> ListAllAsync(AllConnectionsQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Every tenant's connections counted by face (<c>eg</c>, <c>eb</c>, <c>dli</c>) and state, with one query.</summary>
+    Task<IReadOnlyList<FaceStateTotal>> CountByFaceAndStateAsync(CancellationToken cancellationToken);
 
     /// <summary>Any tenant's connection by id; for the operator's admin API only.</summary>
     Task<Connection?> FindAsync(string id, CancellationToken cancellationToken);

@@ -99,6 +99,13 @@ public sealed record DeliveryCompletion(
 public sealed record AttemptRecord(
     long DeliveryId, DeliveryPhase Phase, string Node, DateTimeOffset At, int DurationMs, AttemptKind Kind, string Code, string Message, int? Status);
 
+/// <summary>
+/// Delivery attempts finished in one minute, by outcome: <see cref="Succeeded"/> reached the target; <see cref="Retried"/>
+/// failed in a way worth retrying (a new attempt follows unless retries ran out); <see cref="Refused"/> failed for good
+/// (a terminal answer); <see cref="DeadLettered"/> put the event on a dead-letter queue.
+/// </summary>
+public sealed record DeliveryMinute(DateTimeOffset Minute, int Succeeded, int Retried, int Refused, int DeadLettered);
+
 /// <summary>A delivery job as the operator sees it.</summary>
 public sealed record DeliveryInfo(
     long Id,

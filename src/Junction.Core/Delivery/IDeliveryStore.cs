@@ -28,6 +28,9 @@ public interface IDeliveryStore : ILeasedQueue<DeliveryWork>
 
     Task<IReadOnlyList<AttemptRecord>> AttemptsAsync(long deliveryId, CancellationToken cancellationToken);
 
+    /// <summary>Attempts finished since <paramref name="from"/>, counted per minute and outcome (minutes without any left out), oldest first.</summary>
+    Task<IReadOnlyList<DeliveryMinute>> MinutesAsync(DateTimeOffset from, CancellationToken cancellationToken);
+
     /// <summary>Events of a channel received in a time window, newest first, with their deliveries and attempts.</summary>
     Task<(long Total, IReadOnlyList<EventTrace> Items)> TracesAsync(TraceQuery query, CancellationToken cancellationToken);
 

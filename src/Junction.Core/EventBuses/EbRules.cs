@@ -137,6 +137,9 @@ public interface IEbRuleStore
     /// <summary>The bus's enabled rules that have targets, oldest first: what an event published to it is matched against.</summary>
     Task<IReadOnlyList<EbRoute>> RoutesAsync(string tenantId, string busId, CancellationToken cancellationToken);
 
+    /// <summary>Every rule (enabled or not) on these buses, oldest first, with one query (the operator console).</summary>
+    Task<IReadOnlyList<EbRule>> RulesOfBusesAsync(string tenantId, IReadOnlyCollection<string> busIds, CancellationToken cancellationToken);
+
     /// <summary>The targets of every rule on these buses, oldest first (ListEventBuses' <c>TargetBriefs</c>).</summary>
     Task<IReadOnlyList<EbTarget>> TargetsOfBusesAsync(string tenantId, IReadOnlyCollection<string> busIds, CancellationToken cancellationToken);
 

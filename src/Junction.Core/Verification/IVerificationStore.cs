@@ -38,6 +38,12 @@ public interface IVerificationStore : ILeasedQueue<Connection>
     /// <summary>Makes these connections due for a check now (something they depend on changed), unless they already are.</summary>
     Task RecheckAsync(IReadOnlyCollection<string> connectionIds, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// For each of these connections that is failing, when its current failure began: the end of the last check that
+    /// moved it into <c>Failed</c> from another state. One query for the whole list.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, DateTimeOffset>> FailingSinceAsync(IReadOnlyCollection<string> connectionIds, CancellationToken cancellationToken);
+
     /// <summary>Due connections not currently leased, for metrics and readiness.</summary>
     Task<long> CountDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

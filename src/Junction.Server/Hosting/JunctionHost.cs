@@ -10,6 +10,7 @@ using Junction.Server.Api.Iam;
 using Junction.Server.Api.TencentEb;
 using Junction.Server.Api.Wire;
 using Junction.Server.Auth;
+using Junction.Server.OperatorConsole;
 using Junction.Server.Security;
 using Junction.Storage;
 using Junction.Storage.Sql;
@@ -86,6 +87,7 @@ public static partial class JunctionHost
         services.TryAddSingleton<EgDataPlane>();
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateKeyed(AdminOptions.SectionName).ValidateOnStart();
         services.AddAdminOpenApi();
+        services.AddOperatorConsole(builder.Configuration);
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -108,6 +110,13 @@ public static partial class JunctionHost
             }
         });
         app.UseRequestIds();
+        app.UseConsoleHeaders();
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsoleOptions>>().Value.Enabled)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+
         // Created now so that it listens from the first request on.
         _ = app.Services.GetRequiredService<PrometheusExporter>();
         var metrics = app.Services.GetRequiredService<JunctionMetrics>();
@@ -159,6 +168,7 @@ public static partial class JunctionHost
         app.MapHuaweiDli();
         app.MapAdmin();
         app.MapAdminOpenApi();
+        app.MapOperatorConsole();
         if (app.Configuration.GetValue<bool>("Junction:Dev:Echo"))
         {
             app.MapDevEcho();

@@ -315,5 +315,11 @@ internal static class Schema
             ALTER TABLE events ADD COLUMN face TEXT NOT NULL DEFAULT 'eg';
             ALTER TABLE deliveries ADD COLUMN face TEXT NOT NULL DEFAULT 'eg';
             """),
+        new(12, "operator-console", """
+            CREATE INDEX ix_connections_all ON connections (created_at, id);
+            CREATE INDEX ix_connections_state ON connections (state, created_at, id);
+            CREATE INDEX ix_delivery_attempts_at ON delivery_attempts (at);
+            CREATE INDEX ix_history_failed ON verification_history (connection_id, to_state, from_state, finished_at);
+            """),
     ];
 }

@@ -11,7 +11,8 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         id AS Id, tenant_id AS TenantId, face AS Face, name AS Name, description AS Description, kind AS Kind,
         vpc_id AS VpcId, subnet_id AS SubnetId, target_json AS TargetJson, protected_secret AS ProtectedSecret,
         state AS State, error_code AS ErrorCode, error_message AS ErrorMessage, error_detail AS ErrorDetail,
-        created_at AS CreatedAt, updated_at AS UpdatedAt, enabled AS Enabled, detail_json AS DetailJson, checked_at AS CheckedAt
+        created_at AS CreatedAt, updated_at AS UpdatedAt, enabled AS Enabled, detail_json AS DetailJson, checked_at AS CheckedAt,
+        next_check_at AS NextCheckAt
         """;
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
@@ -96,12 +97,28 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
             where += " AND tenant_id = @TenantId";
         }
 
-        var parameters = new { State = query.State?.ToString(), query.TenantId, query.Limit, query.Offset };
+        if (query.Text is not null)
+        {
+            where += $" AND ({database.ContainsExpression("name", "@Text")} OR {database.ContainsExpression("id", "@Text")})";
+        }
+
+        var parameters = new { State = query.State?.ToString(), query.TenantId, query.Text, query.Limit, query.Offset };
         await using var db = await database.OpenAsync(cancellationToken);
         var rows = await ReadAsync(db,
             $"SELECT {Columns} FROM connections WHERE {where} ORDER BY created_at DESC, id DESC LIMIT @Limit OFFSET @Offset", parameters);
         var total = await db.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM connections WHERE {where}", parameters);
         return new ConnectionPage(total, rows);
+    }
+
+    public async Task<IReadOnlyList<FaceStateTotal>> CountByFaceAndStateAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        var rows = await db.QueryAsync<(string Face, string State, long Count)>("""
+            SELECT CASE WHEN face = 'eg' THEN 'eg' WHEN face LIKE 'eb:%' THEN 'eb' ELSE 'dli' END AS f, state, COUNT(*)
+            FROM connections GROUP BY CASE WHEN face = 'eg' THEN 'eg' WHEN face LIKE 'eb:%' THEN 'eb' ELSE 'dli' END, state
+            """);
+        return [.. rows.Select(r => new FaceStateTotal(r.Face, Enum.Parse<ConnectionState>(r.State), r.Count))
+            .OrderBy(t => t.Face == "eg" ? 0 : t.Face == "eb" ? 1 : 2).ThenBy(t => t.State)];
     }
 
     public async Task<Connection?> FindAsync(string id, CancellationToken cancellationToken)
@@ -264,6 +281,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
                 Enabled = reader.GetInt64(16),
                 DetailJson = NullableString(reader, 17),
                 CheckedAt = reader.IsDBNull(18) ? null : reader.GetInt64(18),
+                NextCheckAt = reader.IsDBNull(19) ? null : reader.GetInt64(19),
             }));
         }
 
@@ -291,6 +309,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         Enabled = row.Enabled != 0,
         Detail = row.DetailJson,
         CheckedAt = row.CheckedAt is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(row.CheckedAt.Value),
+        NextCheckAt = row.NextCheckAt is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(row.NextCheckAt.Value),
     };
 
     internal class ConnectionRow
@@ -314,5 +333,6 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         public long Enabled { get; init; }
         public string? DetailJson { get; init; }
         public long? CheckedAt { get; init; }
+        public long? NextCheckAt { get; init; }
     }
 }

@@ -250,6 +250,23 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         return rows.Select(Attempt).ToList();
     }
 
+    public async Task<IReadOnlyList<DeliveryMinute>> MinutesAsync(DateTimeOffset from, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        var rows = await db.QueryAsync<(long Minute, string Phase, string Kind, long Count)>(
+            "SELECT at / 60000, phase, kind, COUNT(*) FROM delivery_attempts WHERE at >= @from GROUP BY at / 60000, phase, kind",
+            new { from = from.ToUnixTimeMilliseconds() });
+        return [.. rows.GroupBy(r => r.Minute).OrderBy(g => g.Key).Select(g => new DeliveryMinute(
+            DateTimeOffset.FromUnixTimeMilliseconds(g.Key * 60_000),
+            Count(g, nameof(DeliveryPhase.Target), nameof(AttemptKind.Success)),
+            Count(g, nameof(DeliveryPhase.Target), nameof(AttemptKind.Retryable)),
+            Count(g, nameof(DeliveryPhase.Target), nameof(AttemptKind.Terminal)),
+            Count(g, nameof(DeliveryPhase.DeadLetter), nameof(AttemptKind.Success))))];
+
+        static int Count(IEnumerable<(long Minute, string Phase, string Kind, long Count)> rows, string phase, string kind) =>
+            (int)rows.Where(r => r.Phase == phase && r.Kind == kind).Sum(r => r.Count);
+    }
+
     public async Task<(long Total, IReadOnlyList<EventTrace> Items)> TracesAsync(TraceQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -223,6 +223,22 @@ public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
         return [.. rules.Where(r => targets[r.Id].Any()).Select(r => new EbRoute(r, targets[r.Id].ToList()))];
     }
 
+    public async Task<IReadOnlyList<EbRule>> RulesOfBusesAsync(string tenantId, IReadOnlyCollection<string> busIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(busIds);
+        if (busIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var db = await database.OpenAsync(cancellationToken);
+        var p = new DynamicParameters();
+        p.Add("tenantId", tenantId);
+        var ids = SqlLists.In(p, "b", busIds.Distinct());
+        return [.. (await db.QueryAsync<RuleRow>(
+            $"SELECT {RuleColumns} FROM eb_rules WHERE tenant_id = @tenantId AND bus_id IN ({ids}) ORDER BY created_at, id", p)).Select(FromRow)];
+    }
+
     public async Task<IReadOnlyList<EbTarget>> TargetsOfBusesAsync(string tenantId, IReadOnlyCollection<string> busIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(busIds);

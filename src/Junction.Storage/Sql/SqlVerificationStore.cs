@@ -106,6 +106,24 @@ public sealed class SqlVerificationStore(IDatabase database) : IVerificationStor
     public Task ReleaseAsync(string node, CancellationToken cancellationToken) =>
         database.WriteAsync((db, transaction) => db.ExecuteAsync(LeaseSql.Release(s_table), new { node }, transaction), cancellationToken);
 
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> FailingSinceAsync(IReadOnlyCollection<string> connectionIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connectionIds);
+        if (connectionIds.Count == 0)
+        {
+            return new Dictionary<string, DateTimeOffset>();
+        }
+
+        var p = new DynamicParameters();
+        var ids = SqlLists.In(p, "c", connectionIds.Distinct());
+        await using var db = await database.OpenAsync(cancellationToken);
+        var rows = await db.QueryAsync<(string Id, long At)>($"""
+            SELECT connection_id, MAX(finished_at) FROM verification_history
+            WHERE connection_id IN ({ids}) AND to_state = 'Failed' AND from_state <> 'Failed' GROUP BY connection_id
+            """, p);
+        return rows.ToDictionary(r => r.Id, r => DateTimeOffset.FromUnixTimeMilliseconds(r.At), StringComparer.Ordinal);
+    }
+
     public async Task<IReadOnlyList<VerificationRecord>> HistoryAsync(string connectionId, int limit, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);

@@ -28,6 +28,9 @@ internal static class AdminApi
 {
     public const string Prefix = "/junction/v1";
 
+    /// <summary>Where a caller in this process puts the body's fields instead of a request body (<see cref="ReadAsync"/>).</summary>
+    internal const string FieldsKey = "junction.admin.fields";
+
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(Prefix)
@@ -44,7 +47,7 @@ internal static class AdminApi
         group.MapFunctions();
         group.MapEbRules();
         group.MapDeliveries();
-        group.MapGet("/connections", ListAsync).WithSummary("Every connection of every tenant and face, filtered by face, state and tenant.")
+        group.MapGet("/connections", ListAsync).WithSummary("Every connection of every tenant and face, filtered by face, state, tenant and part of the name or id (q).")
             .Produces<ConnectionList>().Produces<AdminError>(400);
         group.MapGet("/connections/{id}", ShowAsync).WithSummary("One connection of any face.").Produces<ConnectionView>().Produces<AdminError>(404);
         group.MapGet("/connections/{id}/history", HistoryAsync).WithSummary("A connection with its last 100 verifications, newest first.")
@@ -60,7 +63,7 @@ internal static class AdminApi
     }
 
     /// <summary>The operator's delete: what the owning face's own DELETE would do, for any tenant.</summary>
-    private static async Task<IResult> DeleteAsync(
+    internal static async Task<IResult> DeleteAsync(
         HttpContext context, string id, IConnectionStore connections, ConnectionService service, Junction.Core.Dli.IDliStore dli, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -103,7 +106,7 @@ internal static class AdminApi
         return deleted ? Results.NoContent() : NotFound(context, id);
     }
 
-    private static async Task<IResult> RecheckAsync(
+    internal static async Task<IResult> RecheckAsync(
         HttpContext context, string id, IConnectionStore connections, IVerificationStore verifications, IVerificationSignal signal,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -118,31 +121,21 @@ internal static class AdminApi
         return Json(View(connection), 202);
     }
 
-    private static async Task<IResult> StatusAsync(
+    internal static async Task<IResult> StatusAsync(
         IConnectionStore connections, Junction.Storage.Sql.Migrator migrator, Junction.Storage.Sql.IDatabase database, CancellationToken cancellationToken)
     {
-        var counts = new List<FaceStateCount>();
-        foreach (var face in new[] { "eg", "eb", "dli" })
-        {
-            foreach (var state in Enum.GetValues<ConnectionState>())
-            {
-                var total = (await connections.ListAllAsync(new AllConnectionsQuery(0, 1, face, state, null), cancellationToken)).Total;
-                if (total > 0)
-                {
-                    counts.Add(new FaceStateCount(face, state.ToString(), total));
-                }
-            }
-        }
+        var counts = (await connections.CountByFaceAndStateAsync(cancellationToken)).Select(t => new FaceStateCount(t.Face, t.State.ToString(), t.Count)).ToList();
 
         var failing = await connections.ListAllAsync(new AllConnectionsQuery(0, 10, null, ConnectionState.Failed, null), cancellationToken);
         var version = System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(typeof(AdminApi).Assembly)?.InformationalVersion ?? "unknown";
         return Json(new StatusView(version, database.Kind, await migrator.CurrentVersionAsync(cancellationToken), counts, failing.Total, [.. failing.Items.Select(View)]));
     }
 
-    /// <summary>Every connection of every tenant and face: <c>?face=eg|eb|dli&amp;state=Pending|Ready|Failed|Unverified&amp;tenant_id=&amp;offset=&amp;limit=</c>.</summary>
-    private static async Task<IResult> ListAsync(
+    /// <summary>Every connection of every tenant and face: <c>?face=eg|eb|dli&amp;state=Pending|Ready|Failed|Unverified&amp;tenant_id=&amp;q=&amp;offset=&amp;limit=</c> (<c>q</c>: part of the name or id).</summary>
+    internal static async Task<IResult> ListAsync(
         HttpContext context, IConnectionStore connections, Junction.Core.Tenancy.ITenantStore tenants, CancellationToken cancellationToken,
-        string? face = null, string? state = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "tenant_id")] string? tenantId = null, string? offset = null, string? limit = null)
+        string? face = null, string? state = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "tenant_id")] string? tenantId = null, string? q = null,
+        string? offset = null, string? limit = null)
     {
         if (face is { Length: 0 })
         {
@@ -184,7 +177,12 @@ internal static class AdminApi
             tenant = found.Id;
         }
 
-        var page = await connections.ListAllAsync(new AllConnectionsQuery(from, count, face, wanted, tenant), cancellationToken);
+        if (q is { Length: > 128 })
+        {
+            return Error(context, 400, "Junction.InvalidParameter", "q must be at most 128 characters");
+        }
+
+        var page = await connections.ListAllAsync(new AllConnectionsQuery(from, count, face, wanted, tenant, q is { Length: > 0 } ? q : null), cancellationToken);
         return Json(new ConnectionList(page.Total, [.. page.Items.Select(View)]));
     }
 
@@ -195,13 +193,13 @@ internal static class AdminApi
             || (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= min && value <= max);
     }
 
-    private static async Task<IResult> ShowAsync(HttpContext context, string id, IConnectionStore connections, CancellationToken cancellationToken)
+    internal static async Task<IResult> ShowAsync(HttpContext context, string id, IConnectionStore connections, CancellationToken cancellationToken)
     {
         var connection = await connections.FindAsync(id, cancellationToken);
         return connection is null ? NotFound(context, id) : Json(View(connection));
     }
 
-    private static async Task<IResult> HistoryAsync(
+    internal static async Task<IResult> HistoryAsync(
         HttpContext context, string id, IConnectionStore connections, IVerificationStore verifications, CancellationToken cancellationToken)
     {
         var connection = await connections.FindAsync(id, cancellationToken);
@@ -262,6 +260,12 @@ internal static class AdminApi
     /// </summary>
     internal static async Task<(JsonFields? Fields, IResult? Failure)> ReadAsync(HttpContext context, CancellationToken cancellationToken)
     {
+        // The operator console runs these same operations with a form's fields as the body (Console/ConsoleActions).
+        if (context.Items.TryGetValue(FieldsKey, out var given) && given is JsonFields fields)
+        {
+            return (fields, null);
+        }
+
         var limit = context.RequestServices.GetRequiredService<IOptions<JunctionOptions>>().Value.MaxRequestBodyBytes;
         var body = await RequestBody.ReadAsync(context, limit, cancellationToken);
         if (body.TooLarge)
@@ -269,8 +273,8 @@ internal static class AdminApi
             return (null, Error(context, 413, "Junction.RequestTooLarge", $"the request body is larger than {limit} bytes"));
         }
 
-        var fields = JsonFields.Parse(body.Bytes.Length == 0 ? "{}"u8.ToArray() : body.Bytes, out var parseError);
-        return fields is null ? (null, Error(context, 400, "Junction.InvalidParameter", parseError!)) : (fields, null);
+        var parsed = JsonFields.Parse(body.Bytes.Length == 0 ? "{}"u8.ToArray() : body.Bytes, out var parseError);
+        return parsed is null ? (null, Error(context, 400, "Junction.InvalidParameter", parseError!)) : (parsed, null);
     }
 
     /// <summary>The 400 answer listing every problem found in a body, or null when there were none.</summary>

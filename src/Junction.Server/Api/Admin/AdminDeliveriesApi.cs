@@ -18,7 +18,7 @@ internal static class AdminDeliveriesApi
         return group;
     }
 
-    private static async Task<IResult> ListAsync(
+    internal static async Task<IResult> ListAsync(
         HttpContext context, IDeliveryStore deliveries, CancellationToken cancellationToken,
         string? state = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "tenant_id")] string? tenantId = null,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "subscription_id")] string? subscriptionId = null,
@@ -46,7 +46,7 @@ internal static class AdminDeliveriesApi
         return AdminApi.Json(new DeliveryList(total, [.. items.Select(View)]));
     }
 
-    private static async Task<IResult> ShowAsync(HttpContext context, string id, IDeliveryStore deliveries, CancellationToken cancellationToken)
+    internal static async Task<IResult> ShowAsync(HttpContext context, string id, IDeliveryStore deliveries, CancellationToken cancellationToken)
     {
         if (!long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
         {
@@ -64,7 +64,7 @@ internal static class AdminDeliveriesApi
             a.Phase.ToString(), a.Node, a.At, a.DurationMs, a.Kind.ToString(), a.Code, a.Message, a.Status))]));
     }
 
-    private static async Task<IResult> RedriveAsync(
+    internal static async Task<IResult> RedriveAsync(
         HttpContext context, IDeliveryStore deliveries, IDeliverySignal signal, TimeProvider time, CancellationToken cancellationToken)
     {
         var (fields, failure) = await AdminApi.ReadAsync(context, cancellationToken);

@@ -23,10 +23,10 @@ internal static class AdminEbRulesApi
         return group;
     }
 
-    private static async Task<IResult> ShowAsync(HttpContext context, string id, IEbRuleStore rules, CancellationToken ct) =>
+    internal static async Task<IResult> ShowAsync(HttpContext context, string id, IEbRuleStore rules, CancellationToken ct) =>
         await rules.FindRuleAsync(id, ct) is { } rule ? AdminApi.Json(View(rule)) : NotFound(context, id);
 
-    private static async Task<IResult> SetAsync(
+    internal static async Task<IResult> SetAsync(
         HttpContext context, string id, IEbRuleStore rules, CredentialService credentials, InstanceRegistry instances, TimeProvider time, CancellationToken ct)
     {
         if (await rules.FindRuleAsync(id, ct) is not { } rule || await credentials.GetTenantAsync(rule.TenantId, ct) is not { } tenant)
@@ -58,7 +58,7 @@ internal static class AdminEbRulesApi
         return await rules.UpdateRuleAsync(updated, ct) == EbWriteOutcome.Done ? AdminApi.Json(View(updated)) : NotFound(context, id);
     }
 
-    private static async Task<IResult> ClearAsync(HttpContext context, string id, IEbRuleStore rules, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> ClearAsync(HttpContext context, string id, IEbRuleStore rules, TimeProvider time, CancellationToken ct)
     {
         if (await rules.FindRuleAsync(id, ct) is not { } rule)
         {

@@ -24,13 +24,13 @@ internal static partial class AdminFunctionsApi
         return group;
     }
 
-    private static async Task<IResult> ListAsync(IInventoryStore store, CancellationToken ct) =>
+    internal static async Task<IResult> ListAsync(IInventoryStore store, CancellationToken ct) =>
         AdminApi.Json(new ItemList<FunctionView>([.. (await store.ListFunctionsAsync(ct)).Select(View)]));
 
-    private static async Task<IResult> ShowAsync(HttpContext context, string ns, string name, IInventoryStore store, CancellationToken ct) =>
+    internal static async Task<IResult> ShowAsync(HttpContext context, string ns, string name, IInventoryStore store, CancellationToken ct) =>
         await store.GetFunctionAsync($"{ns}/{name}", ct) is { } function ? AdminApi.Json(View(function)) : NotFound(context, ns, name);
 
-    private static async Task<IResult> AddAsync(HttpContext context, IInventoryStore store, Core.Tenancy.ITenantStore tenants, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> AddAsync(HttpContext context, IInventoryStore store, Core.Tenancy.ITenantStore tenants, TimeProvider time, CancellationToken ct)
     {
         var (request, failure) = await ReadAsync(context, null, null, tenants, ct);
         if (request is null)
@@ -45,7 +45,7 @@ internal static partial class AdminFunctionsApi
             : AdminApi.Error(context, 409, "Junction.Conflict", $"function '{function.Id}' is already registered");
     }
 
-    private static async Task<IResult> UpdateAsync(
+    internal static async Task<IResult> UpdateAsync(
         HttpContext context, string ns, string name, IInventoryStore store, Core.Tenancy.ITenantStore tenants, TimeProvider time, CancellationToken ct)
     {
         var current = await store.GetFunctionAsync($"{ns}/{name}", ct);
@@ -64,7 +64,7 @@ internal static partial class AdminFunctionsApi
         return await store.PutFunctionAsync(function, replace: true, ct) == InventoryWrite.Done ? AdminApi.Json(View(function)) : NotFound(context, ns, name);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, string ns, string name, IInventoryStore store, CancellationToken ct) =>
+    internal static async Task<IResult> DeleteAsync(HttpContext context, string ns, string name, IInventoryStore store, CancellationToken ct) =>
         await store.DeleteFunctionAsync($"{ns}/{name}", ct) == InventoryWrite.Done ? Results.NoContent() : NotFound(context, ns, name);
 
     /// <summary>Reads and checks a function body; on update the namespace and name come from the path (body values must match).</summary>

@@ -39,24 +39,24 @@ internal static partial class AdminInventoryApi
         return group;
     }
 
-    private static async Task<IResult> ListNetworksAsync(NetworkRegistry networks, InventorySync sync, CancellationToken ct)
+    internal static async Task<IResult> ListNetworksAsync(NetworkRegistry networks, InventorySync sync, CancellationToken ct)
     {
         // Read through the database so that a change made on another node shows at once here too.
         await sync.RefreshAsync(ct);
         return AdminApi.Json(new NetworkList(networks.Mode.ToString(), [.. networks.Vpcs.Select(v => VpcOf(v, networks))]));
     }
 
-    private static Task<IResult> AddVpcAsync(
+    internal static Task<IResult> AddVpcAsync(
         HttpContext context, IInventoryStore store, NetworkRegistry networks, InventorySync sync, TimeProvider time, Junction.Core.Tenancy.ITenantStore tenants,
         CancellationToken ct) =>
         AddNetworkAsync(context, null, store, networks, sync, time, tenants, ct);
 
-    private static Task<IResult> AddSubnetAsync(
+    internal static Task<IResult> AddSubnetAsync(
         HttpContext context, string id, IInventoryStore store, NetworkRegistry networks, InventorySync sync, TimeProvider time, Junction.Core.Tenancy.ITenantStore tenants,
         CancellationToken ct) =>
         AddNetworkAsync(context, id, store, networks, sync, time, tenants, ct);
 
-    private static async Task<IResult> AddNetworkAsync(
+    internal static async Task<IResult> AddNetworkAsync(
         HttpContext context, string? vpcId, IInventoryStore store, NetworkRegistry networks, InventorySync sync, TimeProvider time,
         Junction.Core.Tenancy.ITenantStore tenants, CancellationToken ct)
     {
@@ -114,14 +114,14 @@ internal static partial class AdminInventoryApi
         };
     }
 
-    private static Task<IResult> DeleteVpcAsync(HttpContext context, string id, IInventoryStore store, NetworkRegistry networks, InventorySync sync, CancellationToken ct) =>
+    internal static Task<IResult> DeleteVpcAsync(HttpContext context, string id, IInventoryStore store, NetworkRegistry networks, InventorySync sync, CancellationToken ct) =>
         DeleteNetworkAsync(context, null, id, store, networks, sync, ct);
 
-    private static Task<IResult> DeleteSubnetAsync(
+    internal static Task<IResult> DeleteSubnetAsync(
         HttpContext context, string id, string subnet, IInventoryStore store, NetworkRegistry networks, InventorySync sync, CancellationToken ct) =>
         DeleteNetworkAsync(context, id, subnet, store, networks, sync, ct);
 
-    private static async Task<IResult> DeleteNetworkAsync(
+    internal static async Task<IResult> DeleteNetworkAsync(
         HttpContext context, string? vpcId, string id, IInventoryStore store, NetworkRegistry networks, InventorySync sync, CancellationToken ct)
     {
         if (networks.IsConfigured(id) || (vpcId is not null && networks.IsConfigured(vpcId)))
@@ -144,19 +144,19 @@ internal static partial class AdminInventoryApi
         };
     }
 
-    private static async Task<IResult> ListKafkaAsync(InstanceRegistry instances, InventorySync sync, CancellationToken ct)
+    internal static async Task<IResult> ListKafkaAsync(InstanceRegistry instances, InventorySync sync, CancellationToken ct)
     {
         await sync.RefreshAsync(ct);
         return AdminApi.Json(new ItemList<KafkaInstanceView>([.. instances.Kafka.Select(k => KafkaOf(k, instances))]));
     }
 
-    private static async Task<IResult> ShowKafkaAsync(HttpContext context, string id, InstanceRegistry instances, InventorySync sync, CancellationToken ct)
+    internal static async Task<IResult> ShowKafkaAsync(HttpContext context, string id, InstanceRegistry instances, InventorySync sync, CancellationToken ct)
     {
         await sync.RefreshAsync(ct);
         return instances.FindKafka(id) is { } instance ? AdminApi.Json(KafkaOf(instance, instances)) : InstanceNotFound(context, id);
     }
 
-    private static async Task<IResult> AddKafkaAsync(
+    internal static async Task<IResult> AddKafkaAsync(
         HttpContext context, IInventoryStore store, InstanceRegistry instances, ISecretProtector protector, InventorySync sync, TimeProvider time,
         Junction.Core.Tenancy.ITenantStore tenants, CancellationToken ct)
     {
@@ -179,7 +179,7 @@ internal static partial class AdminInventoryApi
             : Conflict(context, $"Kafka instance '{request.Id}' is already registered");
     }
 
-    private static async Task<IResult> UpdateKafkaAsync(
+    internal static async Task<IResult> UpdateKafkaAsync(
         HttpContext context, string id, IInventoryStore store, InstanceRegistry instances, ISecretProtector protector, InventorySync sync, TimeProvider time,
         Junction.Core.Tenancy.ITenantStore tenants, CancellationToken ct)
     {
@@ -209,7 +209,7 @@ internal static partial class AdminInventoryApi
         return outcome == InventoryWrite.Done ? AdminApi.Json(KafkaOf(instances.FindKafka(id)!, instances)) : InstanceNotFound(context, id);
     }
 
-    private static async Task<IResult> DeleteKafkaAsync(HttpContext context, string id, IInventoryStore store, InstanceRegistry instances, InventorySync sync, CancellationToken ct)
+    internal static async Task<IResult> DeleteKafkaAsync(HttpContext context, string id, IInventoryStore store, InstanceRegistry instances, InventorySync sync, CancellationToken ct)
     {
         if (instances.IsConfigured(id))
         {

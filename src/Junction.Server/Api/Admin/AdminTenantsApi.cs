@@ -39,13 +39,13 @@ internal static class AdminTenantsApi
         return group;
     }
 
-    private static async Task<IResult> ListAsync(ITenantStore tenants, CancellationToken ct) =>
+    internal static async Task<IResult> ListAsync(ITenantStore tenants, CancellationToken ct) =>
         AdminApi.Json(new ItemList<TenantView>([.. (await tenants.ListTenantsAsync(ct)).Select(View)]));
 
-    private static async Task<IResult> ShowAsync(HttpContext context, string id, ITenantStore tenants, CancellationToken ct) =>
+    internal static async Task<IResult> ShowAsync(HttpContext context, string id, ITenantStore tenants, CancellationToken ct) =>
         await tenants.FindTenantAsync(id, ct) is { } tenant ? AdminApi.Json(View(tenant)) : TenantNotFound(context, id);
 
-    private static async Task<IResult> CreateAsync(
+    internal static async Task<IResult> CreateAsync(
         HttpContext context, ITenantStore tenants, Junction.Storage.Sql.IDatabase database, ISecretProtector protector, IOptions<JunctionOptions> options,
         TimeProvider time, InventorySync sync, CancellationToken ct)
     {
@@ -99,7 +99,7 @@ internal static class AdminTenantsApi
         return AdminApi.Json(new CreatedTenant(View(tenant), new AccessKeySecret(keyId, secret), new UserPassword(user, password)), 201);
     }
 
-    private static async Task<IResult> ListKeysAsync(HttpContext context, string id, ITenantStore tenants, CancellationToken ct)
+    internal static async Task<IResult> ListKeysAsync(HttpContext context, string id, ITenantStore tenants, CancellationToken ct)
     {
         if (await tenants.FindTenantAsync(id, ct) is null)
         {
@@ -109,7 +109,7 @@ internal static class AdminTenantsApi
         return AdminApi.Json(new ItemList<AccessKeyView>([.. (await tenants.ListAccessKeysAsync(id, ct)).Select(k => new AccessKeyView(k.Id, k.CreatedAt))]));
     }
 
-    private static async Task<IResult> CreateKeyAsync(
+    internal static async Task<IResult> CreateKeyAsync(
         HttpContext context, string id, ITenantStore tenants, ISecretProtector protector, TimeProvider time, CancellationToken ct)
     {
         if (await tenants.FindTenantAsync(id, ct) is null)
@@ -122,7 +122,7 @@ internal static class AdminTenantsApi
         return AdminApi.Json(new AccessKeySecret(keyId, secret), 201);
     }
 
-    private static async Task<IResult> RotateKeyAsync(
+    internal static async Task<IResult> RotateKeyAsync(
         HttpContext context, string id, string key, ITenantStore tenants, ISecretProtector protector, CredentialService credentials, TimeProvider time,
         CancellationToken ct)
     {
@@ -136,7 +136,7 @@ internal static class AdminTenantsApi
         return AdminApi.Json(new RotatedAccessKey(keyId, secret, key), 201);
     }
 
-    private static async Task<IResult> RevokeKeyAsync(HttpContext context, string id, string key, ITenantStore tenants, CredentialService credentials, CancellationToken ct)
+    internal static async Task<IResult> RevokeKeyAsync(HttpContext context, string id, string key, ITenantStore tenants, CredentialService credentials, CancellationToken ct)
     {
         if (!await tenants.DeleteAccessKeyAsync(id, key, ct))
         {
@@ -147,7 +147,7 @@ internal static class AdminTenantsApi
         return Results.NoContent();
     }
 
-    private static async Task<IResult> ListUsersAsync(HttpContext context, string id, ITenantStore tenants, CancellationToken ct)
+    internal static async Task<IResult> ListUsersAsync(HttpContext context, string id, ITenantStore tenants, CancellationToken ct)
     {
         if (await tenants.FindTenantAsync(id, ct) is null)
         {
@@ -157,7 +157,7 @@ internal static class AdminTenantsApi
         return AdminApi.Json(new ItemList<UserView>([.. (await tenants.ListUsersAsync(id, ct)).Select(u => new UserView(u.Name, u.CreatedAt))]));
     }
 
-    private static async Task<IResult> CreateUserAsync(HttpContext context, string id, ITenantStore tenants, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> CreateUserAsync(HttpContext context, string id, ITenantStore tenants, TimeProvider time, CancellationToken ct)
     {
         var (fields, failure) = await AdminApi.ReadAsync(context, ct);
         if (fields is null)
@@ -186,7 +186,7 @@ internal static class AdminTenantsApi
             : AdminApi.Error(context, 409, "Junction.Conflict", $"tenant '{id}' already has a user '{name}'");
     }
 
-    private static async Task<IResult> SetPasswordAsync(HttpContext context, string id, string name, ITenantStore tenants, CancellationToken ct)
+    internal static async Task<IResult> SetPasswordAsync(HttpContext context, string id, string name, ITenantStore tenants, CancellationToken ct)
     {
         var (fields, failure) = await AdminApi.ReadAsync(context, ct);
         if (fields is null)
@@ -207,7 +207,7 @@ internal static class AdminTenantsApi
             : UserNotFound(context, id, name);
     }
 
-    private static async Task<IResult> DeleteUserAsync(
+    internal static async Task<IResult> DeleteUserAsync(
         HttpContext context, string id, string name, ITenantStore tenants, CredentialService credentials, CancellationToken ct)
     {
         if (!await tenants.DeleteUserAsync(id, name, ct))

@@ -96,7 +96,7 @@ internal static partial class EbApi
     {
         if (!Owns(context.Request))
         {
-            return IndexPage.Answer(context);
+            return OperatorConsole.ConsoleSetup.WantsConsole(context) ? Results.Redirect(OperatorConsole.ConsoleSetup.Prefix) : IndexPage.Answer(context);
         }
 
         try
