@@ -54,10 +54,13 @@ public enum BusDeleteOutcome
 /// <summary>Fields an update may change; null leaves a field as it is.</summary>
 public sealed record EventBusChanges(string? Name = null, string? Description = null, bool? EnableStore = null, long? SaveDays = null, string? LogTopicId = null);
 
-/// <summary>A list request: filters are ANDed, the values of one filter ORed (Tencent's semantics); names match exactly.</summary>
+/// <summary>
+/// A list request: filters are ANDed, the values of one filter ORed (Tencent's semantics); names match exactly. A null
+/// <see cref="Region"/> lists every region's buses (the operator console).
+/// </summary>
 public sealed record EventBusQuery(
     string TenantId,
-    string Region,
+    string? Region,
     int Offset,
     int Limit,
     Connections.SortField Sort,

@@ -48,7 +48,20 @@ public abstract class ConsolePage : PageModel
             Problem = outcome.Error ?? $"the action failed ({outcome.Status})";
         }
 
-        return Redirect(to ?? Request.Path + Request.QueryString);
+        return Redirect(to ?? Back());
+    }
+
+    /// <summary>Where an action returns to: the console page it was posted from (its filters kept), else this page.</summary>
+    protected string Back()
+    {
+        var referer = Request.Headers.Referer.ToString();
+        if (Uri.TryCreate(referer, UriKind.Absolute, out var from) && from.Authority == Request.Host.Value
+            && from.AbsolutePath.StartsWith(ConsoleSetup.Prefix, StringComparison.Ordinal) && !from.Query.Contains("handler=", StringComparison.Ordinal))
+        {
+            return from.PathAndQuery;
+        }
+
+        return Request.Path;
     }
 
     /// <summary>This page's address with one query value replaced (or removed when empty), every other filter kept.</summary>

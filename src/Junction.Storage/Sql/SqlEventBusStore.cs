@@ -82,7 +82,7 @@ public sealed class SqlEventBusStore(IDatabase database) : IEventBusStore
     public async Task<(long Total, IReadOnlyList<EventBus> Items)> ListAsync(EventBusQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var where = "tenant_id = @TenantId AND region = @Region";
+        var where = query.Region is null ? "tenant_id = @TenantId" : "tenant_id = @TenantId AND region = @Region";
         var parameters = new DynamicParameters(new { query.TenantId, query.Region, query.Limit, query.Offset });
         void In(string column, string name, IReadOnlyList<string>? values)
         {
