@@ -41,6 +41,12 @@ ensure_node() {
   apt_install nodejs npm
 }
 
+ensure_chromium() {
+  # Debian's Chromium for the console's browser tests (Playwright drives it; its own browser download does not work here).
+  if command -v chromium >/dev/null 2>&1; then return 0; fi
+  apt_install chromium
+}
+
 ensure_cc() {
   # A C compiler for the build: Junction.Runtime compiles its small librdkafka egress plugin (src/Junction.Runtime/Kafka/
   # Native). librdkafka itself comes with the librdkafka.redist NuGet package; no system Kafka library is needed.

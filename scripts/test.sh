@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test: .NET unit, API and integration tests, then the conformance
-# tests that drive a real Junction process through the clouds' official SDKs. Ends with "N passed, N failed".
+# tests that drive a real Junction process through the clouds' official SDKs, then the operator console in headless
+# Chromium. Ends with "N passed, N failed".
 #   scripts/test.sh          everything (the README's test command, and CI's)
 #   scripts/test.sh --fast   the inner loop: unit and API tests only — no PostgreSQL, no junction processes, no Node
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -12,6 +13,7 @@ ensure_dotnet
 ensure_cc
 if [ "$fast" -eq 0 ]; then
   ensure_node
+  ensure_chromium
   ensure_postgres
   # systemd-analyze checks the unit of docs/operations.md (nothing is started).
   command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd
@@ -45,6 +47,16 @@ node_status=$?
 set -e
 popd >/dev/null
 
+echo "== browser tests (the operator console in Debian's Chromium, headless; screenshots in artifacts/console)"
+pushd tests/browser >/dev/null
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+rm -f results.json
+set +e
+npm test --silent
+browser_status=$?
+set -e
+popd >/dev/null
+
 # Counts: from every .trx file (one per test assembly) and from the conformance reporter.
 read -r dn_passed dn_failed < <(python3 - "$results" <<'PY' 2>/dev/null || echo "0 0"
 import sys, glob, re
@@ -64,6 +76,11 @@ if [ -f tests/conformance/results.json ]; then
 else
   node_passed=0; node_failed=1
 fi
+if [ -f tests/browser/results.json ]; then
+  read -r browser_passed browser_failed < <(node -e 'const r=require("./tests/browser/results.json");console.log(r.passed, r.failed)')
+else
+  browser_passed=0; browser_failed=1
+fi
 
 # The failed .NET tests by name with the first line of their message, at the end where CI's tail shows them.
 python3 - "$results" <<'PY' 2>/dev/null || true
@@ -76,12 +93,13 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
         print(f"FAILED {html.unescape(m.group(1))}: {first}")
 PY
 
-passed=$((dn_passed + node_passed))
-failed=$((dn_failed + node_failed))
+passed=$((dn_passed + node_passed + browser_passed))
+failed=$((dn_failed + node_failed + browser_failed))
 if [ "$dotnet_status" -ne 0 ] && [ "$dn_failed" -eq 0 ]; then failed=$((failed + 1)); echo "dotnet test exited with $dotnet_status" >&2; fi
 if [ "$node_status" -ne 0 ] && [ "$node_failed" -eq 0 ]; then failed=$((failed + 1)); echo "conformance tests exited with $node_status" >&2; fi
+if [ "$browser_status" -ne 0 ] && [ "$browser_failed" -eq 0 ]; then failed=$((failed + 1)); echo "browser tests exited with $browser_status" >&2; fi
 
 echo
-echo "dotnet: $dn_passed passed, $dn_failed failed; conformance: $node_passed passed, $node_failed failed"
+echo "dotnet: $dn_passed passed, $dn_failed failed; conformance: $node_passed passed, $node_failed failed; browser: $browser_passed passed, $browser_failed failed"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
