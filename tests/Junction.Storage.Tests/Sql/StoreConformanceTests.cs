@@ -5,6 +5,7 @@ using Junction.Core.EventBuses;
 using Junction.Core.Events;
 using Junction.Core.Inventory;
 using Junction.Core.Tenancy;
+using Junction.Core.Verification;
 using Junction.Core.Work;
 using Junction.Storage.Sql;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -413,6 +414,41 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(1, await TotalAsync(new AllConnectionsQuery(0, 100, State: ConnectionState.Ready)));
         Assert.Equal(1, await TotalAsync(new AllConnectionsQuery(0, 100, Face: "eg", TenantId: "t2")));
         Assert.Single((await Connections.ListAllAsync(new AllConnectionsQuery(0, 1), CancellationToken.None)).Items);
+        Assert.Equal(2, await TotalAsync(new AllConnectionsQuery(0, 100, Text: "dli-")));
+        Assert.Equal(1, await TotalAsync(new AllConnectionsQuery(0, 100, Face: "eg", Text: "g-b")));
+        Assert.Equal(0, await TotalAsync(new AllConnectionsQuery(0, 100, Text: "EG-B")));
+
+        // The overview's counts: one query, by face and state, every scope of a face together.
+        var counts = await Connections.CountByFaceAndStateAsync(CancellationToken.None);
+        Assert.Equal(
+            [("eg", ConnectionState.Pending, 2L), ("eb", ConnectionState.Pending, 1L), ("dli", ConnectionState.Pending, 1L), ("dli", ConnectionState.Ready, 1L)],
+            counts.Select(c => (c.Face, c.State, c.Count)));
+    }
+
+    [Fact]
+    public async Task FailingSince_IsTheCheckThatMovedAConnectionIntoFailed()
+    {
+        var verifications = new SqlVerificationStore(Database);
+        var connection = NewConnection("t1", "flaky");
+        await Connections.CreateAsync(connection, 10, CancellationToken.None);
+        var at = s_t0;
+        async Task CheckAsync(ConnectionState from, ConnectionState to)
+        {
+            at = at.AddMinutes(1);
+            var lease = Assert.Single(await verifications.ClaimAsync("n1", at, TimeSpan.FromMinutes(1), 1, CancellationToken.None));
+            var record = new VerificationRecord(0, connection.Id, "n1", at, at, from, to, to == ConnectionState.Ready, "C", "m", "d");
+            Assert.True(await verifications.CompleteAsync(lease, new VerificationOutcome(to, null, 0, at, record), CancellationToken.None));
+        }
+
+        await CheckAsync(ConnectionState.Pending, ConnectionState.Failed);
+        await CheckAsync(ConnectionState.Failed, ConnectionState.Ready);
+        await CheckAsync(ConnectionState.Ready, ConnectionState.Failed);
+        var since = at;
+        await CheckAsync(ConnectionState.Failed, ConnectionState.Failed);
+
+        var failing = await verifications.FailingSinceAsync([connection.Id, "unknown"], CancellationToken.None);
+        Assert.Equal(since, Assert.Single(failing).Value);
+        Assert.Empty(await verifications.FailingSinceAsync([], CancellationToken.None));
     }
 
     [Fact]
@@ -516,6 +552,10 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(1, total);
         Assert.Equal("b-0", listed[0].EventId);
         Assert.Single(await deliveries.AttemptsAsync(takeover.Item.Id, CancellationToken.None));
+        var minute = Assert.Single(await deliveries.MinutesAsync(later.AddMinutes(-1), CancellationToken.None));
+        Assert.Equal((0, 0, 1, 0), (minute.Succeeded, minute.Retried, minute.Refused, minute.DeadLettered));
+        Assert.Equal(later.ToUnixTimeMilliseconds() / 60_000 * 60_000, minute.Minute.ToUnixTimeMilliseconds());
+        Assert.Empty(await deliveries.MinutesAsync(later.AddMinutes(1), CancellationToken.None));
 
         Assert.Equal(1, await deliveries.RedriveAsync(new DeliveryFilter(TenantId: "t1"), later, CancellationToken.None));
         var again = Assert.Single(await deliveries.ClaimAsync("n3", later, TimeSpan.FromMinutes(1), 10, new OwnerLimits(10, ["conn-a"]), CancellationToken.None));

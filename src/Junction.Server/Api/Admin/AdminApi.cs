@@ -62,7 +62,7 @@ internal static class AdminApi
         return app;
     }
 
-    /// <summary>The operator's delete: what the owning face's own DELETE would do, for any tenant.</summary>
+    // The operator's delete: what the owning face's own DELETE would do, for any tenant.
     internal static async Task<IResult> DeleteAsync(
         HttpContext context, string id, IConnectionStore connections, ConnectionService service, Junction.Core.Dli.IDliStore dli, TimeProvider time,
         CancellationToken cancellationToken)
@@ -131,7 +131,7 @@ internal static class AdminApi
         return Json(new StatusView(version, database.Kind, await migrator.CurrentVersionAsync(cancellationToken), counts, failing.Total, [.. failing.Items.Select(View)]));
     }
 
-    /// <summary>Every connection of every tenant and face: <c>?face=eg|eb|dli&amp;state=Pending|Ready|Failed|Unverified&amp;tenant_id=&amp;q=&amp;offset=&amp;limit=</c> (<c>q</c>: part of the name or id).</summary>
+    // Every connection of every tenant and face: ?face=eg|eb|dli&state=Pending|Ready|Failed|Unverified&tenant_id=&q=&offset=&limit= (q: part of the name or id).
     internal static async Task<IResult> ListAsync(
         HttpContext context, IConnectionStore connections, Junction.Core.Tenancy.ITenantStore tenants, CancellationToken cancellationToken,
         string? face = null, string? state = null, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "tenant_id")] string? tenantId = null, string? q = null,

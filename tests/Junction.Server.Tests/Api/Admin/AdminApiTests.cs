@@ -38,6 +38,10 @@ public sealed class AdminApiTests : IDisposable
         Assert.Equal(3, (await GetAsync("/junction/v1/connections?state=pending"))["total"]!.GetValue<int>());
         Assert.Equal(0, (await GetAsync("/junction/v1/connections?state=Ready"))["total"]!.GetValue<int>());
         Assert.Single((await GetAsync("/junction/v1/connections?limit=1"))["items"]!.AsArray());
+        Assert.Equal("dli_one", (await GetAsync("/junction/v1/connections?q=li_o"))["items"]![0]!["name"]!.GetValue<string>());
+        var byId = all["items"]![0]!["id"]!.GetValue<string>();
+        Assert.Equal(byId, (await GetAsync($"/junction/v1/connections?q={byId[..12]}"))["items"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal(0, (await GetAsync("/junction/v1/connections?q=nothing-matches"))["total"]!.GetValue<int>());
         // Issue 20: a tenant by its project id, account id or domain name, not only its internal id; an unknown one is 404.
         foreach (var name in new[] { JunctionFactory.ProjectId, JunctionFactory.AccountId, "junction" })
         {
