@@ -13,7 +13,7 @@ namespace Junction.Bench;
 /// </summary>
 internal static class HttpBench
 {
-    private const string Password = "bench-password-0123456789";
+    internal const string Password = "bench-password-0123456789";
     // Tiered compilation and dynamic PGO take ~20 s of load to settle on 2 busy cores (show went 3,800 -> 9,100
     // requests/s over its first 25 s): each server gets that once, and each figure 5 s of its own requests first.
     private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(20);
@@ -179,7 +179,7 @@ internal static class HttpBench
     }.ToJsonString();
 
     /// <summary>Creates EG connections with 32 concurrent token-authenticated clients until <paramref name="target"/> are stored.</summary>
-    private static async Task<int> SeedAsync(HttpClient http, string token, string path, int stored, int target, Action<string> first)
+    internal static async Task<int> SeedAsync(HttpClient http, string token, string path, int stored, int target, Action<string> first)
     {
         var next = stored - 1;
         await Task.WhenAll(Enumerable.Range(0, 32).Select(async _ =>
@@ -226,7 +226,7 @@ internal static class HttpBench
         return body["connection_id"]?.GetValue<string>() ?? throw new InvalidOperationException($"DLI create: {body}");
     }
 
-    private static async Task<string> TokenAsync(HttpClient http)
+    internal static async Task<string> TokenAsync(HttpClient http)
     {
         var body = $$$"""
             {"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","password":"{{{Password}}}","domain":{"name":"junction"} } } },

@@ -7,6 +7,7 @@ using Junction.Bench;
 // dotnet run -c Release --project bench/Junction.Bench -- eb-delivery [--events 20000] [--records 30000] [--clients 64]
 // dotnet run -c Release --project bench/Junction.Bench -- routing   (BenchmarkDotNet: filter evaluations and route selection)
 // dotnet run -c Release --project bench/Junction.Bench -- auth-flood [--seconds 10] [--clients 16]
+// dotnet run -c Release --project bench/Junction.Bench -- console [--stored 100000] [--requests 300]
 var scenario = args.FirstOrDefault() ?? "verification";
 var connections = args.SkipWhile(a => a != "--connections").Skip(1).Select(int.Parse).FirstOrDefault(1000);
 switch (scenario)
@@ -44,11 +45,16 @@ switch (scenario)
             TimeSpan.FromSeconds(args.SkipWhile(a => a != "--seconds").Skip(1).Select(int.Parse).FirstOrDefault(10)),
             args.SkipWhile(a => a != "--clients").Skip(1).Select(int.Parse).FirstOrDefault(16));
         return 0;
+    case "console":
+        await ConsoleBench.RunAsync(
+            args.SkipWhile(a => a != "--stored").Skip(1).Select(int.Parse).FirstOrDefault(100_000),
+            args.SkipWhile(a => a != "--requests").Skip(1).Select(int.Parse).FirstOrDefault(300));
+        return 0;
     case "baseline-server":
         // The child process of HttpBench's baseline: an empty ASP.NET Core endpoint.
         await BaselineServer.ServeAsync(args[1]);
         return 0;
     default:
-        Console.Error.WriteLine($"unknown scenario '{scenario}'; scenarios: verification, storage, http, routing, delivery, eb-delivery, auth-flood");
+        Console.Error.WriteLine($"unknown scenario '{scenario}'; scenarios: verification, storage, http, routing, delivery, eb-delivery, auth-flood, console");
         return 2;
 }

@@ -81,6 +81,7 @@ internal static class DevCommand
                       admin key             {AdminKey}   (JUNCTION_SERVER={base_} JUNCTION_ADMIN_KEY={AdminKey} junction ...)
                       kafka bootstrap       {cluster.Bootstrap}   (topic '{Topic}'; shared instance '{Instance}' for Tencent ckafka connectors)
                       echo webhook          {base_}{DevEcho.Path}   (POST anything; GET lists what arrived)
+                      console               {base_}/console   (sign in with the admin key)
                       egress                127.0.0.0/8 only
                       data folder           {folder}
 

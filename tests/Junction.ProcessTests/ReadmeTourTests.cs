@@ -61,5 +61,6 @@ public sealed class ReadmeTourTests
         Assert.Contains("\"failed_count\":0", output, StringComparison.Ordinal);
         Assert.Contains("\"id\":\"o-1\"", output, StringComparison.Ordinal);
         Assert.Contains("\"successCounts\":2", output, StringComparison.Ordinal);
+        Assert.Contains(">far</a>", output, StringComparison.Ordinal);
     }
 }

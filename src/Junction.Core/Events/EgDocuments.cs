@@ -80,6 +80,9 @@ public interface IEgStore
     /// <summary>The resources of <paramref name="kind"/> under any of <paramref name="parentIds"/>, oldest first.</summary>
     Task<IReadOnlyList<EgDocument>> ChildrenAsync(string tenantId, string kind, IReadOnlyCollection<string> parentIds, CancellationToken cancellationToken);
 
+    /// <summary>Up to <paramref name="limit"/> resources of <paramref name="kind"/> that reference <paramref name="refId"/> (targets of a connection), oldest first.</summary>
+    Task<IReadOnlyList<EgDocument>> ReferencingAsync(string tenantId, string kind, string refId, int limit, CancellationToken cancellationToken);
+
     /// <summary>
     /// Replaces a resource's body (and name and reference). With <paramref name="children"/>, its children are replaced
     /// too: kept by id (keeping their creation time), added, or deleted when absent.

@@ -318,6 +318,8 @@ internal static class Schema
         new(12, "operator-console", """
             CREATE INDEX ix_connections_all ON connections (created_at, id);
             CREATE INDEX ix_connections_state ON connections (state, created_at, id);
+            CREATE INDEX ix_connections_face_state ON connections (face, state);
+            CREATE INDEX ix_eg_resources_ref ON eg_resources (tenant_id, kind, ref_id);
             CREATE INDEX ix_delivery_attempts_at ON delivery_attempts (at);
             CREATE INDEX ix_history_failed ON verification_history (connection_id, to_state, from_state, finished_at);
             """),

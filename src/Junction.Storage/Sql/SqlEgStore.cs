@@ -111,6 +111,15 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
         return (total, rows.Select(FromRow).ToList());
     }
 
+    public async Task<IReadOnlyList<EgDocument>> ReferencingAsync(string tenantId, string kind, string refId, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        var rows = await db.QueryAsync<Row>(
+            $"SELECT {Columns} FROM eg_resources WHERE tenant_id = @tenantId AND kind = @kind AND ref_id = @refId ORDER BY created_at, id LIMIT @limit",
+            new { tenantId, kind, refId, limit });
+        return rows.Select(FromRow).ToList();
+    }
+
     public async Task<IReadOnlyList<EgDocument>> ChildrenAsync(string tenantId, string kind, IReadOnlyCollection<string> parentIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parentIds);

@@ -517,6 +517,13 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(EgWriteOutcome.ParentMissing,
             await eg.CreateAsync(subscription with { Id = "s2", Name = "sub2", ParentId = "nope" }, [], new EgQuota(10), CancellationToken.None));
 
+        // Targets are found by the connection they use (the console's "what uses it").
+        var target = new EgDocument("t1", EgKinds.Target, "tg1", "s1", "HTTPS", false, null, "conn-x", "{}", s_t0, s_t0);
+        Assert.Equal(EgWriteOutcome.Done, await eg.CreateAsync(target, [], new EgQuota(10, PerParent: true), CancellationToken.None));
+        Assert.Equal("tg1", Assert.Single(await eg.ReferencingAsync("t1", EgKinds.Target, "conn-x", 10, CancellationToken.None)).Id);
+        Assert.Empty(await eg.ReferencingAsync("t2", EgKinds.Target, "conn-x", 10, CancellationToken.None));
+        Assert.Empty(await eg.ReferencingAsync("t1", EgKinds.Target, "conn-y", 10, CancellationToken.None));
+
         // An optimistic replace that lost the race writes nothing.
         var changed = subscription with { Body = "{\"v\":2}", UpdatedAt = s_t0.AddSeconds(1) };
         Assert.Equal(EgWriteOutcome.Done, await eg.ReplaceAsync(changed, null, CancellationToken.None, s_t0));

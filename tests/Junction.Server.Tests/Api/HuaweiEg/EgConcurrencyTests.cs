@@ -66,6 +66,9 @@ public sealed class EgConcurrencyTests : IAsyncLifetime
         public Task<IReadOnlyList<EgDocument>> ChildrenAsync(string tenantId, string kind, IReadOnlyCollection<string> parentIds, CancellationToken cancellationToken) =>
             inner.ChildrenAsync(tenantId, kind, parentIds, cancellationToken);
 
+        public Task<IReadOnlyList<EgDocument>> ReferencingAsync(string tenantId, string kind, string refId, int limit, CancellationToken cancellationToken) =>
+            inner.ReferencingAsync(tenantId, kind, refId, limit, cancellationToken);
+
         public async Task<EgWriteOutcome> ReplaceAsync(EgDocument document, IReadOnlyList<EgDocument>? children, CancellationToken cancellationToken, DateTimeOffset? ifUpdatedAt = null)
         {
             if (document.Kind == EgKinds.Subscription && document.Body.Contains("\"description\":\"slow\"", StringComparison.Ordinal))

@@ -46,10 +46,16 @@ public sealed class ShowModel(IConnectionStore connections, IVerificationStore v
         Connection = connection;
         Tenant = await tenants.FindTenantAsync(connection.TenantId, ct);
         History = await verifications.HistoryAsync(id, 100, ct);
+        await ReadUsesAsync(connection, ct);
+        return Page();
+    }
+
+    private async Task ReadUsesAsync(Connection connection, CancellationToken ct)
+    {
         switch (FaceOf)
         {
             case "eg":
-                EgTargets = (await Service<IEgStore>().ListAsync(new EgQuery(connection.TenantId, EgKinds.Target, 0, 100, RefId: id), ct)).Items;
+                EgTargets = await Service<IEgStore>().ReferencingAsync(connection.TenantId, EgKinds.Target, connection.Id, 100, ct);
                 break;
             case "eb":
                 var busId = connection.Face[Faces.TencentEbPrefix.Length..];
@@ -57,11 +63,9 @@ public sealed class ShowModel(IConnectionStore connections, IVerificationStore v
                 BusRules = Bus is null ? [] : await Service<IEbRuleStore>().RulesOfBusesAsync(connection.TenantId, [busId], ct);
                 break;
             default:
-                Bindings = [.. (await Service<IDliStore>().BindingsAsync([id], ct)).Select(b => (b, DliBindingStates.Of(connection, b)))];
+                Bindings = [.. (await Service<IDliStore>().BindingsAsync([connection.Id], ct)).Select(b => (b, DliBindingStates.Of(connection, b)))];
                 break;
         }
-
-        return Page();
     }
 
     /// <summary>Recheck now: the admin API's own recheck (due at once, any node may take it).</summary>
