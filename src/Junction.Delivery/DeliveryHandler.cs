@@ -55,6 +55,8 @@ public sealed partial class DeliveryHandler(
 
         AttemptOutcome? outcome;
         var watch = Stopwatch.StartNew();
+        var phase = work.Phase == DeliveryPhase.Target ? "target" : "dead_letter";
+        using var activity = JunctionActivities.Deliver(work.Id, work.Face, work.TargetId, work.ConnectionKey, phase);
         metrics.DeliveryStarted();
         try
         {
@@ -82,8 +84,9 @@ public sealed partial class DeliveryHandler(
         var completion = outcome.Code == Skipped
             ? new DeliveryCompletion(DeliveryState.Dropped, work.Phase, attempt, work.TargetAttempts, null, work.FirstFailureAt, outcome.Message, record)
             : Complete(work, outcome, attempt, decision, finished, record, face.HasDeadLetterQueue(work), face.WhenExhausted(work));
-        metrics.Attempted(work.Phase == DeliveryPhase.Target ? "target" : "dead_letter", outcome.Kind.ToString().ToLowerInvariant(),
-            decision.GetType().Name.ToLowerInvariant(), watch.Elapsed);
+        var decided = decision.GetType().Name.ToLowerInvariant();
+        metrics.Attempted(phase, outcome.Kind.ToString().ToLowerInvariant(), decided, watch.Elapsed);
+        JunctionActivities.Attempted(activity, outcome.Kind.ToString().ToLowerInvariant(), outcome.Code, outcome.Status, decided);
         if (!await completions.CompleteAsync(lease, completion))
         {
             LogLeaseLost(logger, work.Id, node.Value);

@@ -29,15 +29,28 @@ public abstract record CreateResult
 
     /// <summary>The event bus the connector was for was deleted meanwhile; nothing was written.</summary>
     public sealed record ScopeGone : CreateResult;
+
+    /// <summary>What the face writes together with the connection was refused (the face's writer says why); nothing was written.</summary>
+    public sealed record Refused : CreateResult;
 }
 
 /// <summary>The business rules of connections, once for every face: identity, uniqueness, quotas, lifecycle, secrets.</summary>
 public sealed class ConnectionService(
     IConnectionStore store, ISecretProtector protector, IOptions<ConnectionQuotas> quotas, IVerificationSignal signal, TimeProvider time)
 {
-    public async Task<CreateResult> CreateAsync(NewConnection request, CancellationToken cancellationToken)
+    public Task<CreateResult> CreateAsync(NewConnection request, CancellationToken cancellationToken) =>
+        CreateAsync(request, store.CreateAsync, cancellationToken);
+
+    /// <summary>
+    /// Creates a connection through a writer of the face's own that stores it together with what belongs to it, in one
+    /// transaction (DLI: its tags and queue bindings, <c>IDliStore.CreateConnectionAsync</c>); the writer gets the
+    /// connection and its quota.
+    /// </summary>
+    public async Task<CreateResult> CreateAsync(
+        NewConnection request, Func<Connection, int, CancellationToken, Task<CreateOutcome>> write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(write);
         var now = Truncate(time.GetUtcNow());
         var connection = new Connection
         {
@@ -60,7 +73,7 @@ public sealed class ConnectionService(
         };
 
         var quota = quotas.Value.For(request.Face);
-        var outcome = await store.CreateAsync(connection, quota, cancellationToken);
+        var outcome = await write(connection, quota, cancellationToken);
         if (outcome == CreateOutcome.Created)
         {
             // Stored as due now; wake this process's engine instead of waiting for its next poll.
@@ -73,6 +86,7 @@ public sealed class ConnectionService(
             CreateOutcome.NameTaken => new CreateResult.NameTaken(request.Name),
             CreateOutcome.QuotaExceeded => new CreateResult.QuotaExceeded(quota),
             CreateOutcome.ScopeGone => new CreateResult.ScopeGone(),
+            CreateOutcome.Refused => new CreateResult.Refused(),
             var other => throw new InvalidOperationException($"unexpected store outcome {other}"),
         };
     }

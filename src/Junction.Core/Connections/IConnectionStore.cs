@@ -8,6 +8,9 @@ public enum CreateOutcome
 
     /// <summary>What the connection belongs to (a Tencent event bus) was deleted before the create's transaction.</summary>
     ScopeGone,
+
+    /// <summary>What a face writes together with the connection (DLI: its queue bindings) was refused; nothing was written.</summary>
+    Refused,
 }
 
 public enum SortField

@@ -1,3 +1,4 @@
+using Junction.Core.Connections;
 namespace Junction.Core.Dli;
 
 /// <summary>A Huawei DLI queue. Names are lower-case and unique per project.</summary>
@@ -115,6 +116,14 @@ public interface IDliStore
     /// written unless every queue can be bound.
     /// </summary>
     Task<BindResult> BindQueuesAsync(string tenantId, string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates a DLI connection with its tags and queue bindings in one transaction: all of it, or (a name taken, the
+    /// quota full, a queue gone or shared since the face checked it: <see cref="CreateOutcome.Refused"/> with the bind's
+    /// result) nothing. A crash at any moment leaves no connection without its tags or bindings.
+    /// </summary>
+    Task<(CreateOutcome Outcome, BindResult? Bind)> CreateConnectionAsync(
+        Connection connection, int quota, IReadOnlyList<KeyValuePair<string, string>> tags, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken);
 
     /// <summary>Unbinds queues; answers the names that were not bound (nothing is written then).</summary>
     Task<IReadOnlyList<string>> UnbindQueuesAsync(string connectionId, IReadOnlyList<string> queueNames, CancellationToken cancellationToken);

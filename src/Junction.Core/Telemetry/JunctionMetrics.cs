@@ -4,7 +4,8 @@ namespace Junction.Core.Telemetry;
 
 /// <summary>
 /// Junction's instruments (System.Diagnostics.Metrics, meter <c>Junction</c>): requests per face and outcome,
-/// verifications by result, probe latency, and the verification work waiting. Exported in Prometheus text at
+/// verifications by result, probe latency, the verification work waiting, connections by face and state, events and
+/// delivery attempts. Exported in Prometheus text at
 /// <c>/metrics</c>; any OpenTelemetry exporter can listen to the same meter.
 /// </summary>
 public sealed class JunctionMetrics : IDisposable
@@ -24,6 +25,7 @@ public sealed class JunctionMetrics : IDisposable
     private long _due;
     private long _inFlight;
     private long _deliveriesInFlight;
+    private IReadOnlyList<(string Face, string State, long Count)> _connections = [];
 
     public JunctionMetrics()
     {
@@ -36,6 +38,11 @@ public sealed class JunctionMetrics : IDisposable
         _attempts = _meter.CreateCounter<long>("junction.delivery.attempts", "{attempt}", "Delivery attempts, by phase (target or dead_letter), outcome and decision");
         _attemptDuration = _meter.CreateHistogram<double>("junction.delivery.duration", "s", "How long one delivery attempt took");
         _meter.CreateObservableGauge("junction.delivery.in_flight", () => Interlocked.Read(ref _deliveriesInFlight), "{attempt}", "Delivery attempts running in this process");
+        _meter.CreateObservableGauge(
+            "junction.connections",
+            () => Volatile.Read(ref _connections).Select(c => new Measurement<long>(c.Count, new("face", c.Face), new("state", c.State))),
+            "{connection}",
+            "Connections of every tenant by face and state, at the last count");
     }
 
     public void Request(string face, int status) =>
@@ -69,6 +76,10 @@ public sealed class JunctionMetrics : IDisposable
     }
 
     public void SetDue(long due) => Interlocked.Exchange(ref _due, due);
+
+    /// <summary>The last count of connections by face and state; every (face, state) pair is reported, zero included.</summary>
+    public void SetConnections(IEnumerable<(string Face, string State, long Count)> counts) =>
+        Volatile.Write(ref _connections, [.. counts]);
 
     public void Dispose() => _meter.Dispose();
 }

@@ -17,12 +17,34 @@ internal static class HealthApi
     /// <summary>Prometheus text at <c>/metrics</c> (unauthenticated, like the probes: expose it on an internal network only).</summary>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", async (PrometheusExporter exporter, JunctionMetrics metrics, IVerificationStore verifications, TimeProvider time, CancellationToken cancellationToken) =>
+        app.MapGet("/metrics", async (PrometheusExporter exporter, IServiceProvider services, CancellationToken cancellationToken) =>
         {
-            metrics.SetDue(await verifications.CountDueAsync(time.GetUtcNow(), cancellationToken));
+            try
+            {
+                await CountAsync(services, cancellationToken);
+            }
+#pragma warning disable CA1031 // A database that cannot count now must not hide the other metrics: the gauges keep their last values.
+            catch (Exception exception) when (exception is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+            }
+
             return Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8");
         });
         return app;
+    }
+
+    /// <summary>Counts what the gauges report from the database (due verifications; connections by face and state): at each scrape, and before each OTLP push.</summary>
+    internal static async Task CountAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var metrics = services.GetRequiredService<JunctionMetrics>();
+        var time = services.GetRequiredService<TimeProvider>();
+        metrics.SetDue(await services.GetRequiredService<IVerificationStore>().CountDueAsync(time.GetUtcNow(), cancellationToken));
+        var counts = await services.GetRequiredService<Junction.Core.Connections.IConnectionStore>().CountByFaceAndStateAsync(cancellationToken);
+        metrics.SetConnections(
+            from face in new[] { "eg", "eb", "dli" }
+            from state in Enum.GetValues<Junction.Core.Connections.ConnectionState>()
+            select (face, state.ToString(), counts.Where(c => c.Face == face && c.State == state).Sum(c => c.Count)));
     }
 
     /// <summary>

@@ -79,8 +79,7 @@ public static partial class JunctionHost
         services.AddHostedService(sp => sp.GetRequiredService<InventorySync>());
         services.TryAddSingleton<JunctionMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
-        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName).ValidateKeyed(TelemetryOptions.SectionName).ValidateOnStart();
-        services.AddHostedService<OtlpMetrics>();
+        builder.AddJunctionTelemetry();
         services.AddVerification();
         services.AddDelivery();
         services.AddOptions<EgDataPlaneOptions>().BindConfiguration(EgDataPlaneOptions.SectionName).ValidateKeyed(EgDataPlaneOptions.SectionName).ValidateOnStart();

@@ -20,51 +20,59 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
     public Task<CreateOutcome> CreateAsync(Connection connection, int quota, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return database.WriteAsync(async (db, transaction) =>
+        return database.WriteAsync((db, transaction) => InsertAsync(database, db, transaction, connection, quota, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Inserts a connection inside the caller's write transaction, with its scope's checks and quota; anything but
+    /// <see cref="CreateOutcome.Created"/> has written nothing (and rolled back what it began). Other stores call it to write a connection
+    /// together with what belongs to it (DLI: its tags and queue bindings) in one transaction.
+    /// </summary>
+    internal static async Task<CreateOutcome> InsertAsync(
+        IDatabase database, DbConnection db, DbTransaction transaction, Connection connection, int quota, CancellationToken cancellationToken)
+    {
+        // A Tencent connector's event bus must still exist, checked under the bus row's lock: a DeleteEventBus
+        // racing this create either waits and then finds the connector (ResourceInUse), or wins and we write nothing.
+        if (Faces.IsTencentEb(connection.Face)
+            && await db.ExecuteScalarAsync<string>(
+                $"SELECT id FROM event_buses WHERE id = @bus AND tenant_id = @TenantId {database.ForUpdate}",
+                new { bus = connection.Face[Faces.TencentEbPrefix.Length..], connection.TenantId }, transaction) is null)
         {
-            // A Tencent connector's event bus must still exist, checked under the bus row's lock: a DeleteEventBus
-            // racing this create either waits and then finds the connector (ResourceInUse), or wins and we write nothing.
-            if (Faces.IsTencentEb(connection.Face)
-                && await db.ExecuteScalarAsync<string>(
-                    $"SELECT id FROM event_buses WHERE id = @bus AND tenant_id = @TenantId {database.ForUpdate}",
-                    new { bus = connection.Face[Faces.TencentEbPrefix.Length..], connection.TenantId }, transaction) is null)
-            {
-                return CreateOutcome.ScopeGone;
-            }
+            return CreateOutcome.ScopeGone;
+        }
 
-            try
-            {
-                await db.ExecuteAsync("""
-                    INSERT INTO connections (id, tenant_id, face, name, description, kind, vpc_id, subnet_id, instance_id,
-                        target_json, protected_secret, state, error_code, error_message, error_detail, created_at, updated_at, next_check_at,
-                        enabled, detail_json)
-                    VALUES (@Id, @TenantId, @Face, @Name, @Description, @Kind, @VpcId, @SubnetId, @InstanceId,
-                        @TargetJson, @ProtectedSecret, @State, @ErrorCode, @ErrorMessage, @ErrorDetail, @CreatedAt, @UpdatedAt, @CreatedAt,
-                        @Enabled, @DetailJson)
-                    """, ToRow(connection), transaction);
-            }
-            catch (DbException exception) when (database.IsUniqueViolation(exception))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return CreateOutcome.NameTaken;
-            }
+        try
+        {
+            await db.ExecuteAsync("""
+                INSERT INTO connections (id, tenant_id, face, name, description, kind, vpc_id, subnet_id, instance_id,
+                    target_json, protected_secret, state, error_code, error_message, error_detail, created_at, updated_at, next_check_at,
+                    enabled, detail_json)
+                VALUES (@Id, @TenantId, @Face, @Name, @Description, @Kind, @VpcId, @SubnetId, @InstanceId,
+                    @TargetJson, @ProtectedSecret, @State, @ErrorCode, @ErrorMessage, @ErrorDetail, @CreatedAt, @UpdatedAt, @CreatedAt,
+                    @Enabled, @DetailJson)
+                """, ToRow(connection), transaction);
+        }
+        catch (DbException exception) when (database.IsUniqueViolation(exception))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return CreateOutcome.NameTaken;
+        }
 
-            // The usage row is the quota's lock: in one transaction with the insert, so concurrent creates (in this
-            // process or another) can never pass the quota together.
-            await db.ExecuteAsync(
-                "INSERT INTO quota_usage (tenant_id, face, used) VALUES (@TenantId, @Face, 0) ON CONFLICT DO NOTHING",
-                new { connection.TenantId, connection.Face }, transaction);
-            var updated = await db.ExecuteAsync(
-                "UPDATE quota_usage SET used = used + 1 WHERE tenant_id = @TenantId AND face = @Face AND used < @quota",
-                new { connection.TenantId, connection.Face, quota }, transaction);
-            if (updated == 0)
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return CreateOutcome.QuotaExceeded;
-            }
+        // The usage row is the quota's lock: in one transaction with the insert, so concurrent creates (in this
+        // process or another) can never pass the quota together.
+        await db.ExecuteAsync(
+            "INSERT INTO quota_usage (tenant_id, face, used) VALUES (@TenantId, @Face, 0) ON CONFLICT DO NOTHING",
+            new { connection.TenantId, connection.Face }, transaction);
+        var updated = await db.ExecuteAsync(
+            "UPDATE quota_usage SET used = used + 1 WHERE tenant_id = @TenantId AND face = @Face AND used < @quota",
+            new { connection.TenantId, connection.Face, quota }, transaction);
+        if (updated == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return CreateOutcome.QuotaExceeded;
+        }
 
-            return CreateOutcome.Created;
-        }, cancellationToken);
+        return CreateOutcome.Created;
     }
 
     public async Task<Connection?> GetAsync(string tenantId, string face, string id, CancellationToken cancellationToken)

@@ -144,52 +144,87 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
     public Task<BindResult> BindQueuesAsync(string tenantId, string connectionId, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bindings);
-        return database.WriteAsync(async (db, transaction) =>
+        return database.WriteAsync((db, transaction) => BindAsync(db, transaction, tenantId, connectionId, bindings), cancellationToken);
+    }
+
+    public Task<(CreateOutcome Outcome, BindResult? Bind)> CreateConnectionAsync(
+        Connection connection, int quota, IReadOnlyList<KeyValuePair<string, string>> tags, IReadOnlyList<DliBinding> bindings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(tags);
+        ArgumentNullException.ThrowIfNull(bindings);
+        return database.WriteAsync<(CreateOutcome, BindResult?)>(async (db, transaction) =>
         {
-            // The connection's row, held to the commit: a soft delete waits, then drops what this bound.
-            if (await db.ExecuteScalarAsync<string>(
-                    $"SELECT id FROM connections WHERE id = @connectionId AND tenant_id = @tenantId AND face = @live {database.ForUpdate}",
-                    new { connectionId, tenantId, live = Faces.HuaweiDli }, transaction) is null)
+            var outcome = await SqlConnectionStore.InsertAsync(database, db, transaction, connection, quota, cancellationToken);
+            if (outcome != CreateOutcome.Created)
             {
-                return new BindResult(BindOutcome.ConnectionGone, []);
+                return (outcome, null);
             }
 
-            foreach (var binding in bindings)
+            await WriteTagsAsync(db, transaction, connection.Id, tags);
+            if (bindings.Count == 0)
             {
-                // Each queue's row, held likewise: a queue delete waits, then sees the binding.
-                var mode = await db.QueryFirstOrDefaultAsync<long?>(
-                    $"SELECT resource_mode FROM dli_queues WHERE tenant_id = @tenantId AND name = @name {database.ForUpdate}",
-                    new { tenantId, name = binding.QueueName }, transaction);
-                if (mode is null)
-                {
-                    return new BindResult(BindOutcome.QueueMissing, [binding.QueueName]);
-                }
-
-                if (mode != 1)
-                {
-                    return new BindResult(BindOutcome.QueueNotDedicated, [binding.QueueName]);
-                }
+                return (outcome, null);
             }
 
-            var existing = (await db.QueryAsync<string>("SELECT queue_name FROM dli_bindings WHERE connection_id = @connectionId", new { connectionId }, transaction)).ToHashSet();
-            var taken = bindings.Where(b => existing.Contains(b.QueueName)).Select(b => b.QueueName).ToList();
-            if (taken.Count > 0)
+            var bound = await BindAsync(db, transaction, connection.TenantId, connection.Id, bindings);
+            if (bound.Outcome != BindOutcome.Bound)
             {
-                return new BindResult(BindOutcome.AlreadyBound, taken);
+                // A queue went away (or changed) since the face checked it: nothing of the create is kept.
+                await transaction.RollbackAsync(cancellationToken);
+                return (CreateOutcome.Refused, bound);
             }
 
-            foreach (var binding in bindings)
-            {
-                await db.ExecuteAsync(
-                    "INSERT INTO dli_bindings (connection_id, tenant_id, queue_name, peer_id, bound_at) VALUES (@ConnectionId, @tenantId, @QueueName, @PeerId, @BoundAt)",
-                    new { binding.ConnectionId, tenantId, binding.QueueName, binding.PeerId, BoundAt = binding.BoundAt.ToUnixTimeMilliseconds() }, transaction);
-            }
-
-            // A new binding is verified at once.
-            var now = bindings.Count == 0 ? 0 : bindings.Max(b => b.BoundAt).ToUnixTimeMilliseconds();
-            await db.ExecuteAsync("UPDATE connections SET next_check_at = @now WHERE id = @connectionId", new { now, connectionId }, transaction);
-            return new BindResult(BindOutcome.Bound, [.. bindings.Select(b => b.QueueName)]);
+            return (outcome, bound);
         }, cancellationToken);
+    }
+
+    /// <summary>Binds queues inside the caller's transaction, holding the connection's and each queue's row to the commit.</summary>
+    private async Task<BindResult> BindAsync(DbConnection db, DbTransaction transaction, string tenantId, string connectionId, IReadOnlyList<DliBinding> bindings)
+    {
+        // The connection's row, held to the commit: a soft delete waits, then drops what this bound.
+        if (await db.ExecuteScalarAsync<string>(
+                $"SELECT id FROM connections WHERE id = @connectionId AND tenant_id = @tenantId AND face = @live {database.ForUpdate}",
+                new { connectionId, tenantId, live = Faces.HuaweiDli }, transaction) is null)
+        {
+            return new BindResult(BindOutcome.ConnectionGone, []);
+        }
+
+        foreach (var binding in bindings)
+        {
+            // Each queue's row, held likewise: a queue delete waits, then sees the binding.
+            var mode = await db.QueryFirstOrDefaultAsync<long?>(
+                $"SELECT resource_mode FROM dli_queues WHERE tenant_id = @tenantId AND name = @name {database.ForUpdate}",
+                new { tenantId, name = binding.QueueName }, transaction);
+            if (mode is null)
+            {
+                return new BindResult(BindOutcome.QueueMissing, [binding.QueueName]);
+            }
+
+            if (mode != 1)
+            {
+                return new BindResult(BindOutcome.QueueNotDedicated, [binding.QueueName]);
+            }
+        }
+
+        var existing = (await db.QueryAsync<string>("SELECT queue_name FROM dli_bindings WHERE connection_id = @connectionId", new { connectionId }, transaction)).ToHashSet();
+        var taken = bindings.Where(b => existing.Contains(b.QueueName)).Select(b => b.QueueName).ToList();
+        if (taken.Count > 0)
+        {
+            return new BindResult(BindOutcome.AlreadyBound, taken);
+        }
+
+        foreach (var binding in bindings)
+        {
+            await db.ExecuteAsync(
+                "INSERT INTO dli_bindings (connection_id, tenant_id, queue_name, peer_id, bound_at) VALUES (@ConnectionId, @tenantId, @QueueName, @PeerId, @BoundAt)",
+                new { binding.ConnectionId, tenantId, binding.QueueName, binding.PeerId, BoundAt = binding.BoundAt.ToUnixTimeMilliseconds() }, transaction);
+        }
+
+        // A new binding is verified at once.
+        var now = bindings.Count == 0 ? 0 : bindings.Max(b => b.BoundAt).ToUnixTimeMilliseconds();
+        await db.ExecuteAsync("UPDATE connections SET next_check_at = @now WHERE id = @connectionId", new { now, connectionId }, transaction);
+        return new BindResult(BindOutcome.Bound, [.. bindings.Select(b => b.QueueName)]);
     }
 
     public Task<IReadOnlyList<string>> UnbindQueuesAsync(string connectionId, IReadOnlyList<string> queueNames, CancellationToken cancellationToken)
@@ -216,14 +251,18 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
     public Task SetTagsAsync(string connectionId, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken) =>
         database.WriteAsync(async (db, transaction) =>
         {
-            await db.ExecuteAsync("DELETE FROM dli_tags WHERE connection_id = @connectionId", new { connectionId }, transaction);
-            foreach (var (key, value) in tags)
-            {
-                await db.ExecuteAsync("INSERT INTO dli_tags (connection_id, key, value) VALUES (@connectionId, @key, @value)", new { connectionId, key, value }, transaction);
-            }
-
+            await WriteTagsAsync(db, transaction, connectionId, tags);
             return 0;
         }, cancellationToken);
+
+    private static async Task WriteTagsAsync(DbConnection db, DbTransaction transaction, string connectionId, IReadOnlyList<KeyValuePair<string, string>> tags)
+    {
+        await db.ExecuteAsync("DELETE FROM dli_tags WHERE connection_id = @connectionId", new { connectionId }, transaction);
+        foreach (var (key, value) in tags)
+        {
+            await db.ExecuteAsync("INSERT INTO dli_tags (connection_id, key, value) VALUES (@connectionId, @key, @value)", new { connectionId, key, value }, transaction);
+        }
+    }
 
     public async Task<(long Total, IReadOnlyList<string> Ids)> ListConnectionIdsAsync(
         string tenantId, bool? deleted, string? name, IReadOnlyList<KeyValuePair<string, string>> tags, int offset, int? limit, CancellationToken cancellationToken)

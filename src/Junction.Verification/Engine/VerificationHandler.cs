@@ -23,6 +23,7 @@ public sealed partial class VerificationHandler(
         var settings = options.Value;
         var started = time.GetUtcNow();
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var activity = JunctionActivities.Verify(lease.Item.Id, lease.Item.Face, lease.Item.Kind);
         VerificationResult? result;
         metrics.ProbeStarted();
         try
@@ -43,6 +44,7 @@ public sealed partial class VerificationHandler(
         var finished = time.GetUtcNow();
         var outcome = Decide(lease, result, node.Value, started, finished, settings, Random.Shared.NextDouble());
         metrics.Verified(outcome.State.ToString(), result.Code, watch.Elapsed);
+        JunctionActivities.Probed(activity, result.Ok, result.Code, outcome.State.ToString());
         if (!await store.CompleteAsync(lease, outcome, CancellationToken.None))
         {
             LogLeaseLost(logger, lease.Item.Id, node.Value);

@@ -43,6 +43,10 @@ public sealed class MetricsTests : IDisposable
         Assert.Contains("# TYPE junction_probe_duration_seconds histogram", text, StringComparison.Ordinal);
         Assert.Contains("junction_verification_due 0", text, StringComparison.Ordinal);
         Assert.Contains("junction_verification_in_flight 0", text, StringComparison.Ordinal);
+        // Connections by face and state, counted at the scrape; every pair is a series, zero included.
+        Assert.Matches(Line("junction_connections", """face="eg",state="Failed"}""", "1"), text);
+        Assert.Matches(Line("junction_connections", """face="dli",state="Ready"}""", "0"), text);
+        Assert.Contains("# TYPE junction_connections gauge", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -169,7 +169,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(connection, 10, CancellationToken.None));
         var read = await Connections.GetAsync("t1", Faces.HuaweiEg, connection.Id, CancellationToken.None);
 
-        Assert.Equal(connection, read);
+        // A new connection is due for its first check at once.
+        Assert.Equal(connection with { NextCheckAt = connection.CreatedAt }, read);
     }
 
     [Fact]
@@ -286,7 +287,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         var updated = await Connections.UpdateAsync("t1", Faces.HuaweiEg, c.Id, new ConnectionChanges(Description: "new"), s_t0.AddHours(1), CancellationToken.None);
 
-        Assert.Equal(c with { Description = "new", UpdatedAt = s_t0.AddHours(1) }, updated);
+        Assert.Equal(c with { Description = "new", UpdatedAt = s_t0.AddHours(1), NextCheckAt = c.CreatedAt }, updated);
         Assert.Null(await Connections.UpdateAsync("t2", Faces.HuaweiEg, c.Id, new ConnectionChanges(Description: "x"), s_t0, CancellationToken.None));
     }
 
@@ -478,6 +479,44 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.IsType<DetailEdit.Refused>(kept);
         var stored = await Connections.FindAsync(connection.Id, CancellationToken.None);
         Assert.Equal(30, DliConnectionDetail.Parse(stored!.Detail).Routes.Select(r => r.Name).Distinct().Count());
+    }
+
+    /// <summary>Issue 14: a DLI create wrote the connection, its tags and its bindings in three transactions; a crash between them left a connection without them.</summary>
+    [Fact]
+    public async Task DliCreate_ConnectionTagsAndBindings_AreOneTransaction_AllOrNothing()
+    {
+        var dli = new SqlDliStore(Database);
+        DliQueue Queue(string name, int mode) => new()
+        {
+            TenantId = "t1", Name = name, QueueId = 0, ResourceId = Guid.NewGuid().ToString(), QueueType = "sql", CuCount = 16, ResourceMode = mode, CreatedAt = s_t0,
+        };
+        Assert.Equal(QueueCreateOutcome.Created, await dli.CreateQueueAsync(Queue("dedicated", 1), 10, CancellationToken.None));
+        Assert.Equal(QueueCreateOutcome.Created, await dli.CreateQueueAsync(Queue("shared", 0), 10, CancellationToken.None));
+        KeyValuePair<string, string>[] tags = [new("team", "data")];
+        DliBinding[] Bindings(Connection c, params string[] queues) => [.. queues.Select(q => new DliBinding(c.Id, q, Guid.NewGuid().ToString(), s_t0))];
+
+        // A queue that cannot be bound refuses the whole create: no connection, no tags, no quota used.
+        var refused = NewConnection("t1", "refused") with { Face = Faces.HuaweiDli };
+        var (outcome, bind) = await dli.CreateConnectionAsync(refused, 1, tags, Bindings(refused, "dedicated", "shared"), CancellationToken.None);
+        Assert.Equal(CreateOutcome.Refused, outcome);
+        Assert.Equal((BindOutcome.QueueNotDedicated, "shared"), (bind!.Outcome, bind.Queues[0]));
+        Assert.Null(await Connections.FindAsync(refused.Id, CancellationToken.None));
+        Assert.Empty(await dli.BindingsAsync([refused.Id], CancellationToken.None));
+        Assert.Empty((await dli.ListConnectionIdsAsync("t1", false, null, tags, 0, null, CancellationToken.None)).Ids);
+        Assert.Equal(0, await Connections.CountAsync("t1", Faces.HuaweiDli, CancellationToken.None));
+
+        // Everything at once: the connection, its tags and its binding (quota 1 is enough: the refusal used none).
+        var created = NewConnection("t1", "created") with { Face = Faces.HuaweiDli };
+        (outcome, bind) = await dli.CreateConnectionAsync(created, 1, tags, Bindings(created, "dedicated"), CancellationToken.None);
+        Assert.Equal((CreateOutcome.Created, BindOutcome.Bound), (outcome, bind!.Outcome));
+        Assert.Equal("dedicated", Assert.Single(await dli.BindingsAsync([created.Id], CancellationToken.None)).QueueName);
+        Assert.Equal([created.Id], (await dli.ListConnectionIdsAsync("t1", false, null, tags, 0, null, CancellationToken.None)).Ids);
+
+        // The quota and the name are checked in the same transaction.
+        var over = NewConnection("t1", "over") with { Face = Faces.HuaweiDli };
+        Assert.Equal(CreateOutcome.QuotaExceeded, (await dli.CreateConnectionAsync(over, 1, tags, [], CancellationToken.None)).Outcome);
+        Assert.Equal(CreateOutcome.NameTaken, (await dli.CreateConnectionAsync(created with { Id = "other" }, 5, tags, [], CancellationToken.None)).Outcome);
+        Assert.Null(await Connections.FindAsync(over.Id, CancellationToken.None));
     }
 
     [Fact]

@@ -50,6 +50,28 @@ public sealed class VerificationEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task EveryProbe_IsATraceSpan_WithTheConnectionAndItsResult()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Junction.Core.Telemetry.JunctionActivities.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var connection = await _fixture.AddKafkaAsync("traced", "127.0.0.1:1");
+
+        await _fixture.NewEngine().RunOnceAsync(CancellationToken.None);
+
+        var span = Assert.Single(spans, s => (string?)s.GetTagItem("junction.connection.id") == connection.Id);
+        Assert.Equal("junction.verify", span.OperationName);
+        Assert.Equal(VerificationCodes.KafkaUnreachable, span.GetTagItem("junction.verification.code"));
+        Assert.Equal("Failed", span.GetTagItem("junction.connection.state"));
+        Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, span.Status);
+    }
+
+    [Fact]
     public async Task BrokerDownAfterReady_FailsOnNextCheck_ThenRecovers()
     {
         var connection = await _fixture.AddKafkaAsync("flaky", _cluster.Bootstrap);

@@ -75,39 +75,32 @@ internal static partial class DliApi
             return queueError;
         }
 
+        // The connection, its tags and its queue bindings are one transaction: a crash leaves all of them or none.
         var detail = new DliConnectionDetail(hosts, [], routeTable);
+        BindResult? bound = null;
         var result = await s.Connections.CreateAsync(
-            new NewConnection(tenant!.Id, Faces.HuaweiDli, name!, "", "DLI", vpc, subnet, null, null, Detail: detail.ToJson()), ct);
+            new NewConnection(tenant!.Id, Faces.HuaweiDli, name!, "", "DLI", vpc, subnet, null, null, Detail: detail.ToJson()),
+            async (connection, quota, token) =>
+            {
+                (var outcome, bound) = await s.Dli.CreateConnectionAsync(connection, quota, tags, NewBindings(connection.Id, queues ?? [], s), token);
+                return outcome;
+            },
+            ct);
         switch (result)
         {
             case CreateResult.NameTaken:
                 return DliError.Exists($"An enhanced datasource connection named '{name}' already exists.");
             case CreateResult.QuotaExceeded quota:
                 return new DliError(400, DliCodes.QuotaInsufficient, $"The quota is insufficient: at most {quota.Quota} enhanced datasource connections per project.");
+            case CreateResult.Refused:
+                // A queue went away (or stopped being dedicated) between the check above and the create: nothing was
+                // written; the error says which queue.
+                return BindError(bound!, "") ?? throw new InvalidOperationException($"the DLI create was refused without a bind error ({bound?.Outcome})");
         }
 
-        var connection = ((CreateResult.Created)result).Connection;
-        if (tags.Count > 0)
-        {
-            await s.Dli.SetTagsAsync(connection.Id, tags, ct);
-        }
-
-        var message = "";
-        if (queues is { Count: > 0 })
-        {
-            var bound = await s.Dli.BindQueuesAsync(tenant.Id, connection.Id, NewBindings(connection.Id, queues, s), ct);
-            s.Signal.Notify();
-            if (BindError(bound, connection.Id) is { } bindError)
-            {
-                // A queue went away between the check above and the bind: the connection stays, unbound, as the
-                // cloud's does when a queue binding fails; the error says which queue.
-                return bindError;
-            }
-
-            message = $"Create peer connection for queues:{{{string.Join(",", queues)}}}";
-        }
-
-        return Success(201, new JsonObject { ["connection_id"] = connection.Id }, message);
+        var created = ((CreateResult.Created)result).Connection;
+        var message = queues is { Count: > 0 } ? $"Create peer connection for queues:{{{string.Join(",", queues)}}}" : "";
+        return Success(201, new JsonObject { ["connection_id"] = created.Id }, message);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] DliServices s, CancellationToken ct)

@@ -5,10 +5,10 @@ using Junction.Testing;
 
 namespace Junction.Server.Tests.Hosting;
 
-public sealed class OtlpMetricsTests
+public sealed class TelemetryTests
 {
     [Fact]
-    public async Task WithAnOtlpEndpoint_MetricsArePushedAsProtobufToV1Metrics()
+    public async Task WithAnOtlpEndpoint_MetricsAndTracesArePushedAsProtobuf_ToV1MetricsAndV1Traces()
     {
         // A real OTLP/HTTP receiver on loopback: it records what arrives and answers 200, as a collector does.
         var port = Loopback.FreePort();
@@ -16,6 +16,7 @@ public sealed class OtlpMetricsTests
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
         var received = new TaskCompletionSource<(string Path, string? ContentType, byte[] Body)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var traced = new TaskCompletionSource<(string? ContentType, byte[] Body)>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = Task.Run(async () =>
         {
             while (listener.IsListening)
@@ -46,6 +47,12 @@ public sealed class OtlpMetricsTests
                 {
                     received.TrySetResult((context.Request.Url!.AbsolutePath, context.Request.ContentType, bytes));
                 }
+
+                // The request's server span (ASP.NET Core instrumentation), with its route.
+                if (context.Request.Url!.AbsolutePath == "/v1/traces" && text.Contains("/v1/{project_id}/connections", StringComparison.Ordinal))
+                {
+                    traced.TrySetResult((context.Request.ContentType, bytes));
+                }
             }
         });
 
@@ -62,6 +69,10 @@ public sealed class OtlpMetricsTests
         var text = Encoding.Latin1.GetString(payload);
         Assert.Contains("face", text, StringComparison.Ordinal);
         Assert.Contains("success", text, StringComparison.Ordinal);
+
+        var (traceType, trace) = await traced.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("application/x-protobuf", traceType);
+        Assert.Contains("http.request.method", Encoding.Latin1.GetString(trace), StringComparison.Ordinal);
         listener.Stop();
     }
 
