@@ -6,15 +6,17 @@ namespace Junction.Bench;
 
 /// <summary>
 /// EG create and show throughput through a real junction process, on PostgreSQL against SQLite in the same run:
-/// the same requests (AK/SK-signed, 16 concurrent clients) for the same time against each backend.
+/// the same requests (AK/SK-signed, and shows also with an IAM token; 16 concurrent clients) for the same time against
+/// each backend, after the same warm-up.
 /// </summary>
 internal static class StorageBench
 {
     private const int Clients = 16;
+    private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(10);
 
     public static async Task RunAsync(TimeSpan duration)
     {
-        var results = new List<(string Backend, double Creates, double Shows, double CreateP99, double ShowP99)>();
+        var results = new List<(string Backend, double Creates, double Shows, double CreateP99, double ShowP99, double TokenShows, double TokenShowP99)>();
         foreach (var backend in new[] { "sqlite", "postgresql" })
         {
             using var data = new TempDirectory();
@@ -22,36 +24,53 @@ internal static class StorageBench
             {
                 ["Junction__Quotas__EgConnections"] = "1000000",
                 ["Junction__Verification__Enabled"] = "false",
+                ["JUNCTION_PASSWORD"] = HttpBench.Password,
             };
             if (backend == "postgresql")
             {
-                settings["Junction__Database"] = PostgresServer.Shared.CreateDatabase();
+                settings["Junction__Database"] = Environment.GetEnvironmentVariable("JUNCTION_BENCH_PG") ?? PostgresServer.Shared.CreateDatabase();
             }
 
             using var node = await JunctionProcess.StartAsync(data.Path, settings);
             using var http = new HttpClient { BaseAddress = new Uri(node.Url) };
             var client = new HuaweiClient(http, TimeProvider.System, JunctionProcess.AccessKey, JunctionProcess.SecretKey);
+            var tokenClient = new HuaweiClient(http, TimeProvider.System, JunctionProcess.AccessKey, JunctionProcess.SecretKey) { Token = await HttpBench.TokenAsync(http) };
             var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
-            var (creates, createP99) = await LoadAsync(duration, async i =>
+            // Tiered compilation and dynamic PGO need load to settle (HttpBench): each process gets the same warm-up of
+            // both requests first, so that neither backend is measured while its code is still being compiled.
+            var round = "w";
+            async Task CreateAsync(int i)
             {
-                var response = await client.PostAsync($"/v1/{JunctionProcess.ProjectId}/connections", new { name = $"b{i}", vpc_id = "v", subnet_id = "s" });
+                var response = await client.PostAsync($"/v1/{JunctionProcess.ProjectId}/connections", new { name = $"{round}{i}", vpc_id = "v", subnet_id = "s" });
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
                     throw new InvalidOperationException(await response.Content.ReadAsStringAsync());
                 }
 
                 ids.Add((await HuaweiClient.JsonAsync(response))["id"]!.GetValue<string>());
-            });
-            var known = ids.ToArray();
-            var (shows, showP99) = await LoadAsync(duration, async i =>
+            }
+
+            string[] known = [];
+            var shower = client;
+            async Task ShowAsync(int i)
             {
-                var response = await client.SendAsync(HttpMethod.Get, $"/v1/{JunctionProcess.ProjectId}/connections/{known[i % known.Length]}");
+                var response = await shower.SendAsync(HttpMethod.Get, $"/v1/{JunctionProcess.ProjectId}/connections/{known[i % known.Length]}");
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
                     throw new InvalidOperationException(await response.Content.ReadAsStringAsync());
                 }
-            });
-            results.Add((backend, creates, shows, createP99, showP99));
+            }
+
+            await LoadAsync(s_warmUp, CreateAsync);
+            known = [.. ids];
+            await LoadAsync(s_warmUp, ShowAsync);
+            round = "b";
+            var (creates, createP99) = await LoadAsync(duration, CreateAsync);
+            known = [.. ids];
+            var (shows, showP99) = await LoadAsync(duration, ShowAsync);
+            shower = tokenClient;
+            var (tokenShows, tokenShowP99) = await LoadAsync(duration, ShowAsync);
+            results.Add((backend, creates, shows, createP99, showP99, tokenShows, tokenShowP99));
         }
 
         var sqlite = results[0];
@@ -64,6 +83,8 @@ internal static class StorageBench
         Console.WriteLine($"| EG create p99 | {sqlite.CreateP99:0.0} ms | {postgres.CreateP99:0.0} ms | {postgres.CreateP99 / sqlite.CreateP99:0.00}× |");
         Console.WriteLine($"| EG show, requests/s | {sqlite.Shows:0} | {postgres.Shows:0} | {postgres.Shows / sqlite.Shows:0.00}× |");
         Console.WriteLine($"| EG show p99 | {sqlite.ShowP99:0.0} ms | {postgres.ShowP99:0.0} ms | {postgres.ShowP99 / sqlite.ShowP99:0.00}× |");
+        Console.WriteLine($"| EG show with an IAM token, requests/s | {sqlite.TokenShows:0} | {postgres.TokenShows:0} | {postgres.TokenShows / sqlite.TokenShows:0.00}× |");
+        Console.WriteLine($"| EG show with an IAM token p99 | {sqlite.TokenShowP99:0.0} ms | {postgres.TokenShowP99:0.0} ms | {postgres.TokenShowP99 / sqlite.TokenShowP99:0.00}× |");
     }
 
     /// <summary>Runs <paramref name="call"/> from <see cref="Clients"/> loops for <paramref name="duration"/>; answers requests/s and p99 ms.</summary>

@@ -16,7 +16,25 @@ public sealed class PostgresDatabase : IDatabase, IDisposable
     public PostgresDatabase(string connectionString)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Every statement Junction sends is one of a few hundred fixed texts: prepare the hot ones on each pooled
+        // connection, and keep them across uses. Npgsql's default resets a connection when it returns to the pool
+        // (DISCARD ALL before its next use), which also drops its prepared statements — so automatic preparation alone
+        // gained nothing (measured). Junction keeps no session state (no SET, temporary tables, LISTEN or session
+        // locks: its advisory lock is transaction-scoped), so skipping the reset is safe. Measured with 16 clients on 2
+        // cores (docs/performance.md): EG show 5,200-5,800 -> 10,700 requests/s. A connection string that sets either
+        // keyword keeps its own value.
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
+        }
+
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+
+        _dataSource = builder.Build();
     }
 
     public string Kind => "postgresql";

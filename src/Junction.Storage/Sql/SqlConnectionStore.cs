@@ -60,13 +60,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
 
         // The usage row is the quota's lock: in one transaction with the insert, so concurrent creates (in this
         // process or another) can never pass the quota together.
-        await db.ExecuteAsync(
-            "INSERT INTO quota_usage (tenant_id, face, used) VALUES (@TenantId, @Face, 0) ON CONFLICT DO NOTHING",
-            new { connection.TenantId, connection.Face }, transaction);
-        var updated = await db.ExecuteAsync(
-            "UPDATE quota_usage SET used = used + 1 WHERE tenant_id = @TenantId AND face = @Face AND used < @quota",
-            new { connection.TenantId, connection.Face, quota }, transaction);
-        if (updated == 0)
+        if (!await SqlQuota.TakeAsync(db, transaction, connection.TenantId, connection.Face, quota))
         {
             await transaction.RollbackAsync(cancellationToken);
             return CreateOutcome.QuotaExceeded;
@@ -77,11 +71,12 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
 
     public async Task<Connection?> GetAsync(string tenantId, string face, string id, CancellationToken cancellationToken)
     {
+        // By the primary key alone, the owner checked here: with the tenant and scope in the WHERE, PostgreSQL may pick
+        // the (tenant_id, face, …) list indexes while its statistics are stale — right after a burst of creates, until
+        // autovacuum analyzes — and read every row of the tenant per show (measured: 600 shows/s instead of 10,000).
         await using var db = await database.OpenAsync(cancellationToken);
-        var rows = await ReadAsync(db,
-            $"SELECT {Columns} FROM connections WHERE id = @id AND tenant_id = @tenantId AND face = @face",
-            new { id, tenantId, face });
-        return rows.SingleOrDefault();
+        var rows = await ReadAsync(db, $"SELECT {Columns} FROM connections WHERE id = @id", new { id });
+        return rows.SingleOrDefault(c => c.TenantId == tenantId && c.Face == face);
     }
 
     public async Task<ConnectionPage> ListAllAsync(AllConnectionsQuery query, CancellationToken cancellationToken)

@@ -46,10 +46,7 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
                 return QueueCreateOutcome.NameTaken;
             }
 
-            await db.ExecuteAsync("INSERT INTO quota_usage (tenant_id, face, used) VALUES (@TenantId, @QuotaScope, 0) ON CONFLICT DO NOTHING",
-                new { queue.TenantId, QuotaScope }, transaction);
-            if (await db.ExecuteAsync("UPDATE quota_usage SET used = used + 1 WHERE tenant_id = @TenantId AND face = @QuotaScope AND used < @quota",
-                    new { queue.TenantId, QuotaScope, quota }, transaction) == 0)
+            if (!await SqlQuota.TakeAsync(db, transaction, queue.TenantId, QuotaScope, quota))
             {
                 await transaction.RollbackAsync(cancellationToken);
                 return QueueCreateOutcome.QuotaExceeded;

@@ -48,13 +48,7 @@ public sealed class SqlEventBusStore(IDatabase database) : IEventBusStore
                 return BusCreateOutcome.NameTaken;
             }
 
-            await db.ExecuteAsync(
-                "INSERT INTO quota_usage (tenant_id, face, used) VALUES (@TenantId, @scope, 0) ON CONFLICT DO NOTHING",
-                new { bus.TenantId, scope }, transaction);
-            var counted = await db.ExecuteAsync(
-                "UPDATE quota_usage SET used = used + 1 WHERE tenant_id = @TenantId AND face = @scope AND used < @quota",
-                new { bus.TenantId, scope, quota }, transaction);
-            if (counted == 0)
+            if (!await SqlQuota.TakeAsync(db, transaction, bus.TenantId, scope, quota))
             {
                 await transaction.RollbackAsync(cancellationToken);
                 return BusCreateOutcome.QuotaExceeded;
