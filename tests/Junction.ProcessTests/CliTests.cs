@@ -162,6 +162,10 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("state:   Failed", (await Ok($"connections show {bad}")).Stdout, StringComparison.Ordinal);
         Assert.Matches("Pending +Failed +JUNCTION.KAFKA_UNREACHABLE", (await Ok($"connections history {bad}")).Stdout);
         await Fails(6, "face must be eg, eb or dli", "connections list --face sqs");
+        var searched = await Ok("connections list --search goo");
+        Assert.Contains(good, searched.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 of 1", searched.Stdout, StringComparison.Ordinal);
+        Assert.Contains("0 of 0", (await Ok("connections list --search nothing-matches")).Stdout, StringComparison.Ordinal);
         await Fails(4, "connection 'nope' does not exist", "connections history nope");
 
         // Issue 20: a tenant by its project id; status; recheck; a bare junction prints the help.

@@ -24,15 +24,16 @@ internal static class ConnectionCommands
         var face = Opt("--face", "Only this face: eg, eb or dli.");
         var state = Opt("--state", "Only this state: Pending, Ready, Failed or Unverified.");
         var tenant = Opt("--tenant", "Only this tenant's: its id, project id, account id or IAM domain name.");
+        var text = Opt("--search", "Only those whose name or id contains this text (case-sensitive).");
         var limit = new Option<int>("--limit") { Description = "At most this many (1-1000).", DefaultValueFactory = _ => 100 };
         var offset = new Option<int>("--offset") { Description = "Skip this many first.", DefaultValueFactory = _ => 0 };
         var all = new Option<bool>("--all") { Description = "Every match, page after page (progress on standard error)." };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait at most (default 120).", DefaultValueFactory = _ => 120 };
 
         return Group("connections", "Every connection across the three faces, with its verification state and history.",
-            Create("list", "List connections, newest first.", [face, state, tenant, limit, offset, all], async (parse, http, json, ct) =>
+            Create("list", "List connections, newest first.", [face, state, tenant, text, limit, offset, all], async (parse, http, json, ct) =>
             {
-                var query = $"face={Escape(parse.GetValue(face))}&state={Escape(parse.GetValue(state))}&tenant_id={Escape(parse.GetValue(tenant))}";
+                var query = $"face={Escape(parse.GetValue(face))}&state={Escape(parse.GetValue(state))}&tenant_id={Escape(parse.GetValue(tenant))}&q={Escape(parse.GetValue(text))}";
                 var body = parse.GetValue(all)
                     ? await AllAsync(http, query, parse.GetValue(offset), ct)
                     : await http.GetAsync($"/connections?{query}&offset={parse.GetValue(offset)}&limit={parse.GetValue(limit)}", ct);
