@@ -37,25 +37,25 @@ dotnet test Junction.slnx -c Release --no-build -nologo --logger "trx" --results
 dotnet_status=${PIPESTATUS[0]}
 set -e
 
+# A node:test suite in its folder: installs its packages, runs it (its reporter writes results.json), answers its status.
+node_suite() {
+  local status
+  pushd "$1" >/dev/null
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+  rm -f results.json
+  set +e
+  npm test --silent
+  status=$?
+  set -e
+  popd >/dev/null
+  return $status
+}
+
 echo "== conformance tests (official SDKs against a real Junction process)"
-pushd tests/conformance >/dev/null
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
-rm -f results.json
-set +e
-npm test --silent
-node_status=$?
-set -e
-popd >/dev/null
+node_status=0; node_suite tests/conformance || node_status=$?
 
 echo "== browser tests (the operator console in Debian's Chromium, headless; screenshots in artifacts/console)"
-pushd tests/browser >/dev/null
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
-rm -f results.json
-set +e
-npm test --silent
-browser_status=$?
-set -e
-popd >/dev/null
+browser_status=0; node_suite tests/browser || browser_status=$?
 
 # Counts: from every .trx file (one per test assembly) and from the conformance reporter.
 read -r dn_passed dn_failed < <(python3 - "$results" <<'PY' 2>/dev/null || echo "0 0"

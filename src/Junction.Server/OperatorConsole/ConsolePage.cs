@@ -29,6 +29,18 @@ public abstract class ConsolePage : PageModel
 
     public int Offset => (PageNumber - 1) * Settings.PageSize;
 
+    /// <summary>Every tenant, for the tenant filter and for showing a tenant's name instead of its id (after <see cref="LoadTenantsAsync"/>).</summary>
+    public IReadOnlyList<Core.Tenancy.Tenant> Tenants { get; private set; } = [];
+
+    public string TenantName(string id) => Tenants.FirstOrDefault(t => t.Id == id)?.DomainName ?? id;
+
+    /// <summary>Reads the tenants; answers the tenant the filter names when it exists, else null.</summary>
+    protected async Task<Core.Tenancy.Tenant?> LoadTenantsAsync(string? chosen, CancellationToken cancellationToken)
+    {
+        Tenants = await Service<Core.Tenancy.ITenantStore>().ListTenantsAsync(cancellationToken);
+        return Tenants.FirstOrDefault(t => t.Id == chosen);
+    }
+
     protected T Service<T>()
         where T : notnull => HttpContext.RequestServices.GetRequiredService<T>();
 

@@ -223,7 +223,14 @@ public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
         return [.. rules.Where(r => targets[r.Id].Any()).Select(r => new EbRoute(r, targets[r.Id].ToList()))];
     }
 
-    public async Task<IReadOnlyList<EbRule>> RulesOfBusesAsync(string tenantId, IReadOnlyCollection<string> busIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EbRule>> RulesOfBusesAsync(string tenantId, IReadOnlyCollection<string> busIds, CancellationToken cancellationToken) =>
+        [.. (await OfBusesAsync<RuleRow>($"SELECT {RuleColumns} FROM eb_rules", tenantId, busIds, cancellationToken)).Select(FromRow)];
+
+    public async Task<IReadOnlyList<EbTarget>> TargetsOfBusesAsync(string tenantId, IReadOnlyCollection<string> busIds, CancellationToken cancellationToken) =>
+        [.. (await OfBusesAsync<TargetRow>($"SELECT {TargetColumns} FROM eb_targets", tenantId, busIds, cancellationToken)).Select(FromRow)];
+
+    /// <summary>The rows of <paramref name="select"/> on any of a tenant's buses, oldest first, with one query.</summary>
+    private async Task<IEnumerable<TRow>> OfBusesAsync<TRow>(string select, string tenantId, IReadOnlyCollection<string> busIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(busIds);
         if (busIds.Count == 0)
@@ -235,24 +242,7 @@ public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
         var p = new DynamicParameters();
         p.Add("tenantId", tenantId);
         var ids = SqlLists.In(p, "b", busIds.Distinct());
-        return [.. (await db.QueryAsync<RuleRow>(
-            $"SELECT {RuleColumns} FROM eb_rules WHERE tenant_id = @tenantId AND bus_id IN ({ids}) ORDER BY created_at, id", p)).Select(FromRow)];
-    }
-
-    public async Task<IReadOnlyList<EbTarget>> TargetsOfBusesAsync(string tenantId, IReadOnlyCollection<string> busIds, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(busIds);
-        if (busIds.Count == 0)
-        {
-            return [];
-        }
-
-        await using var db = await database.OpenAsync(cancellationToken);
-        var p = new DynamicParameters();
-        p.Add("tenantId", tenantId);
-        var ids = SqlLists.In(p, "b", busIds.Distinct());
-        return [.. (await db.QueryAsync<TargetRow>(
-            $"SELECT {TargetColumns} FROM eb_targets WHERE tenant_id = @tenantId AND bus_id IN ({ids}) ORDER BY created_at, id", p)).Select(FromRow)];
+        return (await db.QueryAsync<TRow>($"{select} WHERE tenant_id = @tenantId AND bus_id IN ({ids}) ORDER BY created_at, id", p)).ToList();
     }
 
     public async Task<bool> HasRulesAsync(string tenantId, string busId, CancellationToken cancellationToken)

@@ -9,13 +9,11 @@ namespace Junction.Server.OperatorConsole.Pages;
 /// A tenant's event routing: EG channels with their subscriptions and targets, EB buses with their rules and targets.
 /// Each level is one query for the whole page (children by parent ids), never one per row.
 /// </summary>
-public sealed class EventsModel(ITenantStore tenants, IEgStore eg, IEventBusStore buses, IEbRuleStore rules) : ConsolePage
+public sealed class EventsModel(IEgStore eg, IEventBusStore buses, IEbRuleStore rules) : ConsolePage
 {
     public const int Limit = 100;
 
     public override string Section => "events";
-
-    public IReadOnlyList<Tenant> Tenants { get; private set; } = [];
 
     public Tenant? Tenant { get; private set; }
 
@@ -37,8 +35,8 @@ public sealed class EventsModel(ITenantStore tenants, IEgStore eg, IEventBusStor
 
     public async Task OnGetAsync(string? tenant, CancellationToken ct)
     {
-        Tenants = await tenants.ListTenantsAsync(ct);
-        Tenant = Tenants.FirstOrDefault(t => t.Id == tenant) ?? (Tenants.Count > 0 ? Tenants[0] : null);
+        // Without a tenant chosen, the first one's.
+        Tenant = await LoadTenantsAsync(tenant, ct) ?? (Tenants.Count > 0 ? Tenants[0] : null);
         if (Tenant is null)
         {
             return;

@@ -1,10 +1,9 @@
 using Junction.Core.Connections;
-using Junction.Core.Tenancy;
 
 namespace Junction.Server.OperatorConsole.Pages.Connections;
 
 /// <summary>Every connection of every face in one list, filtered by face, state, tenant and text (part of the name or id).</summary>
-public sealed class IndexModel(IConnectionStore connections, ITenantStore tenants) : ConsolePage
+public sealed class IndexModel(IConnectionStore connections) : ConsolePage
 {
     public override string Section => "connections";
 
@@ -18,11 +17,7 @@ public sealed class IndexModel(IConnectionStore connections, ITenantStore tenant
 
     public ConnectionPage Results { get; private set; } = new(0, []);
 
-    public IReadOnlyList<Tenant> Tenants { get; private set; } = [];
-
     public Pager Pager => new(Results.Total, PageNumber, Settings.PageSize, With);
-
-    public string TenantName(string id) => Tenants.FirstOrDefault(t => t.Id == id)?.DomainName ?? id;
 
     public async Task OnGetAsync(string? face, string? state, string? tenant, string? q, CancellationToken ct)
     {
@@ -30,8 +25,7 @@ public sealed class IndexModel(IConnectionStore connections, ITenantStore tenant
         ConnectionState? wanted = Enum.TryParse<ConnectionState>(state, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(state, out _) ? parsed : null;
         State = wanted?.ToString();
         Text = q is { Length: > 0 and <= 128 } ? q.Trim() : null;
-        Tenants = await tenants.ListTenantsAsync(ct);
-        Tenant = Tenants.Any(t => t.Id == tenant) ? tenant : null;
+        Tenant = (await LoadTenantsAsync(tenant, ct))?.Id;
         Results = await connections.ListAllAsync(new AllConnectionsQuery(Offset, Settings.PageSize, Face, wanted, Tenant, Text), ct);
     }
 }

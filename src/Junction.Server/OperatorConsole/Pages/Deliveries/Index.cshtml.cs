@@ -1,13 +1,12 @@
 using System.Text.Json.Nodes;
 using Junction.Core.Delivery;
-using Junction.Core.Tenancy;
 using Junction.Server.Api.Admin;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Junction.Server.OperatorConsole.Pages.Deliveries;
 
 /// <summary>Delivery jobs, newest first, filtered by state, tenant, route and target; redrive the selected ones or all of a target.</summary>
-public sealed class IndexModel(IDeliveryStore deliveries, ITenantStore tenants) : ConsolePage
+public sealed class IndexModel(IDeliveryStore deliveries) : ConsolePage
 {
     public override string Section => "deliveries";
 
@@ -23,11 +22,7 @@ public sealed class IndexModel(IDeliveryStore deliveries, ITenantStore tenants) 
 
     public IReadOnlyList<DeliveryInfo> Items { get; private set; } = [];
 
-    public IReadOnlyList<Tenant> Tenants { get; private set; } = [];
-
     public Pager Pager => new(Total, PageNumber, Settings.PageSize, With);
-
-    public string TenantName(string id) => Tenants.FirstOrDefault(t => t.Id == id)?.DomainName ?? id;
 
     public static bool Redrivable(DeliveryInfo d) => d?.State is DeliveryState.Failed or DeliveryState.DeadLettered;
 
@@ -35,8 +30,7 @@ public sealed class IndexModel(IDeliveryStore deliveries, ITenantStore tenants) 
     {
         DeliveryState? wanted = Enum.TryParse<DeliveryState>(state, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(state, out _) ? parsed : null;
         State = wanted?.ToString();
-        Tenants = await tenants.ListTenantsAsync(ct);
-        Tenant = Tenants.Any(t => t.Id == tenant) ? tenant : null;
+        Tenant = (await LoadTenantsAsync(tenant, ct))?.Id;
         Route = route is { Length: > 0 and <= 128 } ? route : null;
         Target = target is { Length: > 0 and <= 128 } ? target : null;
         (Total, Items) = await deliveries.ListAsync(new DeliveryFilter(Tenant, wanted, Route, Target), Offset, Settings.PageSize, ct);
