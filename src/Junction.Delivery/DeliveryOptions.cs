@@ -12,17 +12,17 @@ public sealed class DeliveryOptions : IValidatableObject
     /// <summary>Run the delivery worker in this process. The default value is true.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Delivery attempts running at once in this process. The default value is 128.</summary>
+    /// <summary>Delivery attempts running at once in this process. The default value is 1024.</summary>
     [Range(1, 4096)]
-    public int Concurrency { get; set; } = 128;
+    public int Concurrency { get; set; } = 1024;
 
     /// <summary>
     /// Attempts through one connection at once in this process (EG's <c>flavor.concurrency</c> is the ceiling). Jobs of a
     /// connection at its limit are put back for <see cref="BusyRetryDelay"/> instead of holding a slot, so one slow
-    /// endpoint never takes every slot. The default value is 64.
+    /// endpoint never takes every slot. The default value is 256 (a quarter of <see cref="Concurrency"/>).
     /// </summary>
     [Range(1, 4096)]
-    public int MaxInFlightPerConnection { get; set; } = 64;
+    public int MaxInFlightPerConnection { get; set; } = 256;
 
     /// <summary>How long a job whose connection is at its limit waits before it is claimed again. The default value is 50 ms.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
