@@ -19,6 +19,7 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value);
         services.TryAddSingleton<WebhookSink>();
         services.TryAddSingleton<KafkaSink>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Junction.Core.Connections.IConnectionRetirement, KafkaSinkRetirement>());
         services.TryAddSingleton<ConnectionLimiter>();
         services.TryAddSingleton<CompletionBatcher>();
         services.TryAddSingleton<DeliverySignal>();

@@ -25,6 +25,7 @@ public static class VerificationServiceCollectionExtensions
         services.TryAddSingleton<EgressPolicy>();
         services.AddJunctionRuntime();
         services.TryAddSingleton<IKafkaProbe, KafkaProbe>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Junction.Core.Connections.IConnectionRetirement, KafkaProbeRetirement>());
         services.TryAddSingleton<IHttpProbe, HttpProbe>();
         services.TryAddSingleton<ITcpProbe, TcpProbe>();
         services.TryAddSingleton<IPingProbe, PingProbe>();

@@ -36,7 +36,8 @@ public abstract record CreateResult
 
 /// <summary>The business rules of connections, once for every face: identity, uniqueness, quotas, lifecycle, secrets.</summary>
 public sealed class ConnectionService(
-    IConnectionStore store, ISecretProtector protector, IOptions<ConnectionQuotas> quotas, IVerificationSignal signal, TimeProvider time)
+    IConnectionStore store, ISecretProtector protector, IOptions<ConnectionQuotas> quotas, IVerificationSignal signal, TimeProvider time,
+    IEnumerable<IConnectionRetirement> retirements)
 {
     public Task<CreateResult> CreateAsync(NewConnection request, CancellationToken cancellationToken) =>
         CreateAsync(request, store.CreateAsync, cancellationToken);
@@ -107,8 +108,25 @@ public sealed class ConnectionService(
     public Task<long> CountAsync(string tenantId, string face, CancellationToken cancellationToken) =>
         store.CountAsync(tenantId, face, cancellationToken);
 
-    public Task<bool> DeleteAsync(string tenantId, string face, string id, CancellationToken cancellationToken) =>
-        store.DeleteAsync(tenantId, face, id, cancellationToken);
+    /// <summary>Deletes the connection; what this node kept open for it is closed at once (<see cref="IConnectionRetirement"/>).</summary>
+    public async Task<bool> DeleteAsync(string tenantId, string face, string id, CancellationToken cancellationToken)
+    {
+        var connection = await store.GetAsync(tenantId, face, id, cancellationToken);
+        if (!await store.DeleteAsync(tenantId, face, id, cancellationToken))
+        {
+            return false;
+        }
+
+        if (connection is not null)
+        {
+            foreach (var retirement in retirements)
+            {
+                retirement.Retired(connection);
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Times are stored with millisecond precision; truncating here keeps what is returned equal to what is read back.</summary>
     private static DateTimeOffset Truncate(DateTimeOffset value) =>

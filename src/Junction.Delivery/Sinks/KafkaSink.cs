@@ -49,11 +49,28 @@ public sealed class KafkaSink : IDisposable
         var now = _time.GetTimestamp();
         foreach (var (key, lazy) in _producers)
         {
-            if (lazy.IsValueCreated && _time.GetElapsedTime(lazy.Value.LastUsed, now) > Idle && _producers.TryRemove(new KeyValuePair<string, Lazy<Pooled>>(key, lazy)))
+            if (lazy.IsValueCreated && _time.GetElapsedTime(lazy.Value.LastUsed, now) > Idle)
             {
-                // An attempt may still be using it: close it after the longest attempt could take.
-                _ = Task.Delay(_options.AttemptTimeout * 2, _time).ContinueWith(_ => lazy.Value.Producer.Dispose(), TaskScheduler.Default);
+                Close(key, lazy);
             }
+        }
+    }
+
+    /// <summary>Closes the producer of a connection deleted on this node.</summary>
+    internal void Forget(string connectionId)
+    {
+        if (_producers.TryGetValue(connectionId, out var lazy) && lazy.IsValueCreated)
+        {
+            Close(connectionId, lazy);
+        }
+    }
+
+    private void Close(string key, Lazy<Pooled> lazy)
+    {
+        if (_producers.TryRemove(new KeyValuePair<string, Lazy<Pooled>>(key, lazy)))
+        {
+            // An attempt may still be using it: close it after the longest attempt could take.
+            _ = Task.Delay(_options.AttemptTimeout * 2, _time).ContinueWith(_ => lazy.Value.Producer.Dispose(), TaskScheduler.Default);
         }
     }
 
@@ -209,5 +226,15 @@ public sealed class KafkaSink : IDisposable
     private sealed record Pooled(IProducer<byte[]?, byte[]> Producer, string Stamp)
     {
         public long LastUsed { get; set; }
+    }
+}
+
+/// <summary>Closes the delivery producer of a KAFKA connection deleted on this node.</summary>
+public sealed class KafkaSinkRetirement(KafkaSink sink) : IConnectionRetirement
+{
+    public void Retired(Connection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        sink.Forget(connection.Id);
     }
 }

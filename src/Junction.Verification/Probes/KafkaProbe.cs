@@ -18,6 +18,23 @@ public sealed record KafkaProbeRequest(
 public interface IKafkaProbe
 {
     Task<VerificationResult> ProbeAsync(KafkaProbeRequest request, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Closes the pooled client of this cluster and credentials, if there is one (its connection was deleted).</summary>
+    void Forget(KafkaProbeRequest request);
+}
+
+/// <summary>Closes the probe's pooled client of a KAFKA connection deleted on this node.</summary>
+public sealed class KafkaProbeRetirement(IKafkaProbe probe, Junction.Core.Security.ISecretProtector protector) : Junction.Core.Connections.IConnectionRetirement
+{
+    public void Retired(Junction.Core.Connections.Connection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (connection.Kafka is { ResolvedByInstance: false } target)
+        {
+            var password = connection.ProtectedSecret is null ? null : protector.Unprotect(connection.ProtectedSecret);
+            probe.Forget(new KafkaProbeRequest(target.BootstrapServers, target.SecurityProtocol, target.SaslMechanism, target.UserName, password));
+        }
+    }
 }
 
 /// <summary>
@@ -30,7 +47,8 @@ public interface IKafkaProbe
 /// which would otherwise dominate every probe; a healthy client is reused (each probe still sends a real metadata
 /// request), a client whose probe failed is dropped so the next probe starts from a fresh connection. The pool holds at
 /// most <see cref="MaxPooled"/> clients (each costs librdkafka threads and buffers): the least recently used goes
-/// first, and a client idle for two minutes is closed by a timer, so a deleted connection's client lingers no longer.
+/// first, a client idle for two minutes is closed by a timer, and a connection deleted on this node has its client closed
+/// at once (<see cref="KafkaProbeRetirement"/>).
 /// </summary>
 public sealed class KafkaProbe : IKafkaProbe, IDisposable
 {
@@ -138,6 +156,16 @@ public sealed class KafkaProbe : IKafkaProbe, IDisposable
             {
                 lazy.Value.Dispose();
             }
+        }
+    }
+
+    public void Forget(KafkaProbeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var key = Key(request);
+        if (_clients.TryGetValue(key, out var lazy) && lazy.IsValueCreated)
+        {
+            Drop(key, lazy.Value);
         }
     }
 

@@ -234,8 +234,8 @@ public sealed class EgDeliveryTests : IAsyncLifetime
         Assert.All((await _eg.DeliveriesAsync())["items"]!.AsArray(), d => Assert.Equal("Delivered", d!["state"]!.GetValue<string>()));
     }
 
-    [Fact]
-    public async Task Kafka_IdleProducer_IsClosed_AndRebuiltForTheNextEvent()
+    /// <summary>Topic "orders", a KAFKA connection, a channel and a subscription with one HC.Kafka target through it.</summary>
+    private async Task<(string Connection, string Channel)> KafkaRouteAsync()
     {
         _eg.Kafka.CreateTopic("orders");
         var connection = await _eg.KafkaConnectionAsync();
@@ -246,6 +246,13 @@ public sealed class EgDeliveryTests : IAsyncLifetime
             name = "HC.Kafka", provider_type = "OFFICIAL", connection_id = connection, kafka_detail = new { topic = "orders" },
             retry_times = 3, transform = new { type = "ORIGINAL" },
         }]);
+        return (connection, channel);
+    }
+
+    [Fact]
+    public async Task Kafka_IdleProducer_IsClosed_AndRebuiltForTheNextEvent()
+    {
+        var (_, channel) = await KafkaRouteAsync();
         var sink = _eg.Factory.Services.GetRequiredService<Junction.Delivery.Sinks.KafkaSink>();
 
         await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1"));
@@ -259,6 +266,26 @@ public sealed class EgDeliveryTests : IAsyncLifetime
         await _eg.DeliverAsync();
         Assert.Equal(1, sink.PooledCount);
         Assert.Equal(2, _eg.Kafka.Consume("orders", 2, TimeSpan.FromSeconds(20)).Count);
+    }
+
+    [Fact]
+    public async Task Kafka_DeletedConnection_ClosesItsProducerAndProbeClient_AtOnce()
+    {
+        var (connection, channel) = await KafkaRouteAsync();
+        var sink = _eg.Factory.Services.GetRequiredService<Junction.Delivery.Sinks.KafkaSink>();
+        var probe = (Junction.Verification.Probes.KafkaProbe)_eg.Factory.Services.GetRequiredService<Junction.Verification.Probes.IKafkaProbe>();
+        await _eg.Factory.Services.GetRequiredService<Junction.Verification.Engine.VerificationWorker>().RunOnceAsync(CancellationToken.None);
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1"));
+        await _eg.DeliverAsync();
+        Assert.Equal(1, sink.PooledCount);
+        Assert.Equal(1, probe.PooledCount);
+
+        var (status, _) = await _eg.SendAsync(HttpMethod.Delete, $"/connections/{connection}");
+        Assert.Equal(HttpStatusCode.NoContent, status);
+
+        // No clock advanced: closed because the connection went, not because it idled.
+        Assert.Equal(0, sink.PooledCount);
+        Assert.Equal(0, probe.PooledCount);
     }
 
     [Fact]
