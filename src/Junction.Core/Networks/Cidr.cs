@@ -3,9 +3,18 @@ using System.Net.Sockets;
 
 namespace Junction.Core.Networks;
 
-/// <summary>An IPv4 or IPv6 network in CIDR notation (<c>10.0.0.0/16</c>, <c>::1/128</c>).</summary>
-public readonly record struct Cidr(IPAddress Network, int PrefixLength)
+/// <summary>
+/// An IPv4 or IPv6 network in CIDR notation (<c>10.0.0.0/16</c>, <c>::1/128</c>), held as a <see cref="IPNetwork"/>.
+/// Parsing is kept here because configurations and tenants write networks with host bits set (<c>10.0.0.5/16</c>,
+/// meaning 10.0.0.0/16), which <see cref="IPNetwork.TryParse(string, out IPNetwork)"/> refuses; a bare address is its
+/// own /32 or /128; inet_aton's short forms (<c>10.0.0</c>) are refused.
+/// </summary>
+public readonly record struct Cidr(IPNetwork Value)
 {
+    public IPAddress Network => Value.BaseAddress;
+
+    public int PrefixLength => Value.PrefixLength;
+
     public static bool TryParse(string text, out Cidr cidr)
     {
         cidr = default;
@@ -34,25 +43,21 @@ public readonly record struct Cidr(IPAddress Network, int PrefixLength)
             return false;
         }
 
-        cidr = new Cidr(Mask(address, prefix), prefix);
+        cidr = new Cidr(new IPNetwork(Mask(address, prefix), prefix));
         return true;
     }
 
     public static Cidr Parse(string text) =>
         TryParse(text, out var cidr) ? cidr : throw new FormatException($"'{text}' is not a CIDR such as 10.0.0.0/16");
 
+    /// <summary>Whether the address lies in the network; an IPv4-mapped IPv6 address counts as its IPv4 address.</summary>
     public bool Contains(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        return address.AddressFamily == Network.AddressFamily && Mask(address, PrefixLength).Equals(Network);
+        return Value.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
     }
 
-    public override string ToString() => $"{Network}/{PrefixLength}";
+    public override string ToString() => Value.ToString();
 
     private static IPAddress Mask(IPAddress address, int prefix)
     {

@@ -261,7 +261,7 @@ public sealed class EbEventPattern
             throw new FilterException(path, $"'{text}' is not a CIDR block such as 10.0.0.0/24");
         }
 
-        return new IPNetwork(cidr.Network, cidr.PrefixLength);
+        return cidr.Value;
     }
 }
 
