@@ -7,9 +7,12 @@ using Junction.Core.Telemetry;
 namespace Junction.Server.Hosting;
 
 /// <summary>
-/// Renders the <c>Junction</c> meter in the Prometheus text exposition format (version 0.0.4). The Prometheus exporter
-/// packages are not served by the package registry here, so this is the small part of one that Junction needs:
-/// counters, histograms with fixed buckets, and observable gauges read at scrape time.
+/// Renders the <c>Junction</c> meter in the Prometheus text exposition format (version 0.0.4): counters, histograms
+/// with fixed buckets, and observable gauges read at scrape time. Kept hand-written after trying the served exporters
+/// (2026-12-06), because neither keeps the metric names docs/operations.md documents and dashboards use:
+/// <c>OpenTelemetry.Exporter.Prometheus.AspNetCore</c> is served only as 1.20.1-beta.1, and prometheus-net 8.2.1's
+/// <c>MeterAdapter</c> names every metric <c>{meter}_{instrument}</c> (<c>junction_junction_requests</c>) without the
+/// unit and <c>_total</c> suffixes. OTLP (Hosting/Telemetry.cs) uses the OpenTelemetry SDK itself.
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
