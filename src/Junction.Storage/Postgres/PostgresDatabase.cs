@@ -65,6 +65,14 @@ public sealed class PostgresDatabase : IDatabase, IDisposable
         return result;
     }
 
+    public Func<Func<DbConnection, Task<int>>, CancellationToken, Task<int>>? SelfCommitting => RunSelfCommittingAsync;
+
+    private async Task<int> RunSelfCommittingAsync(Func<DbConnection, Task<int>> statement, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await statement(connection);
+    }
+
     public bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

@@ -17,6 +17,13 @@ public interface IDatabase
     /// <summary>Runs <paramref name="work"/> inside one write transaction and commits it unless it throws or the work rolls back.</summary>
     Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs one statement that commits by itself, on a connection of its own: no transaction is opened, so a lock the
+    /// statement takes is held only while the database executes and commits it, never across a round trip
+    /// (PostgreSQL). Null when the backend has no such statement worth having (SQLite, whose writer groups commits).
+    /// </summary>
+    Func<Func<DbConnection, Task<int>>, CancellationToken, Task<int>>? SelfCommitting { get; }
+
     bool IsUniqueViolation(Exception exception);
 
     /// <summary>Whether <paramref name="exception"/> is a broken reference (a row pointing at one that does not exist, or a delete of one still pointed at).</summary>

@@ -16,8 +16,11 @@ internal static class SqlQuota
     /// quota — a round trip less than insert-then-update, inside the row lock that every create of the tenant waits for.
     /// </summary>
     public static async Task<bool> TakeAsync(DbConnection db, DbTransaction transaction, string tenantId, string scope, int quota) =>
-        await db.ExecuteAsync("""
-            INSERT INTO quota_usage (tenant_id, face, used) SELECT @tenantId, @scope, 1 WHERE @quota > 0
-            ON CONFLICT (tenant_id, face) DO UPDATE SET used = quota_usage.used + 1 WHERE quota_usage.used < @quota
-            """, new { tenantId, scope, quota }, transaction) > 0;
+        await db.ExecuteAsync(TakeSql("@tenantId", "@scope"), new { tenantId, scope, quota }, transaction) > 0;
+
+    /// <summary>The upsert that takes one of <c>@quota</c> for the tenant and scope parameters named; one row changed when taken.</summary>
+    public static string TakeSql(string tenantParameter, string scopeParameter) => $"""
+        INSERT INTO quota_usage (tenant_id, face, used) SELECT {tenantParameter}, {scopeParameter}, 1 WHERE @quota > 0
+        ON CONFLICT (tenant_id, face) DO UPDATE SET used = quota_usage.used + 1 WHERE quota_usage.used < @quota
+        """;
 }

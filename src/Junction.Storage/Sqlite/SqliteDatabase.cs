@@ -129,6 +129,9 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
         return _writer.WriteAsync(work, cancellationToken);
     }
 
+    /// <summary>None: the writer's grouped transactions already keep SQLite's write lock short.</summary>
+    public Func<Func<DbConnection, Task<int>>, CancellationToken, Task<int>>? SelfCommitting => null;
+
     public bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
