@@ -4,8 +4,11 @@ public interface ITenantStore
 {
     Task<bool> AnyTenantAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stores a tenant with its first access key and user, all or nothing.</summary>
-    Task CreateTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores a tenant with its first access key and user, all or nothing; false (nothing stored) when a tenant with the
+    /// same domain name, project id or account id exists.
+    /// </summary>
+    Task<bool> CreateTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores the tenant only if there is none yet, deciding inside one write transaction, so that several nodes

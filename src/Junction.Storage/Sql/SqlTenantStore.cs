@@ -14,8 +14,20 @@ public sealed class SqlTenantStore(IDatabase database) : ITenantStore
         return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tenants") > 0;
     }
 
-    public Task CreateTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken) =>
-        database.WriteAsync((connection, transaction) => InsertAsync(connection, transaction, tenant, accessKey, user), cancellationToken);
+    public Task<bool> CreateTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            try
+            {
+                await InsertAsync(connection, transaction, tenant, accessKey, user);
+                return true;
+            }
+            catch (DbException exception) when (database.IsUniqueViolation(exception))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return false;
+            }
+        }, cancellationToken);
 
     public Task<bool> CreateFirstTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>

@@ -83,7 +83,7 @@ public sealed class CredentialServiceTests
 
         public Task<bool> AnyTenantAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 
-        public Task CreateTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task<bool> CreateTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken) => Task.FromResult(true);
 
         public Task<bool> CreateFirstTenantAsync(Tenant tenant, AccessKey accessKey, TenantUser user, CancellationToken cancellationToken) => Task.FromResult(false);
 

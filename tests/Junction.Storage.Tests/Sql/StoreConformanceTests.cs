@@ -143,6 +143,20 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateTenant_WithATakenProjectId_AnswersFalse_AndStoresNothing()
+    {
+        var stored = await Tenants.CreateTenantAsync(
+            new Tenant("t3", "domain-t3", "project-t1", "local", "account-t3", s_t0),
+            new AccessKey("AK-t3", "t3", "protected", s_t0),
+            new TenantUser("user-t3", "t3", "admin", "hash", s_t0),
+            CancellationToken.None);
+
+        Assert.False(stored);
+        Assert.Null(await Tenants.FindTenantAsync("t3", CancellationToken.None));
+        Assert.Null(await Tenants.FindAccessKeyAsync("AK-t3", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task CreateFirstTenant_WhenTenantsExist_StoresNothing()
     {
         var stored = await Tenants.CreateFirstTenantAsync(

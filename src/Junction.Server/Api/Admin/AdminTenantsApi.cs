@@ -46,7 +46,7 @@ internal static class AdminTenantsApi
         await tenants.FindTenantAsync(id, ct) is { } tenant ? AdminApi.Json(View(tenant)) : TenantNotFound(context, id);
 
     internal static async Task<IResult> CreateAsync(
-        HttpContext context, ITenantStore tenants, Junction.Storage.Sql.IDatabase database, ISecretProtector protector, IOptions<JunctionOptions> options,
+        HttpContext context, ITenantStore tenants, ISecretProtector protector, IOptions<JunctionOptions> options,
         TimeProvider time, InventorySync sync, CancellationToken ct)
     {
         var (fields, failure) = await AdminApi.ReadAsync(context, ct);
@@ -84,12 +84,8 @@ internal static class AdminTenantsApi
         var tenant = new Tenant(Guid.NewGuid().ToString("N"), domain!, projectId, options.Value.Region, accountId, now);
         var (keyId, secret) = (RandomIds.AccessKeyId(), RandomIds.SecretKey());
         var password = RandomIds.Password();
-        try
-        {
-            await tenants.CreateTenantAsync(tenant, new AccessKey(keyId, tenant.Id, protector.Protect(secret), now),
-                new TenantUser(Guid.NewGuid().ToString("N"), tenant.Id, user, PasswordHasher.Hash(password), now), ct);
-        }
-        catch (System.Data.Common.DbException exception) when (database.IsUniqueViolation(exception))
+        if (!await tenants.CreateTenantAsync(tenant, new AccessKey(keyId, tenant.Id, protector.Protect(secret), now),
+                new TenantUser(Guid.NewGuid().ToString("N"), tenant.Id, user, PasswordHasher.Hash(password), now), ct))
         {
             return AdminApi.Error(context, 409, "Junction.Conflict", "a tenant with this domain_name, project_id or account_id already exists");
         }

@@ -23,7 +23,7 @@ public sealed class IndexModel(ITenantStore tenants) : ConsolePage
     public async Task<IActionResult> OnPostCreateAsync([FromForm(Name = "domain_name")] string? domainName, [FromForm] string? user, CancellationToken ct)
     {
         var outcome = await RunAsync(ConsoleActions.Body(("domain_name", domainName), ("user", user)), () => AdminTenantsApi.CreateAsync(
-            HttpContext, tenants, Service<Storage.Sql.IDatabase>(), Service<ISecretProtector>(), Service<IOptions<JunctionOptions>>(),
+            HttpContext, tenants, Service<ISecretProtector>(), Service<IOptions<JunctionOptions>>(),
             Service<TimeProvider>(), Service<InventorySync>(), ct));
         if (!outcome.Ok)
         {
