@@ -145,11 +145,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task CreateTenant_WithATakenProjectId_AnswersFalse_AndStoresNothing()
     {
-        var stored = await Tenants.CreateTenantAsync(
-            new Tenant("t3", "domain-t3", "project-t1", "local", "account-t3", s_t0),
-            new AccessKey("AK-t3", "t3", "protected", s_t0),
-            new TenantUser("user-t3", "t3", "admin", "hash", s_t0),
-            CancellationToken.None);
+        var (tenant, key, user) = Third("project-t1");
+        var stored = await Tenants.CreateTenantAsync(tenant, key, user, CancellationToken.None);
 
         Assert.False(stored);
         Assert.Null(await Tenants.FindTenantAsync("t3", CancellationToken.None));
@@ -159,11 +156,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task CreateFirstTenant_WhenTenantsExist_StoresNothing()
     {
-        var stored = await Tenants.CreateFirstTenantAsync(
-            new Tenant("t3", "domain-t3", "project-t3", "local", "account-t3", s_t0),
-            new AccessKey("AK-t3", "t3", "protected", s_t0),
-            new TenantUser("user-t3", "t3", "admin", "hash", s_t0),
-            CancellationToken.None);
+        var (tenant, key, user) = Third("project-t3");
+        var stored = await Tenants.CreateFirstTenantAsync(tenant, key, user, CancellationToken.None);
 
         Assert.False(stored);
         Assert.Null(await Tenants.FindTenantAsync("t3", CancellationToken.None));
@@ -709,6 +703,12 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         CreatedAt = at ?? s_t0,
         UpdatedAt = at ?? s_t0,
     };
+
+    /// <summary>A third tenant, t3, with the project id given.</summary>
+    private static (Tenant Tenant, AccessKey Key, TenantUser User) Third(string projectId) => (
+        new Tenant("t3", "domain-t3", projectId, "local", "account-t3", s_t0),
+        new AccessKey("AK-t3", "t3", "protected", s_t0),
+        new TenantUser("user-t3", "t3", "admin", "hash", s_t0));
 
     private Task AddTenantAsync(string id) => Tenants.CreateTenantAsync(
         new Tenant(id, $"domain-{id}", $"project-{id}", "local", $"account-{id}", s_t0),
