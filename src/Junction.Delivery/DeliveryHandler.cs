@@ -180,7 +180,7 @@ public sealed partial class DeliveryHandler(
         // The target's own connection came with the claim; a dead-letter queue's is looked up when it is needed.
         var connection = work.Connection?.Id == plan.ConnectionId
             ? work.Connection
-            : await connections.GetAsync(work.TenantId, Faces.HuaweiEg, plan.ConnectionId, cancellationToken);
+            : await connections.GetAsync(work.TenantId, Scopes.HuaweiEg, plan.ConnectionId, cancellationToken);
         return connection is null
             ? AttemptOutcome.Terminal(ConnectionGone, $"connection '{plan.ConnectionId}' does not exist (any more)")
             : await kafka.SendAsync(connection, plan.Topic, plan.Message, cancellationToken);

@@ -20,10 +20,11 @@ public enum ConnectionState
 }
 
 /// <summary>
-/// Which API face owns a connection, and the scope inside it: names are unique, and quotas count, per tenant and
-/// scope. EG connections share one scope per project; Tencent EB connectors are scoped per event bus.
+/// The scope a connection lives in: names are unique, and quotas count, per tenant and scope. EG connections share one
+/// scope per project; Tencent EB connectors are scoped per event bus; a soft-deleted DLI connection has a scope of its
+/// own. A scope belongs to one API face (<see cref="FaceOf"/>); "face" means the API dialect only.
 /// </summary>
-public static class Faces
+public static class Scopes
 {
     public const string HuaweiEg = "eg";
 
@@ -32,7 +33,11 @@ public static class Faces
     /// <summary>The scope of the connectors of one Tencent EB event bus.</summary>
     public static string TencentEbBus(string eventBusId) => TencentEbPrefix + eventBusId;
 
-    public static bool IsTencentEb(string face) => face.StartsWith(TencentEbPrefix, StringComparison.Ordinal);
+    public static bool IsTencentEb(string scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return scope.StartsWith(TencentEbPrefix, StringComparison.Ordinal);
+    }
 
     /// <summary>Live Huawei DLI enhanced connections of a project.</summary>
     public const string HuaweiDli = "dli";
@@ -42,6 +47,13 @@ public static class Faces
     /// new connection and it no longer counts against the quota.
     /// </summary>
     public const string HuaweiDliDeletedPrefix = "dli~deleted:";
+
+    /// <summary>The API face (<c>eg</c>, <c>eb</c> or <c>dli</c>) a scope belongs to.</summary>
+    public static string FaceOf(string scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return scope == HuaweiEg ? "eg" : IsTencentEb(scope) ? "eb" : "dli";
+    }
 }
 
 /// <summary>Why a connection is not ready: a stable code, a message a person can act on, and technical detail.</summary>
@@ -72,7 +84,11 @@ public sealed record Connection
 
     public required string TenantId { get; init; }
 
-    public required string Face { get; init; }
+    /// <summary>The scope the connection lives in (<see cref="Scopes"/>): its name is unique and it counts against the quota there.</summary>
+    public required string Scope { get; init; }
+
+    /// <summary>The API face the connection belongs to: <c>eg</c>, <c>eb</c> or <c>dli</c>.</summary>
+    public string Face => Scopes.FaceOf(Scope);
 
     public required string Name { get; init; }
 

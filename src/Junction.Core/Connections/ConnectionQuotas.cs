@@ -29,9 +29,9 @@ public sealed class ConnectionQuotas
 
     public int For(string face) => face switch
     {
-        Faces.HuaweiEg => EgConnections,
-        Faces.HuaweiDli => DliConnections,
-        _ when Faces.IsTencentEb(face) => EbConnectorsPerBus,
+        Scopes.HuaweiEg => EgConnections,
+        Scopes.HuaweiDli => DliConnections,
+        _ when Scopes.IsTencentEb(face) => EbConnectorsPerBus,
         _ => throw new ArgumentOutOfRangeException(nameof(face), face, "unknown face"),
     };
 }

@@ -7,7 +7,7 @@ namespace Junction.Core.Connections;
 /// <summary>What a face asks Core to create; Core adds identity, time, lifecycle and encryption.</summary>
 public sealed record NewConnection(
     string TenantId,
-    string Face,
+    string Scope,
     string Name,
     string Description,
     string Kind,
@@ -58,7 +58,7 @@ public sealed class ConnectionService(
             // A face may give ids its own shape (Tencent: connection-xxxxxxxx); Core's default is a UUID, as EG's.
             Id = request.Id ?? Guid.NewGuid().ToString(),
             TenantId = request.TenantId,
-            Face = request.Face,
+            Scope = request.Scope,
             Name = request.Name,
             Description = request.Description,
             Kind = request.Kind,
@@ -73,7 +73,7 @@ public sealed class ConnectionService(
             UpdatedAt = now,
         };
 
-        var quota = quotas.Value.For(request.Face);
+        var quota = quotas.Value.For(request.Scope);
         var outcome = await write(connection, quota, cancellationToken);
         if (outcome == CreateOutcome.Created)
         {
@@ -92,27 +92,27 @@ public sealed class ConnectionService(
         };
     }
 
-    public Task<Connection?> GetAsync(string tenantId, string face, string id, CancellationToken cancellationToken) =>
-        store.GetAsync(tenantId, face, id, cancellationToken);
+    public Task<Connection?> GetAsync(string tenantId, string scope, string id, CancellationToken cancellationToken) =>
+        store.GetAsync(tenantId, scope, id, cancellationToken);
 
     public Task<ConnectionPage> ListAsync(ConnectionQuery query, CancellationToken cancellationToken) =>
         store.ListAsync(query, cancellationToken);
 
-    public Task<Connection?> UpdateDescriptionAsync(string tenantId, string face, string id, string description, CancellationToken cancellationToken) =>
-        store.UpdateAsync(tenantId, face, id, new ConnectionChanges(Description: description), Truncate(time.GetUtcNow()), cancellationToken);
+    public Task<Connection?> UpdateDescriptionAsync(string tenantId, string scope, string id, string description, CancellationToken cancellationToken) =>
+        store.UpdateAsync(tenantId, scope, id, new ConnectionChanges(Description: description), Truncate(time.GetUtcNow()), cancellationToken);
 
     /// <summary>Changes the given fields (null: unchanged). A new name must still be unique in its scope.</summary>
-    public Task<Connection?> UpdateAsync(string tenantId, string face, string id, ConnectionChanges changes, CancellationToken cancellationToken) =>
-        store.UpdateAsync(tenantId, face, id, changes, Truncate(time.GetUtcNow()), cancellationToken);
+    public Task<Connection?> UpdateAsync(string tenantId, string scope, string id, ConnectionChanges changes, CancellationToken cancellationToken) =>
+        store.UpdateAsync(tenantId, scope, id, changes, Truncate(time.GetUtcNow()), cancellationToken);
 
-    public Task<long> CountAsync(string tenantId, string face, CancellationToken cancellationToken) =>
-        store.CountAsync(tenantId, face, cancellationToken);
+    public Task<long> CountAsync(string tenantId, string scope, CancellationToken cancellationToken) =>
+        store.CountAsync(tenantId, scope, cancellationToken);
 
     /// <summary>Deletes the connection; what this node kept open for it is closed at once (<see cref="IConnectionRetirement"/>).</summary>
-    public async Task<bool> DeleteAsync(string tenantId, string face, string id, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(string tenantId, string scope, string id, CancellationToken cancellationToken)
     {
-        var connection = await store.GetAsync(tenantId, face, id, cancellationToken);
-        if (!await store.DeleteAsync(tenantId, face, id, cancellationToken))
+        var connection = await store.GetAsync(tenantId, scope, id, cancellationToken);
+        if (!await store.DeleteAsync(tenantId, scope, id, cancellationToken))
         {
             return false;
         }

@@ -23,7 +23,7 @@ public enum SortField
 /// <summary>A page request. Filters are ANDed; <see cref="NameContains"/> is a case-sensitive substring match.</summary>
 public sealed record ConnectionQuery(
     string TenantId,
-    string Face,
+    string Scope,
     int Offset,
     int Limit,
     SortField Sort = SortField.CreatedTime,
@@ -54,14 +54,14 @@ public sealed class NameTakenException(string name) : Exception($"the name '{nam
 }
 
 /// <summary>
-/// Durable connections. Uniqueness of (tenant, face, name) and the per-tenant quota are enforced by the database
+/// Durable connections. Uniqueness of (tenant, scope, name) and the per-tenant quota are enforced by the database
 /// inside one transaction, so they hold under concurrent requests and across processes.
 /// </summary>
 public interface IConnectionStore
 {
     Task<CreateOutcome> CreateAsync(Connection connection, int quota, CancellationToken cancellationToken);
 
-    Task<Connection?> GetAsync(string tenantId, string face, string id, CancellationToken cancellationToken);
+    Task<Connection?> GetAsync(string tenantId, string scope, string id, CancellationToken cancellationToken);
 
     /// <summary>Every tenant's connections, newest first; for the operator's admin API only.</summary>
     Task<ConnectionPage> ListAllAsync(AllConnectionsQuery query, CancellationToken cancellationToken);
@@ -75,9 +75,9 @@ public interface IConnectionStore
     Task<ConnectionPage> ListAsync(ConnectionQuery query, CancellationToken cancellationToken);
 
     /// <summary>Applies <paramref name="changes"/>; answers null for an unknown id; throws <see cref="NameTakenException"/> for a taken name.</summary>
-    Task<Connection?> UpdateAsync(string tenantId, string face, string id, ConnectionChanges changes, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<Connection?> UpdateAsync(string tenantId, string scope, string id, ConnectionChanges changes, DateTimeOffset now, CancellationToken cancellationToken);
 
-    Task<long> CountAsync(string tenantId, string face, CancellationToken cancellationToken);
+    Task<long> CountAsync(string tenantId, string scope, CancellationToken cancellationToken);
 
-    Task<bool> DeleteAsync(string tenantId, string face, string id, CancellationToken cancellationToken);
+    Task<bool> DeleteAsync(string tenantId, string scope, string id, CancellationToken cancellationToken);
 }

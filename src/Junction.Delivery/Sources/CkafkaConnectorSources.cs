@@ -196,7 +196,7 @@ public sealed partial class CkafkaConnectorSources(
     private void Consume(Connection connection, CancellationToken stop)
     {
         var target = connection.Kafka!;
-        var busId = connection.Face[Faces.TencentEbPrefix.Length..];
+        var busId = connection.Scope[Scopes.TencentEbPrefix.Length..];
         var bus = buses.FindAsync(connection.TenantId, busId, stop).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"event bus {busId} is gone");
         var tenant = credentials.GetTenantAsync(connection.TenantId, stop).GetAwaiter().GetResult() ?? throw new InvalidOperationException("the tenant is gone");
         var instance = instances.FindKafkaFor(target.InstanceId, tenant.DomainName)

@@ -115,8 +115,7 @@ public static class ConsoleFormat
     }
 
     /// <summary>The face of a connection's stored scope: <c>eg</c>, <c>eb</c> or <c>dli</c>.</summary>
-    public static string Face(string scope) =>
-        scope.StartsWith(Core.Connections.Faces.TencentEbPrefix, StringComparison.Ordinal) ? "eb" : scope.StartsWith("dli", StringComparison.Ordinal) ? "dli" : scope;
+    public static string Face(string scope) => Core.Connections.Scopes.FaceOf(scope);
 
     public static string FaceName(string face) => face switch
     {

@@ -323,5 +323,14 @@ internal static class Schema
             CREATE INDEX ix_delivery_attempts_at ON delivery_attempts (at);
             CREATE INDEX ix_history_failed ON verification_history (connection_id, to_state, from_state, finished_at);
             """),
+        // "face" means the API dialect only (eg, eb, dli; events and deliveries keep it). What a connection and a quota
+        // counter store is their scope: names are unique and quotas count per tenant and scope ("eg", "eb:<bus>",
+        // "dli", and a soft-deleted DLI connection's own "dli~deleted:<id>"). Indexes follow a renamed column.
+        new(13, "scope-names", """
+            ALTER TABLE connections RENAME COLUMN face TO scope;
+            ALTER TABLE quota_usage RENAME COLUMN face TO scope;
+            DROP INDEX ix_connections_face_state;
+            CREATE INDEX ix_connections_scope_state ON connections (scope, state);
+            """),
     ];
 }

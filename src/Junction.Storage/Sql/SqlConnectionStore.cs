@@ -8,7 +8,7 @@ namespace Junction.Storage.Sql;
 public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
 {
     internal const string Columns = """
-        id AS Id, tenant_id AS TenantId, face AS Face, name AS Name, description AS Description, kind AS Kind,
+        id AS Id, tenant_id AS TenantId, scope AS Scope, name AS Name, description AS Description, kind AS Kind,
         vpc_id AS VpcId, subnet_id AS SubnetId, target_json AS TargetJson, protected_secret AS ProtectedSecret,
         state AS State, error_code AS ErrorCode, error_message AS ErrorMessage, error_detail AS ErrorDetail,
         created_at AS CreatedAt, updated_at AS UpdatedAt, enabled AS Enabled, detail_json AS DetailJson, checked_at AS CheckedAt,
@@ -20,7 +20,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
     public Task<CreateOutcome> CreateAsync(Connection connection, int quota, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return database.SelfCommitting is { } run && !Faces.IsTencentEb(connection.Face)
+        return database.SelfCommitting is { } run && !Scopes.IsTencentEb(connection.Scope)
             ? CreateInOneStatementAsync(run, connection, quota, cancellationToken)
             : database.WriteAsync((db, transaction) => InsertAsync(database, db, transaction, connection, quota, cancellationToken), cancellationToken);
     }
@@ -38,7 +38,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         try
         {
             var inserted = await run(db => db.ExecuteAsync($"""
-                WITH taken AS ({SqlQuota.TakeSql("@TenantId", "@Face")} RETURNING 1)
+                WITH taken AS ({SqlQuota.TakeSql("@TenantId", "@Scope")} RETURNING 1)
                 INSERT INTO connections ({InsertColumns})
                 SELECT {InsertValues} WHERE EXISTS (SELECT 1 FROM taken)
                 """, row), cancellationToken);
@@ -55,19 +55,19 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         // The quota is full; a taken name is still the answer it would have been in a transaction of two statements.
         await using var db = await database.OpenAsync(cancellationToken);
         return await db.ExecuteScalarAsync<int>(
-            "SELECT COUNT(*) FROM connections WHERE tenant_id = @TenantId AND face = @Face AND name = @Name", row) > 0
+            "SELECT COUNT(*) FROM connections WHERE tenant_id = @TenantId AND scope = @Scope AND name = @Name", row) > 0
             ? CreateOutcome.NameTaken
             : CreateOutcome.QuotaExceeded;
     }
 
     private const string InsertColumns = """
-        id, tenant_id, face, name, description, kind, vpc_id, subnet_id, instance_id,
+        id, tenant_id, scope, name, description, kind, vpc_id, subnet_id, instance_id,
             target_json, protected_secret, state, error_code, error_message, error_detail, created_at, updated_at, next_check_at,
             enabled, detail_json
         """;
 
     private const string InsertValues = """
-        @Id, @TenantId, @Face, @Name, @Description, @Kind, @VpcId, @SubnetId, @InstanceId,
+        @Id, @TenantId, @Scope, @Name, @Description, @Kind, @VpcId, @SubnetId, @InstanceId,
             @TargetJson, @ProtectedSecret, @State, @ErrorCode, @ErrorMessage, @ErrorDetail, @CreatedAt, @UpdatedAt, @CreatedAt,
             @Enabled, @DetailJson
         """;
@@ -82,10 +82,10 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
     {
         // A Tencent connector's event bus must still exist, checked under the bus row's lock: a DeleteEventBus
         // racing this create either waits and then finds the connector (ResourceInUse), or wins and we write nothing.
-        if (Faces.IsTencentEb(connection.Face)
+        if (Scopes.IsTencentEb(connection.Scope)
             && await db.ExecuteScalarAsync<string>(
                 $"SELECT id FROM event_buses WHERE id = @bus AND tenant_id = @TenantId {database.ForUpdate}",
-                new { bus = connection.Face[Faces.TencentEbPrefix.Length..], connection.TenantId }, transaction) is null)
+                new { bus = connection.Scope[Scopes.TencentEbPrefix.Length..], connection.TenantId }, transaction) is null)
         {
             return CreateOutcome.ScopeGone;
         }
@@ -102,7 +102,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
 
         // The usage row is the quota's lock: in one transaction with the insert, so concurrent creates (in this
         // process or another) can never pass the quota together.
-        if (!await SqlQuota.TakeAsync(db, transaction, connection.TenantId, connection.Face, quota))
+        if (!await SqlQuota.TakeAsync(db, transaction, connection.TenantId, connection.Scope, quota))
         {
             await transaction.RollbackAsync(cancellationToken);
             return CreateOutcome.QuotaExceeded;
@@ -111,14 +111,14 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         return CreateOutcome.Created;
     }
 
-    public async Task<Connection?> GetAsync(string tenantId, string face, string id, CancellationToken cancellationToken)
+    public async Task<Connection?> GetAsync(string tenantId, string scope, string id, CancellationToken cancellationToken)
     {
         // By the primary key alone, the owner checked here: with the tenant and scope in the WHERE, PostgreSQL may pick
-        // the (tenant_id, face, …) list indexes while its statistics are stale — right after a burst of creates, until
+        // the (tenant_id, scope, …) list indexes while its statistics are stale — right after a burst of creates, until
         // autovacuum analyzes — and read every row of the tenant per show (measured: 600 shows/s instead of 10,000).
         await using var db = await database.OpenAsync(cancellationToken);
         var rows = await ReadAsync(db, $"SELECT {Columns} FROM connections WHERE id = @id", new { id });
-        return rows.SingleOrDefault(c => c.TenantId == tenantId && c.Face == face);
+        return rows.SingleOrDefault(c => c.TenantId == tenantId && c.Scope == scope);
     }
 
     public async Task<ConnectionPage> ListAllAsync(AllConnectionsQuery query, CancellationToken cancellationToken)
@@ -127,9 +127,9 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         var where = query.Face switch
         {
             null => "1 = 1",
-            "eg" => "face = 'eg'",
-            "eb" => "face LIKE 'eb:%'",
-            "dli" => "(face = 'dli' OR face LIKE 'dli~deleted:%')",
+            "eg" => "scope = 'eg'",
+            "eb" => "scope LIKE 'eb:%'",
+            "dli" => "(scope = 'dli' OR scope LIKE 'dli~deleted:%')",
             _ => throw new ArgumentOutOfRangeException(nameof(query), query.Face, "face must be eg, eb or dli"),
         };
         if (query.State is not null)
@@ -158,10 +158,10 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
     public async Task<IReadOnlyList<FaceStateTotal>> CountByFaceAndStateAsync(CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);
-        // Grouped by the stored scope (an index-only scan of ix_connections_face_state), then folded into the three faces.
-        var rows = await db.QueryAsync<(string Scope, string State, long Count)>("SELECT face, state, COUNT(*) FROM connections GROUP BY face, state");
+        // Grouped by the stored scope (an index-only scan of ix_connections_scope_state), then folded into the three faces.
+        var rows = await db.QueryAsync<(string Scope, string State, long Count)>("SELECT scope, state, COUNT(*) FROM connections GROUP BY scope, state");
         return [.. rows
-            .GroupBy(r => (Face: r.Scope == Faces.HuaweiEg ? "eg" : Faces.IsTencentEb(r.Scope) ? "eb" : "dli", r.State))
+            .GroupBy(r => (Face: Scopes.FaceOf(r.Scope), r.State))
             .Select(g => new FaceStateTotal(g.Key.Face, Enum.Parse<ConnectionState>(g.Key.State), g.Sum(r => r.Count)))
             .OrderBy(t => t.Face == "eg" ? 0 : t.Face == "eb" ? 1 : 2).ThenBy(t => t.State)];
     }
@@ -176,7 +176,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
     public async Task<ConnectionPage> ListAsync(ConnectionQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var where = "tenant_id = @TenantId AND face = @Face";
+        var where = "tenant_id = @TenantId AND scope = @Scope";
         if (query.Name is not null)
         {
             where += " AND name = @Name";
@@ -200,7 +200,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
             _ => throw new ArgumentOutOfRangeException(nameof(query), query.Sort, "unknown sort field"),
         };
         var direction = query.Descending ? "DESC" : "ASC";
-        var parameters = new { query.TenantId, query.Face, query.Name, query.NameContains, query.InstanceId, query.Limit, query.Offset };
+        var parameters = new { query.TenantId, query.Scope, query.Name, query.NameContains, query.InstanceId, query.Limit, query.Offset };
 
         await using var db = await database.OpenAsync(cancellationToken);
         var rows = await ReadAsync(db,
@@ -210,14 +210,14 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         // Without filters the total is the scope's quota counter, kept in the same transactions as the rows: one row
         // read instead of a COUNT(*) that grows with the scope (design §6: a page at 100,000 stored ≤ 1.5× at 1,000).
         // Soft-deleted DLI scopes ("dli~deleted:{id}") have no counter and are counted.
-        var counted = query.Name is null && query.NameContains is null && query.InstanceId is null && !query.Face.Contains('~', StringComparison.Ordinal);
+        var counted = query.Name is null && query.NameContains is null && query.InstanceId is null && !query.Scope.Contains('~', StringComparison.Ordinal);
         var total = await db.ExecuteScalarAsync<long>(counted
-            ? "SELECT COALESCE((SELECT used FROM quota_usage WHERE tenant_id = @TenantId AND face = @Face), 0)"
+            ? "SELECT COALESCE((SELECT used FROM quota_usage WHERE tenant_id = @TenantId AND scope = @Scope), 0)"
             : $"SELECT COUNT(*) FROM connections WHERE {where}", parameters);
         return new ConnectionPage(total, rows);
     }
 
-    public Task<Connection?> UpdateAsync(string tenantId, string face, string id, ConnectionChanges changes, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<Connection?> UpdateAsync(string tenantId, string scope, string id, ConnectionChanges changes, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
         return database.WriteAsync(async (db, transaction) =>
@@ -229,9 +229,9 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
                     UPDATE connections
                     SET description = COALESCE(@Description, description), name = COALESCE(@Name, name),
                         enabled = COALESCE(@Enabled, enabled), updated_at = @now
-                    WHERE id = @id AND tenant_id = @tenantId AND face = @face
+                    WHERE id = @id AND tenant_id = @tenantId AND scope = @scope
                     """,
-                    new { changes.Description, changes.Name, Enabled = changes.Enabled is null ? (int?)null : changes.Enabled.Value ? 1 : 0, now = now.ToUnixTimeMilliseconds(), id, tenantId, face },
+                    new { changes.Description, changes.Name, Enabled = changes.Enabled is null ? (int?)null : changes.Enabled.Value ? 1 : 0, now = now.ToUnixTimeMilliseconds(), id, tenantId, scope },
                     transaction);
             }
             catch (DbException exception) when (database.IsUniqueViolation(exception))
@@ -249,24 +249,24 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
         }, cancellationToken);
     }
 
-    public async Task<long> CountAsync(string tenantId, string face, CancellationToken cancellationToken)
+    public async Task<long> CountAsync(string tenantId, string scope, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);
-        return await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM connections WHERE tenant_id = @tenantId AND face = @face", new { tenantId, face });
+        return await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM connections WHERE tenant_id = @tenantId AND scope = @scope", new { tenantId, scope });
     }
 
-    public Task<bool> DeleteAsync(string tenantId, string face, string id, CancellationToken cancellationToken) =>
+    public Task<bool> DeleteAsync(string tenantId, string scope, string id, CancellationToken cancellationToken) =>
         database.WriteAsync(async (db, transaction) =>
         {
             var deleted = await db.ExecuteAsync(
-                "DELETE FROM connections WHERE id = @id AND tenant_id = @tenantId AND face = @face",
-                new { id, tenantId, face }, transaction);
+                "DELETE FROM connections WHERE id = @id AND tenant_id = @tenantId AND scope = @scope",
+                new { id, tenantId, scope }, transaction);
             if (deleted > 0)
             {
                 await db.ExecuteAsync("DELETE FROM verification_history WHERE connection_id = @id", new { id }, transaction);
                 await db.ExecuteAsync(
-                    "UPDATE quota_usage SET used = used - 1 WHERE tenant_id = @tenantId AND face = @face AND used > 0",
-                    new { tenantId, face }, transaction);
+                    "UPDATE quota_usage SET used = used - 1 WHERE tenant_id = @tenantId AND scope = @scope AND used > 0",
+                    new { tenantId, scope }, transaction);
             }
 
             return deleted > 0;
@@ -276,7 +276,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
     {
         c.Id,
         c.TenantId,
-        c.Face,
+        c.Scope,
         c.Name,
         c.Description,
         c.Kind,
@@ -309,7 +309,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
             {
                 Id = reader.GetString(0),
                 TenantId = reader.GetString(1),
-                Face = reader.GetString(2),
+                Scope = reader.GetString(2),
                 Name = reader.GetString(3),
                 Description = reader.GetString(4),
                 Kind = reader.GetString(5),
@@ -339,7 +339,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
     {
         Id = row.Id,
         TenantId = row.TenantId,
-        Face = row.Face,
+        Scope = row.Scope,
         Name = row.Name,
         Description = row.Description,
         Kind = row.Kind,
@@ -361,7 +361,7 @@ public sealed class SqlConnectionStore(IDatabase database) : IConnectionStore
     {
         public string Id { get; init; } = "";
         public string TenantId { get; init; } = "";
-        public string Face { get; init; } = "";
+        public string Scope { get; init; } = "";
         public string Name { get; init; } = "";
         public string Description { get; init; } = "";
         public string Kind { get; init; } = "";

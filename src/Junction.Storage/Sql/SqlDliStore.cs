@@ -99,7 +99,7 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
                 return QueueDeleteOutcome.NotFound;
             }
 
-            await db.ExecuteAsync("UPDATE quota_usage SET used = used - 1 WHERE tenant_id = @tenantId AND face = @QuotaScope AND used > 0",
+            await db.ExecuteAsync("UPDATE quota_usage SET used = used - 1 WHERE tenant_id = @tenantId AND scope = @QuotaScope AND used > 0",
                 new { tenantId, QuotaScope }, transaction);
             return QueueDeleteOutcome.Deleted;
         }, cancellationToken);
@@ -181,8 +181,8 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
     {
         // The connection's row, held to the commit: a soft delete waits, then drops what this bound.
         if (await db.ExecuteScalarAsync<string>(
-                $"SELECT id FROM connections WHERE id = @connectionId AND tenant_id = @tenantId AND face = @live {database.ForUpdate}",
-                new { connectionId, tenantId, live = Faces.HuaweiDli }, transaction) is null)
+                $"SELECT id FROM connections WHERE id = @connectionId AND tenant_id = @tenantId AND scope = @live {database.ForUpdate}",
+                new { connectionId, tenantId, live = Scopes.HuaweiDli }, transaction) is null)
         {
             return new BindResult(BindOutcome.ConnectionGone, []);
         }
@@ -265,12 +265,12 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
         string tenantId, bool? deleted, string? name, IReadOnlyList<KeyValuePair<string, string>> tags, int offset, int? limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tags);
-        var parameters = new DynamicParameters(new { tenantId, name, offset, limit = limit ?? int.MaxValue, live = Faces.HuaweiDli, deletedPattern = Faces.HuaweiDliDeletedPrefix + "%" });
+        var parameters = new DynamicParameters(new { tenantId, name, offset, limit = limit ?? int.MaxValue, live = Scopes.HuaweiDli, deletedPattern = Scopes.HuaweiDliDeletedPrefix + "%" });
         var where = deleted switch
         {
-            true => "face LIKE @deletedPattern",
-            false => "face = @live",
-            null => "(face = @live OR face LIKE @deletedPattern)",
+            true => "scope LIKE @deletedPattern",
+            false => "scope = @live",
+            null => "(scope = @live OR scope LIKE @deletedPattern)",
         };
         where = $"tenant_id = @tenantId AND {where}";
         if (name is not null)
@@ -310,10 +310,10 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
         database.WriteAsync(async (db, transaction) =>
         {
             var moved = await db.ExecuteAsync("""
-                UPDATE connections SET face = @deleted, next_check_at = NULL, lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = @now
-                WHERE id = @connectionId AND tenant_id = @tenantId AND face = @live
+                UPDATE connections SET scope = @deleted, next_check_at = NULL, lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = @now
+                WHERE id = @connectionId AND tenant_id = @tenantId AND scope = @live
                 """,
-                new { deleted = Faces.HuaweiDliDeletedPrefix + connectionId, now = now.ToUnixTimeMilliseconds(), connectionId, tenantId, live = Faces.HuaweiDli },
+                new { deleted = Scopes.HuaweiDliDeletedPrefix + connectionId, now = now.ToUnixTimeMilliseconds(), connectionId, tenantId, live = Scopes.HuaweiDli },
                 transaction);
             if (moved == 0)
             {
@@ -321,8 +321,8 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
             }
 
             await db.ExecuteAsync("DELETE FROM dli_bindings WHERE connection_id = @connectionId", new { connectionId }, transaction);
-            await db.ExecuteAsync("UPDATE quota_usage SET used = used - 1 WHERE tenant_id = @tenantId AND face = @live AND used > 0",
-                new { tenantId, live = Faces.HuaweiDli }, transaction);
+            await db.ExecuteAsync("UPDATE quota_usage SET used = used - 1 WHERE tenant_id = @tenantId AND scope = @live AND used > 0",
+                new { tenantId, live = Scopes.HuaweiDli }, transaction);
             return true;
         }, cancellationToken);
 
@@ -332,9 +332,9 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
         ArgumentNullException.ThrowIfNull(edit);
         return database.WriteAsync<DetailEdit>(async (db, transaction) =>
         {
-            var parameters = new { connectionId, tenantId, live = Faces.HuaweiDli };
+            var parameters = new { connectionId, tenantId, live = Scopes.HuaweiDli };
             var json = await db.QueryFirstOrDefaultAsync<string?>(
-                $"SELECT COALESCE(detail_json, '') FROM connections WHERE id = @connectionId AND tenant_id = @tenantId AND face = @live {database.ForUpdate}",
+                $"SELECT COALESCE(detail_json, '') FROM connections WHERE id = @connectionId AND tenant_id = @tenantId AND scope = @live {database.ForUpdate}",
                 parameters, transaction);
             if (json is null)
             {
@@ -346,8 +346,8 @@ public sealed class SqlDliStore(IDatabase database) : IDliStore
             {
                 await db.ExecuteAsync("""
                     UPDATE connections SET detail_json = @detailJson, updated_at = @now, next_check_at = @now
-                    WHERE id = @connectionId AND tenant_id = @tenantId AND face = @live
-                    """, new { detailJson = updated.Detail.ToJson(), now = now.ToUnixTimeMilliseconds(), connectionId, tenantId, live = Faces.HuaweiDli }, transaction);
+                    WHERE id = @connectionId AND tenant_id = @tenantId AND scope = @live
+                    """, new { detailJson = updated.Detail.ToJson(), now = now.ToUnixTimeMilliseconds(), connectionId, tenantId, live = Scopes.HuaweiDli }, transaction);
             }
 
             return result;

@@ -157,13 +157,13 @@ public sealed class SqlEventBusStore(IDatabase database) : IEventBusStore
     public Task<BusDeleteOutcome> DeleteAsync(string tenantId, string region, string id, CancellationToken cancellationToken) =>
         database.WriteAsync(async (db, transaction) =>
         {
-            var face = Faces.TencentEbBus(id);
+            var scope = Scopes.TencentEbBus(id);
             // The bus row first, locked to the commit: a connector create racing this delete waits for it (and then
             // finds no bus), or holds it first (and then its connector is counted below).
             _ = await db.ExecuteScalarAsync<string>(
                 $"SELECT id FROM event_buses WHERE id = @id AND tenant_id = @tenantId {database.ForUpdate}", new { id, tenantId }, transaction);
             var connectors = await db.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM connections WHERE tenant_id = @tenantId AND face = @face", new { tenantId, face }, transaction);
+                "SELECT COUNT(*) FROM connections WHERE tenant_id = @tenantId AND scope = @scope", new { tenantId, scope }, transaction);
             var rules = await db.ExecuteScalarAsync<long>(
                 "SELECT COUNT(*) FROM eb_rules WHERE tenant_id = @tenantId AND bus_id = @id", new { tenantId, id }, transaction);
             if (connectors > 0 || rules > 0)
@@ -180,9 +180,9 @@ public sealed class SqlEventBusStore(IDatabase database) : IEventBusStore
             }
 
             await db.ExecuteAsync(
-                "UPDATE quota_usage SET used = used - 1 WHERE tenant_id = @tenantId AND face = @scope AND used > 0",
+                "UPDATE quota_usage SET used = used - 1 WHERE tenant_id = @tenantId AND scope = @scope AND used > 0",
                 new { tenantId, scope = "eb-buses:" + region }, transaction);
-            await db.ExecuteAsync("DELETE FROM quota_usage WHERE tenant_id = @tenantId AND face = @face", new { tenantId, face }, transaction);
+            await db.ExecuteAsync("DELETE FROM quota_usage WHERE tenant_id = @tenantId AND scope = @scope", new { tenantId, scope }, transaction);
             return BusDeleteOutcome.Deleted;
         }, cancellationToken);
 

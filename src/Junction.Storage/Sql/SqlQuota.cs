@@ -20,7 +20,7 @@ internal static class SqlQuota
 
     /// <summary>The upsert that takes one of <c>@quota</c> for the tenant and scope parameters named; one row changed when taken.</summary>
     public static string TakeSql(string tenantParameter, string scopeParameter) => $"""
-        INSERT INTO quota_usage (tenant_id, face, used) SELECT {tenantParameter}, {scopeParameter}, 1 WHERE @quota > 0
-        ON CONFLICT (tenant_id, face) DO UPDATE SET used = quota_usage.used + 1 WHERE quota_usage.used < @quota
+        INSERT INTO quota_usage (tenant_id, scope, used) SELECT {tenantParameter}, {scopeParameter}, 1 WHERE @quota > 0
+        ON CONFLICT (tenant_id, scope) DO UPDATE SET used = quota_usage.used + 1 WHERE quota_usage.used < @quota
         """;
 }

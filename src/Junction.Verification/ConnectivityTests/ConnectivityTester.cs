@@ -30,7 +30,7 @@ public sealed class ConnectivityTester(IDliStore dli, IConnectionStore connectio
         foreach (var binding in bindings)
         {
             var connection = await connections.FindAsync(binding.ConnectionId, cancellationToken);
-            if (connection is null || connection.TenantId != task.TenantId || connection.Face != Faces.HuaweiDli)
+            if (connection is null || connection.TenantId != task.TenantId || connection.Scope != Scopes.HuaweiDli)
             {
                 continue;
             }

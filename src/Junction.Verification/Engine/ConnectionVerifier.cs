@@ -24,7 +24,7 @@ public sealed class ConnectionVerifier(
     public async Task<VerificationResult> VerifyAsync(Connection connection, TimeSpan probeTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        if (Faces.IsTencentEb(connection.Face))
+        if (Scopes.IsTencentEb(connection.Scope))
         {
             return await VerifyTencentConnectorAsync(connection, probeTimeout, cancellationToken);
         }
@@ -35,14 +35,14 @@ public sealed class ConnectionVerifier(
             return network;
         }
 
-        if (connection.Face == Faces.HuaweiDli)
+        if (connection.Scope == Scopes.HuaweiDli)
         {
             return await VerifyDliHostsAsync(connection, network, probeTimeout, cancellationToken);
         }
 
         if (connection.Kafka is not { } target)
         {
-            return connection.Face == Faces.HuaweiEg
+            return connection.Scope == Scopes.HuaweiEg
                 ? await VerifyWebhookAsync(connection, network, probeTimeout, cancellationToken)
                 : VerificationResult.Success(network.Message, network.Detail);
         }

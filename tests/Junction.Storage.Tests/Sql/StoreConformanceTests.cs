@@ -175,7 +175,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         };
 
         Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(connection, 10, CancellationToken.None));
-        var read = await Connections.GetAsync("t1", Faces.HuaweiEg, connection.Id, CancellationToken.None);
+        var read = await Connections.GetAsync("t1", Scopes.HuaweiEg, connection.Id, CancellationToken.None);
 
         // A new connection is due for its first check at once.
         Assert.Equal(connection with { NextCheckAt = connection.CreatedAt }, read);
@@ -198,8 +198,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(CreateOutcome.QuotaExceeded, await Connections.CreateAsync(NewConnection("t1", "c"), 2, CancellationToken.None));
         Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t2", "c"), 2, CancellationToken.None));
 
-        Assert.True(await Connections.DeleteAsync("t1", Faces.HuaweiEg, first.Id, CancellationToken.None));
-        Assert.False(await Connections.DeleteAsync("t1", Faces.HuaweiEg, first.Id, CancellationToken.None));
+        Assert.True(await Connections.DeleteAsync("t1", Scopes.HuaweiEg, first.Id, CancellationToken.None));
+        Assert.False(await Connections.DeleteAsync("t1", Scopes.HuaweiEg, first.Id, CancellationToken.None));
         Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t1", "c"), 2, CancellationToken.None));
     }
 
@@ -209,7 +209,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t1", "a"), 1, CancellationToken.None));
         Assert.Equal(CreateOutcome.QuotaExceeded, await Connections.CreateAsync(NewConnection("t1", "b"), 1, CancellationToken.None));
 
-        var page = await Connections.ListAsync(new ConnectionQuery("t1", Faces.HuaweiEg, 0, 100), CancellationToken.None);
+        var page = await Connections.ListAsync(new ConnectionQuery("t1", Scopes.HuaweiEg, 0, 100), CancellationToken.None);
         Assert.Equal(1, page.Total);
     }
 
@@ -226,7 +226,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var outcomes = await Task.WhenAll(attempts);
 
         Assert.Equal(7, outcomes.Count(o => o == CreateOutcome.Created));
-        var page = await Connections.ListAsync(new ConnectionQuery("t1", Faces.HuaweiEg, 0, 100), CancellationToken.None);
+        var page = await Connections.ListAsync(new ConnectionQuery("t1", Scopes.HuaweiEg, 0, 100), CancellationToken.None);
         Assert.Equal(7, page.Total);
         Assert.Equal(7, page.Items.Select(c => c.Name).Distinct().Count());
     }
@@ -234,7 +234,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task List_UnfilteredTotal_FollowsCreatesDeletesAndRefusals()
     {
-        var query = new ConnectionQuery("t1", Faces.HuaweiEg, 0, 2);
+        var query = new ConnectionQuery("t1", Scopes.HuaweiEg, 0, 2);
         Assert.Equal(0, (await Connections.ListAsync(query, CancellationToken.None)).Total);
         var ids = new List<string>();
         for (var i = 0; i < 5; i++)
@@ -246,8 +246,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         Assert.Equal(CreateOutcome.NameTaken, await Connections.CreateAsync(NewConnection("t1", "total-0"), 100, CancellationToken.None));
         Assert.Equal(CreateOutcome.QuotaExceeded, await Connections.CreateAsync(NewConnection("t1", "over"), 5, CancellationToken.None));
-        Assert.True(await Connections.DeleteAsync("t1", Faces.HuaweiEg, ids[0], CancellationToken.None));
-        Assert.False(await Connections.DeleteAsync("t1", Faces.HuaweiEg, ids[0], CancellationToken.None));
+        Assert.True(await Connections.DeleteAsync("t1", Scopes.HuaweiEg, ids[0], CancellationToken.None));
+        Assert.False(await Connections.DeleteAsync("t1", Scopes.HuaweiEg, ids[0], CancellationToken.None));
         await Connections.CreateAsync(NewConnection("t2", "other-tenant"), 100, CancellationToken.None);
 
         var page = await Connections.ListAsync(query, CancellationToken.None);
@@ -275,7 +275,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         async Task<string[]> NamesAsync(ConnectionQuery q) =>
             (await Connections.ListAsync(q, CancellationToken.None)).Items.Select(c => c.Name).ToArray();
 
-        var q = new ConnectionQuery("t1", Faces.HuaweiEg, 0, 100);
+        var q = new ConnectionQuery("t1", Scopes.HuaweiEg, 0, 100);
         Assert.Equal(["bravo", "charlie", "alpha", "delta"], await NamesAsync(q));
         Assert.Equal(["delta", "alpha", "charlie", "bravo"], await NamesAsync(q with { Descending = false }));
         Assert.Equal(["alpha", "bravo", "charlie", "delta"], await NamesAsync(q with { Sort = SortField.Name, Descending = false }));
@@ -293,10 +293,10 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var c = NewConnection("t1", "upd");
         await Connections.CreateAsync(c, 10, CancellationToken.None);
 
-        var updated = await Connections.UpdateAsync("t1", Faces.HuaweiEg, c.Id, new ConnectionChanges(Description: "new"), s_t0.AddHours(1), CancellationToken.None);
+        var updated = await Connections.UpdateAsync("t1", Scopes.HuaweiEg, c.Id, new ConnectionChanges(Description: "new"), s_t0.AddHours(1), CancellationToken.None);
 
         Assert.Equal(c with { Description = "new", UpdatedAt = s_t0.AddHours(1), NextCheckAt = c.CreatedAt }, updated);
-        Assert.Null(await Connections.UpdateAsync("t2", Faces.HuaweiEg, c.Id, new ConnectionChanges(Description: "x"), s_t0, CancellationToken.None));
+        Assert.Null(await Connections.UpdateAsync("t2", Scopes.HuaweiEg, c.Id, new ConnectionChanges(Description: "x"), s_t0, CancellationToken.None));
     }
 
     /// <summary>Issue 14: DeleteEventBus racing CreateConnection left a connector on a deleted bus. One of the two wins.</summary>
@@ -310,11 +310,11 @@ public abstract class StoreConformanceTests : IAsyncLifetime
             Assert.Equal(BusCreateOutcome.Created, await new SqlEventBusStore(Database).CreateAsync(Bus("t1", busId), 1000, CancellationToken.None));
             var delete = Task.Run(() => new SqlEventBusStore(handles[round % 2]).DeleteAsync("t1", "ap-guangzhou", busId, CancellationToken.None));
             var create = Task.Run(() => new SqlConnectionStore(handles[(round + 1) % 2]).CreateAsync(
-                NewConnection("t1", $"c-{round}") with { Face = Faces.TencentEbBus(busId) }, 10, CancellationToken.None));
+                NewConnection("t1", $"c-{round}") with { Scope = Scopes.TencentEbBus(busId) }, 10, CancellationToken.None));
             var (deleted, created) = (await delete, await create);
 
             var busGone = await new SqlEventBusStore(Database).GetAsync("t1", "ap-guangzhou", busId, CancellationToken.None) is null;
-            var connectors = (await Connections.ListAsync(new ConnectionQuery("t1", Faces.TencentEbBus(busId), 0, 10), CancellationToken.None)).Total;
+            var connectors = (await Connections.ListAsync(new ConnectionQuery("t1", Scopes.TencentEbBus(busId), 0, 10), CancellationToken.None)).Total;
             Assert.False(busGone && connectors > 0, $"round {round}: a connector survives on the deleted bus");
             Assert.Equal(deleted == BusDeleteOutcome.Deleted, busGone);
             Assert.Equal(created == CreateOutcome.Created, connectors == 1);
@@ -410,9 +410,9 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await Connections.CreateAsync(NewConnection("t1", "eg-a"), 10, CancellationToken.None);
         await Connections.CreateAsync(NewConnection("t2", "eg-b"), 10, CancellationToken.None);
         await new SqlEventBusStore(Database).CreateAsync(Bus("t1", "eb-1"), 10, CancellationToken.None);
-        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t1", "eb-a") with { Face = Faces.TencentEbBus("eb-1") }, 10, CancellationToken.None));
-        await Connections.CreateAsync(NewConnection("t1", "dli-a") with { Face = Faces.HuaweiDli }, 10, CancellationToken.None);
-        await Connections.CreateAsync(NewConnection("t1", "dli-b") with { Face = Faces.HuaweiDliDeletedPrefix + "x", State = ConnectionState.Ready }, 10, CancellationToken.None);
+        Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(NewConnection("t1", "eb-a") with { Scope = Scopes.TencentEbBus("eb-1") }, 10, CancellationToken.None));
+        await Connections.CreateAsync(NewConnection("t1", "dli-a") with { Scope = Scopes.HuaweiDli }, 10, CancellationToken.None);
+        await Connections.CreateAsync(NewConnection("t1", "dli-b") with { Scope = Scopes.HuaweiDliDeletedPrefix + "x", State = ConnectionState.Ready }, 10, CancellationToken.None);
 
         async Task<long> TotalAsync(AllConnectionsQuery q) => (await Connections.ListAllAsync(q, CancellationToken.None)).Total;
 
@@ -466,15 +466,15 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var c = NewConnection("t1", "mine");
         await Connections.CreateAsync(c, 10, CancellationToken.None);
 
-        Assert.Null(await Connections.GetAsync("t2", Faces.HuaweiEg, c.Id, CancellationToken.None));
-        Assert.False(await Connections.DeleteAsync("t2", Faces.HuaweiEg, c.Id, CancellationToken.None));
-        Assert.NotNull(await Connections.GetAsync("t1", Faces.HuaweiEg, c.Id, CancellationToken.None));
+        Assert.Null(await Connections.GetAsync("t2", Scopes.HuaweiEg, c.Id, CancellationToken.None));
+        Assert.False(await Connections.DeleteAsync("t2", Scopes.HuaweiEg, c.Id, CancellationToken.None));
+        Assert.NotNull(await Connections.GetAsync("t1", Scopes.HuaweiEg, c.Id, CancellationToken.None));
     }
 
     [Fact]
     public async Task DliEditDetail_ConcurrentFromTwoHandles_LosesNoEdit()
     {
-        var connection = NewConnection("t1", "dli") with { Face = Faces.HuaweiDli, Kind = "DLI" };
+        var connection = NewConnection("t1", "dli") with { Scope = Scopes.HuaweiDli, Kind = "DLI" };
         Assert.Equal(CreateOutcome.Created, await Connections.CreateAsync(connection, 10, CancellationToken.None));
         var stores = new[] { new SqlDliStore(Database), new SqlDliStore(OpenSecondHandle(Database)) };
 
@@ -504,24 +504,24 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         DliBinding[] Bindings(Connection c, params string[] queues) => [.. queues.Select(q => new DliBinding(c.Id, q, Guid.NewGuid().ToString(), s_t0))];
 
         // A queue that cannot be bound refuses the whole create: no connection, no tags, no quota used.
-        var refused = NewConnection("t1", "refused") with { Face = Faces.HuaweiDli };
+        var refused = NewConnection("t1", "refused") with { Scope = Scopes.HuaweiDli };
         var (outcome, bind) = await dli.CreateConnectionAsync(refused, 1, tags, Bindings(refused, "dedicated", "shared"), CancellationToken.None);
         Assert.Equal(CreateOutcome.Refused, outcome);
         Assert.Equal((BindOutcome.QueueNotDedicated, "shared"), (bind!.Outcome, bind.Queues[0]));
         Assert.Null(await Connections.FindAsync(refused.Id, CancellationToken.None));
         Assert.Empty(await dli.BindingsAsync([refused.Id], CancellationToken.None));
         Assert.Empty((await dli.ListConnectionIdsAsync("t1", false, null, tags, 0, null, CancellationToken.None)).Ids);
-        Assert.Equal(0, await Connections.CountAsync("t1", Faces.HuaweiDli, CancellationToken.None));
+        Assert.Equal(0, await Connections.CountAsync("t1", Scopes.HuaweiDli, CancellationToken.None));
 
         // Everything at once: the connection, its tags and its binding (quota 1 is enough: the refusal used none).
-        var created = NewConnection("t1", "created") with { Face = Faces.HuaweiDli };
+        var created = NewConnection("t1", "created") with { Scope = Scopes.HuaweiDli };
         (outcome, bind) = await dli.CreateConnectionAsync(created, 1, tags, Bindings(created, "dedicated"), CancellationToken.None);
         Assert.Equal((CreateOutcome.Created, BindOutcome.Bound), (outcome, bind!.Outcome));
         Assert.Equal("dedicated", Assert.Single(await dli.BindingsAsync([created.Id], CancellationToken.None)).QueueName);
         Assert.Equal([created.Id], (await dli.ListConnectionIdsAsync("t1", false, null, tags, 0, null, CancellationToken.None)).Ids);
 
         // The quota and the name are checked in the same transaction.
-        var over = NewConnection("t1", "over") with { Face = Faces.HuaweiDli };
+        var over = NewConnection("t1", "over") with { Scope = Scopes.HuaweiDli };
         Assert.Equal(CreateOutcome.QuotaExceeded, (await dli.CreateConnectionAsync(over, 1, tags, [], CancellationToken.None)).Outcome);
         Assert.Equal(CreateOutcome.NameTaken, (await dli.CreateConnectionAsync(created with { Id = "other" }, 5, tags, [], CancellationToken.None)).Outcome);
         Assert.Null(await Connections.FindAsync(over.Id, CancellationToken.None));
@@ -695,7 +695,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     {
         Id = Guid.NewGuid().ToString(),
         TenantId = tenant,
-        Face = Faces.HuaweiEg,
+        Scope = Scopes.HuaweiEg,
         Name = name,
         Kind = "WEBHOOK",
         VpcId = "vpc",

@@ -79,7 +79,7 @@ internal sealed class EngineFixture : IDisposable
         {
             Id = Guid.NewGuid().ToString(),
             TenantId = tenant,
-            Face = Faces.HuaweiEg,
+            Scope = Scopes.HuaweiEg,
             Name = name,
             Kind = "KAFKA",
             VpcId = vpc,
@@ -93,7 +93,7 @@ internal sealed class EngineFixture : IDisposable
     }
 
     public async Task<Connection> GetAsync(Connection connection) =>
-        (await Connections.GetAsync("t1", Faces.HuaweiEg, connection.Id, CancellationToken.None))!;
+        (await Connections.GetAsync("t1", Scopes.HuaweiEg, connection.Id, CancellationToken.None))!;
 
     public void Dispose()
     {

@@ -239,7 +239,7 @@ public sealed class VerificationEngineTests : IDisposable
         {
             Id = "c1",
             TenantId = "t1",
-            Face = Faces.HuaweiEg,
+            Scope = Scopes.HuaweiEg,
             Name = "n",
             Kind = "KAFKA",
             State = state,

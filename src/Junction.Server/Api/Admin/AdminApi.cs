@@ -74,20 +74,20 @@ internal static class AdminApi
         }
 
         bool deleted;
-        if (connection.Face == Faces.HuaweiEg)
+        if (connection.Scope == Scopes.HuaweiEg)
         {
             if (id == Junction.Core.Events.EgDefaults.DefaultConnectionId(connection.TenantId))
             {
                 return Error(context, 409, "Junction.Conflict", $"connection '{id}' is the project's built-in default connection; it cannot be deleted");
             }
 
-            deleted = await service.DeleteAsync(connection.TenantId, connection.Face, id, cancellationToken);
+            deleted = await service.DeleteAsync(connection.TenantId, connection.Scope, id, cancellationToken);
         }
-        else if (Faces.IsTencentEb(connection.Face))
+        else if (Scopes.IsTencentEb(connection.Scope))
         {
-            deleted = await service.DeleteAsync(connection.TenantId, connection.Face, id, cancellationToken);
+            deleted = await service.DeleteAsync(connection.TenantId, connection.Scope, id, cancellationToken);
         }
-        else if (connection.Face == Faces.HuaweiDli)
+        else if (connection.Scope == Scopes.HuaweiDli)
         {
             var creating = (await dli.BindingsAsync([id], cancellationToken))
                 .Where(b => Junction.Core.Dli.DliBindingStates.Of(connection, b) == Junction.Core.Dli.DliBindingStates.Creating).Select(b => b.QueueName).ToList();
@@ -216,15 +216,15 @@ internal static class AdminApi
     private static ConnectionView View(Connection c) => new(
         c.Id,
         c.TenantId,
-        c.Face.StartsWith(Faces.TencentEbPrefix, StringComparison.Ordinal) ? "eb" : c.Face.StartsWith("dli", StringComparison.Ordinal) ? "dli" : c.Face,
         c.Face,
+        c.Scope,
         c.Name,
         c.Kind,
         c.State.ToString(),
         c.Error is null ? null : new ConnectionError(c.Error.Code, c.Error.Message, c.Error.Detail),
         c.CreatedAt,
         c.UpdatedAt,
-        c.Kind == "apigw" && Faces.IsTencentEb(c.Face) ? TencentEb.EbIngressApi.PathOf(c.Id) : null);
+        c.Kind == "apigw" && Scopes.IsTencentEb(c.Scope) ? TencentEb.EbIngressApi.PathOf(c.Id) : null);
 
     private static string? Authenticate(HttpRequest request, AdminOptions options)
     {

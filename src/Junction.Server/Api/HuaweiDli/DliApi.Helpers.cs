@@ -51,7 +51,7 @@ internal static partial class DliApi
     {
         var connection = await s.Store.FindAsync(id, ct);
         return connection is not null && connection.TenantId == tenant.Id
-            && (connection.Face == Faces.HuaweiDli || connection.Face.StartsWith(Faces.HuaweiDliDeletedPrefix, StringComparison.Ordinal))
+            && (connection.Scope == Scopes.HuaweiDli || connection.Scope.StartsWith(Scopes.HuaweiDliDeletedPrefix, StringComparison.Ordinal))
             ? connection
             : null;
     }
@@ -65,7 +65,7 @@ internal static partial class DliApi
             return (null, ConnectionNotFound(id));
         }
 
-        return connection.Face == Faces.HuaweiDli
+        return connection.Scope == Scopes.HuaweiDli
             ? (connection, null)
             : (null, DliError.NotSupported($"Connection {id} is deleted; a deleted connection cannot be changed."));
     }
@@ -109,7 +109,7 @@ internal static partial class DliApi
                 ["dest_network_id"] = connection.SubnetId,
                 ["isPrivis"] = true,
                 ["create_time"] = connection.CreatedAt.ToUnixTimeMilliseconds(),
-                ["status"] = connection.Face == Faces.HuaweiDli ? "ACTIVE" : "DELETED",
+                ["status"] = connection.Scope == Scopes.HuaweiDli ? "ACTIVE" : "DELETED",
                 ["hosts"] = new JsonArray([.. detail.Hosts.Select(h => (JsonNode)new JsonObject { ["ip"] = h.Ip, ["name"] = h.Name })]),
                 ["ipv6_enable"] = false,
                 ["routes"] = new JsonArray([.. detail.Routes.Select(r => (JsonNode)new JsonObject { ["name"] = r.Name, ["cidr"] = r.Cidr, ["create_time"] = r.CreateTime })]),

@@ -79,7 +79,7 @@ internal static partial class DliApi
         var detail = new DliConnectionDetail(hosts, [], routeTable);
         BindResult? bound = null;
         var result = await s.Connections.CreateAsync(
-            new NewConnection(tenant!.Id, Faces.HuaweiDli, name!, "", "DLI", vpc, subnet, null, null, Detail: detail.ToJson()),
+            new NewConnection(tenant!.Id, Scopes.HuaweiDli, name!, "", "DLI", vpc, subnet, null, null, Detail: detail.ToJson()),
             async (connection, quota, token) =>
             {
                 (var outcome, bound) = await s.Dli.CreateConnectionAsync(connection, quota, tags, NewBindings(connection.Id, queues ?? [], s), token);

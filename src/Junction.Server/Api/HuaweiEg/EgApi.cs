@@ -36,7 +36,7 @@ internal static class EgApi
         }
 
         var result = await services.Connections.CreateAsync(
-            new NewConnection(pass!.Tenant.Id, Faces.HuaweiEg, create.Name, create.Description, create.Type,
+            new NewConnection(pass!.Tenant.Id, Scopes.HuaweiEg, create.Name, create.Description, create.Type,
                 create.VpcId, create.SubnetId, create.Kafka, create.Password),
             cancellationToken);
         return result switch
@@ -87,7 +87,7 @@ internal static class EgApi
 
         var connection = connectionId == EgDefaults.DefaultConnectionId(pass.Tenant.Id)
             ? DefaultConnection(pass.Tenant.Id)
-            : await services.Connections.GetAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
+            : await services.Connections.GetAsync(pass.Tenant.Id, Scopes.HuaweiEg, connectionId, cancellationToken);
         return connection is null ? NotFound(connectionId) : Ok(EgConnectionInfo.From(connection));
     }
 
@@ -99,7 +99,7 @@ internal static class EgApi
     {
         Id = EgDefaults.DefaultConnectionId(tenantId),
         TenantId = tenantId,
-        Face = Faces.HuaweiEg,
+        Scope = Scopes.HuaweiEg,
         Name = "default",
         Description = "The public network: webhook targets without a private connection; only addresses the egress policy allows are reached.",
         Kind = EgRequests.Webhook,
@@ -130,8 +130,8 @@ internal static class EgApi
         }
 
         var connection = given
-            ? await services.Connections.UpdateDescriptionAsync(pass!.Tenant.Id, Faces.HuaweiEg, connectionId, description!, cancellationToken)
-            : await services.Connections.GetAsync(pass!.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
+            ? await services.Connections.UpdateDescriptionAsync(pass!.Tenant.Id, Scopes.HuaweiEg, connectionId, description!, cancellationToken)
+            : await services.Connections.GetAsync(pass!.Tenant.Id, Scopes.HuaweiEg, connectionId, cancellationToken);
         return connection is null ? NotFound(connectionId) : Ok(EgConnectionInfo.From(connection));
     }
 
@@ -150,7 +150,7 @@ internal static class EgApi
             return BuiltIn();
         }
 
-        var deleted = await services.Connections.DeleteAsync(pass.Tenant.Id, Faces.HuaweiEg, connectionId, cancellationToken);
+        var deleted = await services.Connections.DeleteAsync(pass.Tenant.Id, Scopes.HuaweiEg, connectionId, cancellationToken);
         return deleted ? Results.NoContent() : NotFound(connectionId);
     }
 

@@ -103,7 +103,7 @@ internal sealed class EgDataPlane(
         var webhook = EgResourceRequests.WebhookKinds.Contains(target.Name) || target.Name == "HC.APIGW";
         if (target.ConnectionId is { } id && id != EgDefaults.DefaultConnectionId(tenantId))
         {
-            var connection = await connections.GetAsync(tenantId, Faces.HuaweiEg, id, cancellationToken);
+            var connection = await connections.GetAsync(tenantId, Scopes.HuaweiEg, id, cancellationToken);
             if (connection is null)
             {
                 return EgError.BadRequest($"target {target.Name}: connection_id '{id}' is not a connection of this project");
@@ -126,7 +126,7 @@ internal sealed class EgDataPlane(
 
         if (EgJson.Text(target.DeadLetterQueue, "connection_id") is { } dlq)
         {
-            var connection = await connections.GetAsync(tenantId, Faces.HuaweiEg, dlq, cancellationToken);
+            var connection = await connections.GetAsync(tenantId, Scopes.HuaweiEg, dlq, cancellationToken);
             if (connection is null || connection.Kind != EgRequests.Kafka)
             {
                 return EgError.BadRequest($"dead_letter_queue.connection_id '{dlq}' is not a KAFKA connection of this project");

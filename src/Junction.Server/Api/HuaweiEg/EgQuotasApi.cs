@@ -50,7 +50,7 @@ internal static class EgQuotasApi
                 "SOURCE" => (options.MaxSources, await CountAsync(eg, tenant, EgKinds.Source, null, cancellationToken)),
                 "SUBSCRIPTION" => (options.MaxSubscriptions, await CountAsync(eg, tenant, EgKinds.Subscription, null, cancellationToken)),
                 "SUBSCRIPTION_TARGET" => (options.MaxTargetsPerSubscription, await MostTargetsAsync(eg, tenant, cancellationToken)),
-                _ => (quotas.Value.EgConnections, await eg.Connections.CountAsync(tenant, Faces.HuaweiEg, cancellationToken)),
+                _ => (quotas.Value.EgConnections, await eg.Connections.CountAsync(tenant, Scopes.HuaweiEg, cancellationToken)),
             };
             resources.Add(new JsonObject { ["name"] = kind.ToLowerInvariant(), ["type"] = kind, ["max"] = quota, ["min"] = 0, ["quota"] = quota, ["used"] = used });
         }

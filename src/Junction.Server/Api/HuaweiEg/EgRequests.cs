@@ -75,7 +75,7 @@ internal static partial class EgRequests
         var instance = Text(query, "instance_id", problems);
         problem = problems.Count > 0 ? string.Join("; ", problems) : null;
         return problem is null
-            ? new ConnectionQuery(tenantId, Faces.HuaweiEg, offset, limit, sort, descending, name, fuzzy, instance)
+            ? new ConnectionQuery(tenantId, Scopes.HuaweiEg, offset, limit, sort, descending, name, fuzzy, instance)
             : null;
     }
 

@@ -132,7 +132,7 @@ internal static partial class EbApi
         foreach (var bus in buses)
         {
             var briefs = await c.Services.Connections.ListAsync(
-                new ConnectionQuery(c.Tenant.Id, Faces.TencentEbBus(bus.Id), 0, 100), c.CancellationToken);
+                new ConnectionQuery(c.Tenant.Id, Scopes.TencentEbBus(bus.Id), 0, 100), c.CancellationToken);
             items.Add(new JsonObject
             {
                 ["ModTime"] = Time(bus.UpdatedAt),

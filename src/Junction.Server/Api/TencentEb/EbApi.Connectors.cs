@@ -39,7 +39,7 @@ internal static partial class EbApi
         // An apigw connector's secret is its ingress token (Junction stands in for the API gateway): kept encrypted, shown once.
         var token = spec.Type == "apigw" ? EbIngressApi.NewToken() : null;
         var result = await c.Services.Connections.CreateAsync(
-            new NewConnection(c.Tenant.Id, Faces.TencentEbBus(bus.Id), name, text, spec.Type, null, null, spec.Kafka, token ?? spec.Password,
+            new NewConnection(c.Tenant.Id, Scopes.TencentEbBus(bus.Id), name, text, spec.Type, null, null, spec.Kafka, token ?? spec.Password,
                 enable, spec.Detail.ToJsonString(), id),
             c.CancellationToken);
         return result switch
@@ -59,7 +59,7 @@ internal static partial class EbApi
         var p = c.Params.Allow("ConnectionId", "EventBusId");
         var id = ConnectionId(p.String("ConnectionId", required: true)!);
         var bus = await FindBusAsync(c, BusId(p.String("EventBusId", required: true)!));
-        return await c.Services.Connections.DeleteAsync(c.Tenant.Id, Faces.TencentEbBus(bus.Id), id, c.CancellationToken)
+        return await c.Services.Connections.DeleteAsync(c.Tenant.Id, Scopes.TencentEbBus(bus.Id), id, c.CancellationToken)
             ? []
             : throw ConnectionNotFound(id, bus.Id);
     }
@@ -71,7 +71,7 @@ internal static partial class EbApi
         var (offset, limit, sort, descending) = Paging(p);
         var bus = await FindBusAsync(c, busId);
         var page = await c.Services.Connections.ListAsync(
-            new ConnectionQuery(c.Tenant.Id, Faces.TencentEbBus(bus.Id), offset, limit, sort, descending), c.CancellationToken);
+            new ConnectionQuery(c.Tenant.Id, Scopes.TencentEbBus(bus.Id), offset, limit, sort, descending), c.CancellationToken);
         var items = new JsonArray([.. page.Items.Select(connection => (JsonNode)View(connection, bus.Id))]);
         return new JsonObject { ["Connections"] = items, ["TotalCount"] = page.Total };
     }
@@ -84,7 +84,7 @@ internal static partial class EbApi
         var enable = p.Bool("Enable");
         var description = Description(p.String("Description"));
         var name = p.String("ConnectionName") is { } n ? ConnectionName(n) : null;
-        var face = Faces.TencentEbBus(busId);
+        var face = Scopes.TencentEbBus(busId);
         // An unknown bus is answered as an unknown connector: that is the code this action documents.
         var existing = await c.Services.Connections.GetAsync(c.Tenant.Id, face, id, c.CancellationToken) ?? throw ConnectionNotFound(id, busId);
         if (existing.Kind == "apigw" && enable is not null)

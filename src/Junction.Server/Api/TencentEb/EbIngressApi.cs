@@ -40,7 +40,7 @@ internal static class EbIngressApi
     {
         var connection = await connections.FindAsync(connectorId, cancellationToken);
         var presented = Presented(context.Request);
-        var stored = connection is { Kind: "apigw", ProtectedSecret: { } secret } && Faces.IsTencentEb(connection.Face) ? protector.Unprotect(secret) : null;
+        var stored = connection is { Kind: "apigw", ProtectedSecret: { } secret } && Scopes.IsTencentEb(connection.Scope) ? protector.Unprotect(secret) : null;
         if (stored is null || presented is null
             || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(stored), Encoding.UTF8.GetBytes(presented)))
         {
@@ -60,7 +60,7 @@ internal static class EbIngressApi
             return Error(413, "PayloadTooLarge", $"the body is larger than an event may be ({limit} bytes, Junction:Eb:MaxEventBytes)");
         }
 
-        var busId = connection.Face[Faces.TencentEbPrefix.Length..];
+        var busId = connection.Scope[Scopes.TencentEbPrefix.Length..];
         var bus = await buses.FindAsync(connection.TenantId, busId, cancellationToken);
         var tenant = await credentials.GetTenantAsync(connection.TenantId, cancellationToken);
         if (bus is null || tenant is null)

@@ -34,7 +34,7 @@ public sealed class ShowModel(IConnectionStore connections, IVerificationStore v
     /// <summary>For a DLI connection: the queues bound to it, with the binding's state.</summary>
     public IReadOnlyList<(DliBinding Binding, string State)> Bindings { get; private set; } = [];
 
-    public string FaceOf => ConsoleFormat.Face(Connection.Face);
+    public string FaceOf => ConsoleFormat.Face(Connection.Scope);
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
     {
@@ -58,7 +58,7 @@ public sealed class ShowModel(IConnectionStore connections, IVerificationStore v
                 EgTargets = await Service<IEgStore>().ReferencingAsync(connection.TenantId, EgKinds.Target, connection.Id, 100, ct);
                 break;
             case "eb":
-                var busId = connection.Face[Faces.TencentEbPrefix.Length..];
+                var busId = connection.Scope[Scopes.TencentEbPrefix.Length..];
                 Bus = await Service<IEventBusStore>().FindAsync(connection.TenantId, busId, ct);
                 BusRules = Bus is null ? [] : await Service<IEbRuleStore>().RulesOfBusesAsync(connection.TenantId, [busId], ct);
                 break;
