@@ -64,6 +64,8 @@ public static partial class JunctionHost
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.TryAddSingleton<CredentialService>();
         services.TryAddSingleton<ConnectionService>();
+        services.TryAddSingleton<Junction.Core.Dli.DliService>();
+        services.TryAddSingleton<Junction.Core.EventBuses.EventBusService>();
         services.TryAddSingleton<TokenService>();
         services.TryAddSingleton<AuthLockouts>();
         services.TryAddSingleton<HuaweiAuthenticator>();

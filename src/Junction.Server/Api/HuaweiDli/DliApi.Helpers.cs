@@ -46,127 +46,64 @@ internal static partial class DliApi
         return Results.Text(response.ToJsonString(), "application/json; charset=utf-8", statusCode: status);
     }
 
-    /// <summary>Any of the tenant's DLI connections, live or deleted.</summary>
-    private static async Task<Connection?> FindAsync(Tenant tenant, string id, DliServices s, CancellationToken ct)
-    {
-        var connection = await s.Store.FindAsync(id, ct);
-        return connection is not null && connection.TenantId == tenant.Id
-            && (connection.Scope == Scopes.HuaweiDli || connection.Scope.StartsWith(Scopes.HuaweiDliDeletedPrefix, StringComparison.Ordinal))
-            ? connection
-            : null;
-    }
-
     /// <summary>A live connection, or the error for an unknown or deleted one.</summary>
     private static async Task<(Connection? Connection, IResult? Error)> FindLiveAsync(Tenant tenant, string id, DliServices s, CancellationToken ct)
     {
-        var connection = await FindAsync(tenant, id, s, ct);
+        var connection = await s.Dli.FindAsync(tenant.Id, id, ct);
         if (connection is null)
         {
             return (null, ConnectionNotFound(id));
         }
 
-        return connection.Scope == Scopes.HuaweiDli
+        return DliService.IsLive(connection)
             ? (connection, null)
             : (null, DliError.NotSupported($"Connection {id} is deleted; a deleted connection cannot be changed."));
     }
 
-    /// <summary>The connection objects of spec §2.1, in the order of <paramref name="ids"/>.</summary>
-    private static async Task<List<JsonObject>> ViewsAsync(IReadOnlyList<string> ids, DliServices s, CancellationToken ct)
+    /// <summary>The connection object of spec §2.1.</summary>
+    private static JsonObject View(DliConnectionView view)
     {
-        var bindings = (await s.Dli.BindingsAsync([.. ids], ct)).ToLookup(b => b.ConnectionId);
-        var views = new List<JsonObject>(ids.Count);
-        foreach (var id in ids)
+        var connection = view.Connection;
+        var detail = view.Detail;
+        var queues = new JsonArray();
+        foreach (var (binding, state) in view.Bindings)
         {
-            var connection = await s.Store.FindAsync(id, ct);
-            if (connection is null)
+            var updated = connection.CheckedAt is { } checkedAt && checkedAt > binding.BoundAt ? checkedAt : binding.BoundAt;
+            queues.Add(new JsonObject
             {
-                continue;
-            }
-
-            var detail = DliConnectionDetail.Parse(connection.Detail);
-            var queues = new JsonArray();
-            foreach (var binding in bindings[id])
-            {
-                var state = BindingState(connection, binding);
-                var updated = connection.CheckedAt is { } checkedAt && checkedAt > binding.BoundAt ? checkedAt : binding.BoundAt;
-                queues.Add(new JsonObject
-                {
-                    ["peer_id"] = binding.PeerId,
-                    ["status"] = state,
-                    ["name"] = binding.QueueName,
-                    ["err_msg"] = state == "FAILED" ? connection.Error?.Message ?? "" : "",
-                    ["update_time"] = updated.ToUnixTimeMilliseconds(),
-                });
-            }
-
-            views.Add(new JsonObject
-            {
-                ["name"] = connection.Name,
-                ["id"] = connection.Id,
-                ["available_queue_info"] = queues,
-                ["elastic_resource_pools"] = new JsonArray(),
-                ["dest_vpc_id"] = connection.VpcId,
-                ["dest_network_id"] = connection.SubnetId,
-                ["isPrivis"] = true,
-                ["create_time"] = connection.CreatedAt.ToUnixTimeMilliseconds(),
-                ["status"] = connection.Scope == Scopes.HuaweiDli ? "ACTIVE" : "DELETED",
-                ["hosts"] = new JsonArray([.. detail.Hosts.Select(h => (JsonNode)new JsonObject { ["ip"] = h.Ip, ["name"] = h.Name })]),
-                ["ipv6_enable"] = false,
-                ["routes"] = new JsonArray([.. detail.Routes.Select(r => (JsonNode)new JsonObject { ["name"] = r.Name, ["cidr"] = r.Cidr, ["create_time"] = r.CreateTime })]),
+                ["peer_id"] = binding.PeerId,
+                ["status"] = state,
+                ["name"] = binding.QueueName,
+                ["err_msg"] = state == DliBindingStates.Failed ? connection.Error?.Message ?? "" : "",
+                ["update_time"] = updated.ToUnixTimeMilliseconds(),
             });
         }
 
-        return views;
-    }
-
-    private static string BindingState(Connection connection, DliBinding binding) => DliBindingStates.Of(connection, binding);
-
-    /// <summary>What the request itself can get wrong about its queues: a repeat, or the default queue.</summary>
-    private static IResult? CheckQueueNames(IReadOnlyList<string> queues)
-    {
-        if (queues.Distinct().Count() != queues.Count)
+        return new JsonObject
         {
-            return DliError.BadRequest("queues lists a queue twice");
-        }
-
-        return queues.Contains("default")
-            ? DliError.BadRequest("The default queue cannot be bound to an enhanced datasource connection.")
-            : null;
+            ["name"] = connection.Name,
+            ["id"] = connection.Id,
+            ["available_queue_info"] = queues,
+            ["elastic_resource_pools"] = new JsonArray(),
+            ["dest_vpc_id"] = connection.VpcId,
+            ["dest_network_id"] = connection.SubnetId,
+            ["isPrivis"] = true,
+            ["create_time"] = connection.CreatedAt.ToUnixTimeMilliseconds(),
+            ["status"] = view.Live ? "ACTIVE" : "DELETED",
+            ["hosts"] = new JsonArray([.. detail.Hosts.Select(h => (JsonNode)new JsonObject { ["ip"] = h.Ip, ["name"] = h.Name })]),
+            ["ipv6_enable"] = false,
+            ["routes"] = new JsonArray([.. detail.Routes.Select(r => (JsonNode)new JsonObject { ["name"] = r.Name, ["cidr"] = r.Cidr, ["create_time"] = r.CreateTime })]),
+        };
     }
 
-    /// <summary>
-    /// Before a create only, so that a create naming a missing or shared queue stores nothing; the bind itself checks
-    /// again in its transaction (IDliStore.BindQueuesAsync), which is what holds under concurrency.
-    /// </summary>
-    private static async Task<IResult?> CheckQueuesAsync(Tenant tenant, IReadOnlyList<string> queues, DliServices s, CancellationToken ct)
+    /// <summary>DLI's answer to queues that cannot be bound.</summary>
+    private static DliError QueueError(DliQueueProblem problem) => problem.Kind switch
     {
-        if (CheckQueueNames(queues) is { } nameError)
-        {
-            return nameError;
-        }
-
-        foreach (var name in queues)
-        {
-            var queue = await s.Dli.GetQueueAsync(tenant.Id, name, ct);
-            if (queue is null)
-            {
-                return DliError.NotExist($"There is no queue named {name}");
-            }
-
-            if (queue.ResourceMode != 1)
-            {
-                return DliError.BadRequest($"Queue {name} is not a dedicated queue (resource_mode 1); only dedicated queues can be bound.");
-            }
-        }
-
-        return null;
-    }
-
-    private static List<DliBinding> NewBindings(string connectionId, IReadOnlyList<string> queues, DliServices s)
-    {
-        var now = s.Time.GetUtcNow();
-        return [.. queues.Select(q => new DliBinding(connectionId, q, Guid.NewGuid().ToString(), now))];
-    }
+        DliQueueProblem.Kinds.Repeated => DliError.BadRequest("queues lists a queue twice"),
+        DliQueueProblem.Kinds.DefaultQueue => DliError.BadRequest("The default queue cannot be bound to an enhanced datasource connection."),
+        DliQueueProblem.Kinds.Missing => DliError.NotExist($"There is no queue named {problem.Queue}"),
+        _ => DliError.BadRequest($"Queue {problem.Queue} is not a dedicated queue (resource_mode 1); only dedicated queues can be bound."),
+    };
 
     /// <summary>The body of associate/disassociate: queue names (elastic resource pools are not supported).</summary>
     private static async Task<(Tenant? Tenant, IReadOnlyList<string>? Queues, IResult? Error)> BindingRequestAsync(

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Junction.Server.Api.HuaweiDli;
 
-internal sealed record DliServices(
-    HuaweiGate Gate, ConnectionService Connections, IConnectionStore Store, IDliStore Dli, Junction.Core.Verification.IVerificationSignal Signal, TimeProvider Time);
+/// <summary>What the DLI endpoints use: the gate (wire auth) and Core's DLI rules.</summary>
+internal sealed record DliServices(HuaweiGate Gate, DliService Dli);
 
 /// <summary>
 /// Huawei DLI enhanced datasource connections (spec/huawei-dli.md §2–§3): <c>/v2.0/{project_id}/datasource/enhanced-connections</c>,
@@ -70,22 +70,15 @@ internal static partial class DliApi
             return PoolsNotSupported();
         }
 
-        if (await CheckQueuesAsync(tenant!, queues ?? [], s, ct) is { } queueError)
-        {
-            return queueError;
-        }
-
         // The connection, its tags and its queue bindings are one transaction: a crash leaves all of them or none.
         var detail = new DliConnectionDetail(hosts, [], routeTable);
-        BindResult? bound = null;
-        var result = await s.Connections.CreateAsync(
-            new NewConnection(tenant!.Id, Scopes.HuaweiDli, name!, "", "DLI", vpc, subnet, null, null, Detail: detail.ToJson()),
-            async (connection, quota, token) =>
-            {
-                (var outcome, bound) = await s.Dli.CreateConnectionAsync(connection, quota, tags, NewBindings(connection.Id, queues ?? [], s), token);
-                return outcome;
-            },
-            ct);
+        var (result, bound, problem) = await s.Dli.CreateAsync(
+            new NewConnection(tenant!.Id, Scopes.HuaweiDli, name!, "", "DLI", vpc, subnet, null, null, Detail: detail.ToJson()), tags, queues ?? [], ct);
+        if (problem is not null)
+        {
+            return QueueError(problem);
+        }
+
         switch (result)
         {
             case CreateResult.NameTaken:
@@ -98,7 +91,7 @@ internal static partial class DliApi
                 return BindError(bound!, "") ?? throw new InvalidOperationException($"the DLI create was refused without a bind error ({bound?.Outcome})");
         }
 
-        var created = ((CreateResult.Created)result).Connection;
+        var created = ((CreateResult.Created)result!).Connection;
         var message = queues is { Count: > 0 } ? $"Create peer connection for queues:{{{string.Join(",", queues)}}}" : "";
         return Success(201, new JsonObject { ["connection_id"] = created.Id }, message);
     }
@@ -129,11 +122,10 @@ internal static partial class DliApi
         }
 
         var name = query["name"].ToString();
-        var (_, ids) = await s.Dli.ListConnectionIdsAsync(tenant!.Id, deleted, name.Length == 0 ? null : name, tags, offset, limit == 0 ? null : limit, ct);
         var items = new JsonArray();
-        foreach (var view in await ViewsAsync(ids, s, ct))
+        foreach (var view in await s.Dli.ListAsync(tenant!.Id, deleted, name.Length == 0 ? null : name, tags, offset, limit == 0 ? null : limit, ct))
         {
-            items.Add(view);
+            items.Add(View(view));
         }
 
         return Success(200, new JsonObject { ["count"] = items.Count, ["connections"] = items });
@@ -148,14 +140,7 @@ internal static partial class DliApi
             return error;
         }
 
-        var connection = await FindAsync(tenant!, id, s, ct);
-        if (connection is null)
-        {
-            return ConnectionNotFound(id);
-        }
-
-        var view = (await ViewsAsync([connection.Id], s, ct))[0];
-        return Success(200, view);
+        return await s.Dli.ShowAsync(tenant!.Id, id, ct) is { } view ? Success(200, View(view)) : ConnectionNotFound(id);
     }
 
     private static async Task<IResult> DeleteAsync(
@@ -173,15 +158,13 @@ internal static partial class DliApi
             return connection.Error;
         }
 
-        var creating = (await s.Dli.BindingsAsync([id], ct)).Where(b => BindingState(connection.Connection!, b) == "CREATING").Select(b => b.QueueName).ToList();
-        if (creating.Count > 0)
+        return await s.Dli.DeleteAsync(connection.Connection!, ct) switch
         {
-            return DliError.NotSupported($"The connection that is being created cannot be deleted: queue(s) {string.Join(", ", creating)} are still CREATING.");
-        }
-
-        return await s.Dli.SoftDeleteAsync(tenant!.Id, id, s.Time.GetUtcNow(), ct)
-            ? Success(200, [], "Deleted")
-            : ConnectionNotFound(id);
+            DliDeleteResult.Deleted => Success(200, [], "Deleted"),
+            DliDeleteResult.StillCreating creating => DliError.NotSupported(
+                $"The connection that is being created cannot be deleted: queue(s) {string.Join(", ", creating.Queues)} are still CREATING."),
+            _ => ConnectionNotFound(id),
+        };
     }
 
     private static async Task<IResult> UpdateHostsAsync(
@@ -206,15 +189,8 @@ internal static partial class DliApi
             return connection.Error;
         }
 
-        var edited = await s.Dli.EditDetailAsync(tenant!.Id, id, detail => new DetailEdit.Updated(detail with { Hosts = hosts }), s.Time.GetUtcNow(), ct);
-        if (edited is not DetailEdit.Updated)
-        {
-            return ConnectionNotFound(id);
-        }
-
         // New hosts are checked at once.
-        s.Signal.Notify();
-        return Success(200, []);
+        return await s.Dli.SetHostsAsync(tenant!.Id, id, hosts, ct) is DetailEdit.Updated ? Success(200, []) : ConnectionNotFound(id);
     }
 
     private static async Task<IResult> AssociateAsync(
@@ -227,13 +203,12 @@ internal static partial class DliApi
         }
 
         // Existence and dedication are checked by the bind, in its transaction.
-        if (CheckQueueNames(queues!) is { } queueError)
+        if (DliService.CheckQueueNames(queues!) is { } problem)
         {
-            return queueError;
+            return QueueError(problem);
         }
 
-        var bound = await s.Dli.BindQueuesAsync(tenant!.Id, id, NewBindings(id, queues!, s), ct);
-        s.Signal.Notify();
+        var bound = await s.Dli.BindQueuesAsync(tenant!.Id, id, queues!, ct);
         return BindError(bound, id) ?? Success(200, [], $"associated peer connection for queues: {{{string.Join(",", queues!)}}}.");
     }
 
@@ -285,13 +260,7 @@ internal static partial class DliApi
         }
 
         // The uniqueness checks and the write are one read-modify-write in the store: concurrent adds all keep.
-        var now = s.Time.GetUtcNow();
-        var edited = await s.Dli.EditDetailAsync(tenant!.Id, id, detail =>
-            detail.Routes.Any(r => r.Name == name) ? new DetailEdit.Refused(true, $"A route named '{name}' already exists on connection {id}.")
-            : detail.Routes.Any(r => r.Cidr == cidr) ? new DetailEdit.Refused(true, $"A route with cidr '{cidr}' already exists on connection {id}.")
-            : new DetailEdit.Updated(detail with { Routes = [.. detail.Routes, new DliRoute(name!, cidr!, now.ToUnixTimeMilliseconds())] }),
-            now, ct);
-        return EditAnswer(edited, id, "");
+        return EditAnswer(await s.Dli.AddRouteAsync(tenant!.Id, id, name!, cidr!, ct), id, "");
     }
 
     private static async Task<IResult> DeleteRouteAsync(
@@ -310,12 +279,7 @@ internal static partial class DliApi
             return connection.Error;
         }
 
-        var edited = await s.Dli.EditDetailAsync(tenant!.Id, id, detail =>
-            detail.Routes.Any(r => r.Name == name)
-                ? new DetailEdit.Updated(detail with { Routes = [.. detail.Routes.Where(r => r.Name != name)] })
-                : new DetailEdit.Refused(false, $"There is no route named '{name}' on connection {id}."),
-            s.Time.GetUtcNow(), ct);
-        return EditAnswer(edited, id, "Deleted");
+        return EditAnswer(await s.Dli.DeleteRouteAsync(tenant!.Id, id, name, ct), id, "Deleted");
     }
 
     private static async Task<IResult> PrivilegesAsync(
@@ -327,7 +291,7 @@ internal static partial class DliApi
             return error;
         }
 
-        return await FindAsync(tenant!, id, s, ct) is null
+        return await s.Dli.FindAsync(tenant!.Id, id, ct) is null
             ? ConnectionNotFound(id)
             : Success(200, new JsonObject { ["connection_id"] = id, ["privileges"] = new JsonArray() });
     }

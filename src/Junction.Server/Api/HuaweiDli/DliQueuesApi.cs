@@ -1,16 +1,14 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Junction.Core.Connections;
 using Junction.Core.Dli;
 using Junction.Core.Networks;
 using Junction.Server.Auth;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace Junction.Server.Api.HuaweiDli;
 
-internal sealed record DliQueueServices(
-    HuaweiGate Gate, IDliStore Dli, IDliConnectivityStore Tests, IConnectivitySignal TestSignal, IOptions<ConnectionQuotas> Quotas, TimeProvider Time);
+/// <summary>What the queue endpoints use: the gate (wire auth) and Core's DLI rules.</summary>
+internal sealed record DliQueueServices(HuaweiGate Gate, DliService Dli);
 
 /// <summary>DLI queues, the dependency of enhanced connections (spec/huawei-dli.md §4): <c>/v1.0/{project_id}/queues</c>.</summary>
 internal static class DliQueuesApi
@@ -115,13 +113,14 @@ internal static class DliQueuesApi
             EnterpriseProjectId = enterprise,
             Owner = tenant.DomainName,
             TagsJson = tags is null ? null : new JsonArray([.. tags.Select(t => (JsonNode)new JsonObject { ["key"] = t.Key, ["value"] = t.Value })]).ToJsonString(),
-            CreatedAt = s.Time.GetUtcNow(),
+            // Stamped by Core.
+            CreatedAt = default,
         };
-        return await s.Dli.CreateQueueAsync(queue, s.Quotas.Value.DliQueues, ct) switch
+        return await s.Dli.CreateQueueAsync(queue, ct) switch
         {
             QueueCreateOutcome.Created => DliApi.Success(200, new JsonObject { ["queue_name"] = queue.Name }),
             QueueCreateOutcome.NameTaken => DliError.Exists($"The queue {queue.Name} already exists."),
-            _ => new DliError(400, DliCodes.QuotaInsufficient, $"The quota is insufficient: at most {s.Quotas.Value.DliQueues} queues per project."),
+            _ => new DliError(400, DliCodes.QuotaInsufficient, $"The quota is insufficient: at most {s.Dli.QueueQuota} queues per project."),
         };
     }
 
@@ -298,12 +297,6 @@ internal static class DliQueuesApi
         return await s.Dli.UpdateQueueAsync(tenant!.Id, lower, null, cidr, ct) ? DliApi.Success(200, []) : QueueNotFound(lower);
     }
 
-    /// <summary>Tests running at once per project; more are refused until some finish.</summary>
-    internal const int MaxRunningTests = 100;
-
-    /// <summary>How long a finished test can still be shown.</summary>
-    internal static readonly TimeSpan KeepFinishedTests = TimeSpan.FromDays(1);
-
     /// <summary>
     /// CreateConnectivityTask (spec §7): <c>{"address": "host:port"}</c> → <c>task_id</c>. The test is written first and
     /// answered by the connectivity worker; ShowConnectivityTask reads the answer.
@@ -325,20 +318,19 @@ internal static class DliQueuesApi
         }
 
         var lower = name.ToLowerInvariant();
-        if (await s.Dli.GetQueueAsync(tenant!.Id, lower, ct) is null)
+        var (host, port) = endpoint!.Value;
+        var (id, busy) = await s.Dli.StartTestAsync(tenant!.Id, lower, address!, host, port, ct);
+        if (busy)
+        {
+            return new DliError(400, DliCodes.SystemRestrictions,
+                $"System restrictions: {DliService.MaxRunningTests} connectivity tests are already running in this project; wait for them to finish.");
+        }
+
+        if (id is null)
         {
             return QueueNotFound(lower);
         }
 
-        var (host, port) = endpoint!.Value;
-        var task = new DliConnectivityTask(0, tenant.Id, lower, address!, host, port, Connectivity.Checking, null, s.Time.GetUtcNow(), null);
-        var id = await s.Tests.CreateAsync(task, MaxRunningTests, KeepFinishedTests, ct);
-        if (id is null)
-        {
-            return new DliError(400, DliCodes.SystemRestrictions, $"System restrictions: {MaxRunningTests} connectivity tests are already running in this project; wait for them to finish.");
-        }
-
-        s.TestSignal.Notify();
         return DliApi.Success(200, new JsonObject { ["task_id"] = id.Value }, $"check connectivity to address:{host} with port: {port} successfully");
     }
 
@@ -362,10 +354,10 @@ internal static class DliQueuesApi
             return DliError.BadRequest($"task_id must be the integer CreateConnectivityTask answered (got '{taskId}')");
         }
 
-        var task = await s.Tests.GetAsync(tenant!.Id, lower, id, ct);
+        var task = await s.Dli.GetTestAsync(tenant!.Id, lower, id, ct);
         if (task is null)
         {
-            return DliError.NotExist($"There is no connectivity test {id} of queue {lower} (finished tests are kept for {KeepFinishedTests.TotalHours:0} hours).");
+            return DliError.NotExist($"There is no connectivity test {id} of queue {lower} (finished tests are kept for {DliService.KeepFinishedTests.TotalHours:0} hours).");
         }
 
         return DliApi.Success(200, new JsonObject

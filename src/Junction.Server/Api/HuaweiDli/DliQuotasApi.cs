@@ -28,7 +28,7 @@ internal static class DliQuotasApi
         }
 
         var queues = (await s.Dli.ListQueuesAsync(tenant!.Id, null, ct)).Count;
-        var connections = await s.Store.CountAsync(tenant.Id, Scopes.HuaweiDli, ct);
+        var connections = await s.Dli.CountAsync(tenant.Id, ct);
         var resources = new JsonArray(
             Item("QUEUE", quotas.Value.DliQueues, queues),
             Item("ENHANCED_CONNECTION", quotas.Value.DliConnections, connections));

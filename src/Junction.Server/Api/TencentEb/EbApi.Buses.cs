@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Junction.Core.Connections;
 using Junction.Core.EventBuses;
-using Junction.Core.Security;
 
 namespace Junction.Server.Api.TencentEb;
 
@@ -16,32 +15,13 @@ internal static partial class EbApi
         var description = Description(p.String("Description"));
         var saveDays = SaveDays(p.Integer("SaveDays"));
         var enableStore = p.Bool("EnableStore");
-        if (string.Equals(name, EventBusTypes.DefaultName, StringComparison.OrdinalIgnoreCase))
+        var (outcome, bus) = await c.Services.Buses.CreateAsync(c.Tenant.Id, c.Region, name, description, enableStore, saveDays, c.CancellationToken);
+        return outcome switch
         {
-            throw new EbError("ResourceInUse.DefaultEventBus", "The default Tencent Cloud service event bus cannot be created repeatedly in the same region.");
-        }
-
-        await EnsureDefaultBusAsync(c);
-        var now = Now(c);
-        var bus = new EventBus
-        {
-            Id = "eb-" + RandomIds.Suffix(8),
-            TenantId = c.Tenant.Id,
-            Region = c.Region,
-            Name = name,
-            Description = description ?? "",
-            Type = EventBusTypes.Custom,
-            EnableStore = enableStore ?? false,
-            SaveDays = saveDays,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        var quota = c.Services.Quotas.Value.EbBusesPerRegion;
-        return await c.Services.Buses.CreateAsync(bus, quota, c.CancellationToken) switch
-        {
-            BusCreateOutcome.Created => new JsonObject { ["EventBusId"] = bus.Id },
-            BusCreateOutcome.NameTaken => throw EbError.Value("EventBusName", $"An event bus named '{name}' already exists in {c.Region}."),
-            _ => throw new EbError("LimitExceeded.EventBus", $"The number of EventBus reaches the upper limit ({quota} custom buses in {c.Region})."),
+            BusWrite.Done => new JsonObject { ["EventBusId"] = bus!.Id },
+            BusWrite.NameReserved => throw new EbError("ResourceInUse.DefaultEventBus", "The default Tencent Cloud service event bus cannot be created repeatedly in the same region."),
+            BusWrite.NameTaken => throw EbError.Value("EventBusName", $"An event bus named '{name}' already exists in {c.Region}."),
+            _ => throw new EbError("LimitExceeded.EventBus", $"The number of EventBus reaches the upper limit ({c.Services.Buses.BusQuota} custom buses in {c.Region})."),
         };
     }
 
@@ -49,16 +29,11 @@ internal static partial class EbApi
     {
         var p = c.Params.Allow("EventBusId");
         var id = BusId(p.String("EventBusId", required: true)!);
-        var bus = await FindBusAsync(c, id);
-        if (bus.Type == EventBusTypes.Cloud)
-        {
-            throw new EbError("OperationDenied.ResourceImmutable", "The default Tencent Cloud service event bus cannot be deleted.");
-        }
-
         return await c.Services.Buses.DeleteAsync(c.Tenant.Id, c.Region, id, c.CancellationToken) switch
         {
-            BusDeleteOutcome.Deleted => [],
-            BusDeleteOutcome.InUse => throw new EbError("ResourceInUse.EventBus", "Failed to delete the event bus. Please first delete all rules, connectors and archives of it."),
+            BusWrite.Done => [],
+            BusWrite.Immutable => throw new EbError("OperationDenied.ResourceImmutable", "The default Tencent Cloud service event bus cannot be deleted."),
+            BusWrite.InUse => throw new EbError("ResourceInUse.EventBus", "Failed to delete the event bus. Please first delete all rules, connectors and archives of it."),
             _ => throw BusNotFound(id),
         };
     }
@@ -124,7 +99,6 @@ internal static partial class EbApi
             }
         }
 
-        await EnsureDefaultBusAsync(c);
         var (total, buses) = await c.Services.Buses.ListAsync(
             new EventBusQuery(c.Tenant.Id, c.Region, offset, limit, sort, descending, names, ids, types), c.CancellationToken);
         var targets = (await c.Services.Rules.TargetsOfBusesAsync(c.Tenant.Id, [.. buses.Select(b => b.Id)], c.CancellationToken)).ToLookup(t => t.BusId);
@@ -156,45 +130,19 @@ internal static partial class EbApi
         var id = BusId(p.String("EventBusId", required: true)!);
         var name = p.String("EventBusName") is { } n ? BusName(n) : null;
         var changes = new EventBusChanges(name, Description(p.String("Description")), p.Bool("EnableStore"), SaveDays(p.Integer("SaveDays")), p.String("LogTopicId"));
-        var bus = await FindBusAsync(c, id);
-        if (bus.Type == EventBusTypes.Cloud)
+        return await c.Services.Buses.UpdateAsync(c.Tenant.Id, c.Region, id, changes, c.CancellationToken) switch
         {
-            throw new EbError("OperationDenied.ResourceImmutable", "The default Tencent Cloud service event bus cannot be modified.");
-        }
-
-        if (name is not null && string.Equals(name, EventBusTypes.DefaultName, StringComparison.OrdinalIgnoreCase))
-        {
-            throw EbError.Value("EventBusName", "The name 'default' is reserved for the Tencent Cloud service event bus.");
-        }
-
-        try
-        {
-            _ = await c.Services.Buses.UpdateAsync(c.Tenant.Id, c.Region, id, changes, Now(c), c.CancellationToken) ?? throw BusNotFound(id);
-        }
-        catch (NameTakenException)
-        {
-            throw EbError.Value("EventBusName", $"An event bus named '{name}' already exists in {c.Region}.");
-        }
-
-        return [];
+            BusWrite.Done => [],
+            BusWrite.Immutable => throw new EbError("OperationDenied.ResourceImmutable", "The default Tencent Cloud service event bus cannot be modified."),
+            BusWrite.NameReserved => throw EbError.Value("EventBusName", "The name 'default' is reserved for the Tencent Cloud service event bus."),
+            BusWrite.NameTaken => throw EbError.Value("EventBusName", $"An event bus named '{name}' already exists in {c.Region}."),
+            _ => throw BusNotFound(id),
+        };
     }
 
     /// <summary>The Cloud bus of an account and region exists from its first use (spec §8).</summary>
-    private static Task<EventBus> EnsureDefaultBusAsync(EbContext c)
-    {
-        var now = Now(c);
-        return c.Services.Buses.EnsureDefaultAsync(new EventBus
-        {
-            Id = "eb-" + RandomIds.Suffix(8),
-            TenantId = c.Tenant.Id,
-            Region = c.Region,
-            Name = EventBusTypes.DefaultName,
-            Description = "Tencent Cloud service event bus",
-            Type = EventBusTypes.Cloud,
-            CreatedAt = now,
-            UpdatedAt = now,
-        }, c.CancellationToken);
-    }
+    private static Task<EventBus> EnsureDefaultBusAsync(EbContext c) =>
+        c.Services.Buses.EnsureDefaultAsync(c.Tenant.Id, c.Region, c.CancellationToken);
 
     private static async Task<EventBus> FindBusAsync(EbContext c, string id) =>
         await c.Services.Buses.GetAsync(c.Tenant.Id, c.Region, id, c.CancellationToken) ?? throw BusNotFound(id);

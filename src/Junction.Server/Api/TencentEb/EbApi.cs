@@ -16,7 +16,7 @@ namespace Junction.Server.Api.TencentEb;
 internal sealed record EbContext(Tenant Tenant, string Region, EbParams Params, EbServices Services, CancellationToken CancellationToken);
 
 internal sealed record EbServices(
-    Tc3Authenticator Authenticator, ConnectionService Connections, IEventBusStore Buses, EbRateLimiter RateLimiter,
+    Tc3Authenticator Authenticator, ConnectionService Connections, EventBusService Buses, EbRateLimiter RateLimiter,
     IOptions<TencentOptions> Tencent, IOptions<ConnectionQuotas> Quotas, IOptions<JunctionOptions> Junction, TimeProvider Time,
     IEbRuleStore Rules, EbPublisher Publisher, IOptions<EbDataPlaneOptions> Eb, Core.Instances.InstanceRegistry Instances,
     Core.Inventory.IInventoryStore Inventory);
