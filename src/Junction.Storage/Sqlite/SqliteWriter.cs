@@ -15,8 +15,13 @@ namespace Junction.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteWriter(string connectionString, string path) : IDisposable
 {
-    /// <summary>Writes per transaction at most, so that one batch does not hold the lock for long.</summary>
-    private const int MaxBatch = 64;
+    /// <summary>
+    /// Writes per transaction at most, so that one batch does not hold the lock for long. 256, not 64: under delivery
+    /// load (publishes, claims, completion batches queued together) bigger groups write each hot page once per commit
+    /// instead of once per 64 writes — webhook delivery ~5,400 → ~6,200 events/s — while EG create's p99 under 64
+    /// clients stayed 11.9 ms (its queue never holds more than 64 writes).
+    /// </summary>
+    private const int MaxBatch = 256;
 
     // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits. The
     // checkpoint (copying the log into the database file, then fsync) runs inside the commit that crosses the
