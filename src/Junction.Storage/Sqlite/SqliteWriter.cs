@@ -21,7 +21,7 @@ internal sealed class SqliteWriter(string connectionString, string path) : IDisp
     /// instead of once per 64 writes — webhook delivery ~5,400 → ~6,200 events/s — while EG create's p99 under 64
     /// clients stayed 11.9 ms (its queue never holds more than 64 writes).
     /// </summary>
-    private const int MaxBatch = 256;
+    internal const int MaxBatch = 256;
 
     // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits. The
     // checkpoint (copying the log into the database file, then fsync) runs inside the commit that crosses the
