@@ -27,11 +27,12 @@ public sealed class ConnectionQuotas
     [Range(1, 1_000_000)]
     public int DliQueues { get; set; } = 100;
 
-    public int For(string face) => face switch
+    /// <summary>The connection quota of a scope (<see cref="Scopes"/>).</summary>
+    public int For(string scope) => scope switch
     {
         Scopes.HuaweiEg => EgConnections,
         Scopes.HuaweiDli => DliConnections,
-        _ when Scopes.IsTencentEb(face) => EbConnectorsPerBus,
-        _ => throw new ArgumentOutOfRangeException(nameof(face), face, "unknown face"),
+        _ when Scopes.IsTencentEb(scope) => EbConnectorsPerBus,
+        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "unknown scope"),
     };
 }

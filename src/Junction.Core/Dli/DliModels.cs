@@ -1,4 +1,5 @@
 using Junction.Core.Connections;
+
 namespace Junction.Core.Dli;
 
 /// <summary>A Huawei DLI queue. Names are lower-case and unique per project.</summary>

@@ -71,9 +71,7 @@ public sealed class ConnectionVerifier(
             }
         }
 
-        var result = await kafka.ProbeAsync(
-            new KafkaProbeRequest(target.BootstrapServers, target.SecurityProtocol, target.SaslMechanism, target.UserName, password),
-            probeTimeout, cancellationToken);
+        var result = await kafka.ProbeAsync(KafkaProbeRequest.For(target, password), probeTimeout, cancellationToken);
         return result with { Detail = string.IsNullOrEmpty(result.Detail) ? network.Message : $"{result.Detail}; {network.Message}" };
     }
 

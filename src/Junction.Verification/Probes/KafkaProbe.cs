@@ -13,7 +13,15 @@ public sealed record KafkaProbeRequest(
     string? SaslMechanism = null,
     string? UserName = null,
     string? Password = null,
-    string? Topic = null);
+    string? Topic = null)
+{
+    /// <summary>The cluster of a KAFKA connection's target, with its decrypted password.</summary>
+    public static KafkaProbeRequest For(Junction.Core.Connections.KafkaTarget target, string? password)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new(target.BootstrapServers, target.SecurityProtocol, target.SaslMechanism, target.UserName, password);
+    }
+}
 
 public interface IKafkaProbe
 {
@@ -32,7 +40,7 @@ public sealed class KafkaProbeRetirement(IKafkaProbe probe, Junction.Core.Securi
         if (connection.Kafka is { ResolvedByInstance: false } target)
         {
             var password = connection.ProtectedSecret is null ? null : protector.Unprotect(connection.ProtectedSecret);
-            probe.Forget(new KafkaProbeRequest(target.BootstrapServers, target.SecurityProtocol, target.SaslMechanism, target.UserName, password));
+            probe.Forget(KafkaProbeRequest.For(target, password));
         }
     }
 }

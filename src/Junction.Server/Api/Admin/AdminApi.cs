@@ -64,7 +64,7 @@ internal static class AdminApi
 
     // The operator's delete: what the owning face's own DELETE would do, for any tenant.
     internal static async Task<IResult> DeleteAsync(
-        HttpContext context, string id, IConnectionStore connections, ConnectionService service, Junction.Core.Dli.IDliStore dli, TimeProvider time,
+        HttpContext context, string id, IConnectionStore connections, ConnectionService service, Junction.Core.Dli.DliService dli,
         CancellationToken cancellationToken)
     {
         var connection = await connections.FindAsync(id, cancellationToken);
@@ -73,37 +73,28 @@ internal static class AdminApi
             return NotFound(context, id);
         }
 
-        bool deleted;
-        if (connection.Scope == Scopes.HuaweiEg)
+        if (connection.Scope == Scopes.HuaweiEg && id == Junction.Core.Events.EgDefaults.DefaultConnectionId(connection.TenantId))
         {
-            if (id == Junction.Core.Events.EgDefaults.DefaultConnectionId(connection.TenantId))
-            {
-                return Error(context, 409, "Junction.Conflict", $"connection '{id}' is the project's built-in default connection; it cannot be deleted");
-            }
+            return Error(context, 409, "Junction.Conflict", $"connection '{id}' is the project's built-in default connection; it cannot be deleted");
+        }
 
-            deleted = await service.DeleteAsync(connection.TenantId, connection.Scope, id, cancellationToken);
-        }
-        else if (Scopes.IsTencentEb(connection.Scope))
+        if (connection.Scope == Scopes.HuaweiEg || Scopes.IsTencentEb(connection.Scope))
         {
-            deleted = await service.DeleteAsync(connection.TenantId, connection.Scope, id, cancellationToken);
+            return await service.DeleteAsync(connection.TenantId, connection.Scope, id, cancellationToken) ? Results.NoContent() : NotFound(context, id);
         }
-        else if (connection.Scope == Scopes.HuaweiDli)
-        {
-            var creating = (await dli.BindingsAsync([id], cancellationToken))
-                .Where(b => Junction.Core.Dli.DliBindingStates.Of(connection, b) == Junction.Core.Dli.DliBindingStates.Creating).Select(b => b.QueueName).ToList();
-            if (creating.Count > 0)
-            {
-                return Error(context, 409, "Junction.Conflict", $"connection '{id}' still has queue(s) {string.Join(", ", creating)} CREATING; delete it once they are ACTIVE or FAILED");
-            }
 
-            deleted = await dli.SoftDeleteAsync(connection.TenantId, id, time.GetUtcNow(), cancellationToken);
-        }
-        else
+        if (!Junction.Core.Dli.DliService.IsLive(connection))
         {
             return Error(context, 409, "Junction.Conflict", $"connection '{id}' is already deleted (DLI keeps deleted connections readable)");
         }
 
-        return deleted ? Results.NoContent() : NotFound(context, id);
+        return await dli.DeleteAsync(connection, cancellationToken) switch
+        {
+            Junction.Core.Dli.DliDeleteResult.Deleted => Results.NoContent(),
+            Junction.Core.Dli.DliDeleteResult.StillCreating creating => Error(context, 409, "Junction.Conflict",
+                $"connection '{id}' still has queue(s) {string.Join(", ", creating.Queues)} CREATING; delete it once they are ACTIVE or FAILED"),
+            _ => NotFound(context, id),
+        };
     }
 
     internal static async Task<IResult> RecheckAsync(

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Junction.Server.Api.HuaweiDli;
 
-/// <summary>What the DLI endpoints use: the gate (wire auth) and Core's DLI rules.</summary>
+/// <summary>What the DLI endpoints (connections, queues, quotas) use: the gate (wire auth) and Core's DLI rules.</summary>
 internal sealed record DliServices(HuaweiGate Gate, DliService Dli);
 
 /// <summary>

@@ -2,13 +2,9 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Junction.Core.Dli;
 using Junction.Core.Networks;
-using Junction.Server.Auth;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Junction.Server.Api.HuaweiDli;
-
-/// <summary>What the queue endpoints use: the gate (wire auth) and Core's DLI rules.</summary>
-internal sealed record DliQueueServices(HuaweiGate Gate, DliService Dli);
 
 /// <summary>DLI queues, the dependency of enhanced connections (spec/huawei-dli.md §4): <c>/v1.0/{project_id}/queues</c>.</summary>
 internal static class DliQueuesApi
@@ -27,7 +23,7 @@ internal static class DliQueuesApi
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] DliQueueServices s, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] DliServices s, CancellationToken ct)
     {
         var (tenant, body, error) = await DliApi.EnterAsync(context, projectId, s.Gate, ct);
         if (error is not null)
@@ -124,7 +120,7 @@ internal static class DliQueuesApi
         };
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] DliQueueServices s, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] DliServices s, CancellationToken ct)
     {
         var (tenant, _, error) = await DliApi.EnterAsync(context, projectId, s.Gate, ct, parseBody: false);
         if (error is not null)
@@ -170,7 +166,7 @@ internal static class DliQueuesApi
     }
 
     private static async Task<IResult> ShowAsync(
-        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name, [AsParameters] DliQueueServices s, CancellationToken ct)
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name, [AsParameters] DliServices s, CancellationToken ct)
     {
         var (tenant, _, error) = await DliApi.EnterAsync(context, projectId, s.Gate, ct, parseBody: false);
         if (error is not null)
@@ -212,7 +208,7 @@ internal static class DliQueuesApi
     }
 
     private static async Task<IResult> DeleteAsync(
-        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name, [AsParameters] DliQueueServices s, CancellationToken ct)
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name, [AsParameters] DliServices s, CancellationToken ct)
     {
         var (tenant, _, error) = await DliApi.EnterAsync(context, projectId, s.Gate, ct, parseBody: false);
         if (error is not null)
@@ -230,7 +226,7 @@ internal static class DliQueuesApi
     }
 
     private static async Task<IResult> ActionAsync(
-        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name, [AsParameters] DliQueueServices s, CancellationToken ct)
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name, [AsParameters] DliServices s, CancellationToken ct)
     {
         var (tenant, body, error) = await DliApi.EnterAsync(context, projectId, s.Gate, ct);
         if (error is not null)
@@ -274,7 +270,7 @@ internal static class DliQueuesApi
     }
 
     private static async Task<IResult> UpdateCidrAsync(
-        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name, [AsParameters] DliQueueServices s, CancellationToken ct)
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name, [AsParameters] DliServices s, CancellationToken ct)
     {
         var (tenant, body, error) = await DliApi.EnterAsync(context, projectId, s.Gate, ct);
         if (error is not null)
@@ -302,7 +298,7 @@ internal static class DliQueuesApi
     /// answered by the connectivity worker; ShowConnectivityTask reads the answer.
     /// </summary>
     private static async Task<IResult> CreateConnectivityTaskAsync(
-        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name, [AsParameters] DliQueueServices s, CancellationToken ct)
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name, [AsParameters] DliServices s, CancellationToken ct)
     {
         var (tenant, body, error) = await DliApi.EnterAsync(context, projectId, s.Gate, ct);
         if (error is not null)
@@ -340,7 +336,7 @@ internal static class DliQueuesApi
     /// </summary>
     private static async Task<IResult> ShowConnectivityTaskAsync(
         HttpContext context, [FromRoute(Name = "project_id")] string projectId, [FromRoute(Name = "queue_name")] string name,
-        [FromRoute(Name = "task_id")] string taskId, [AsParameters] DliQueueServices s, CancellationToken ct)
+        [FromRoute(Name = "task_id")] string taskId, [AsParameters] DliServices s, CancellationToken ct)
     {
         var (tenant, _, error) = await DliApi.EnterAsync(context, projectId, s.Gate, ct, parseBody: false);
         if (error is not null)

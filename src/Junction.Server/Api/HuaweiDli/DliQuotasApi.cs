@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using Junction.Core.Connections;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace Junction.Server.Api.HuaweiDli;
 
@@ -19,7 +17,7 @@ internal static class DliQuotasApi
     }
 
     private static async Task<IResult> ShowAsync(
-        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] DliServices s, IOptions<ConnectionQuotas> quotas, CancellationToken ct)
+        HttpContext context, [FromRoute(Name = "project_id")] string projectId, [AsParameters] DliServices s, CancellationToken ct)
     {
         var (tenant, _, error) = await DliApi.EnterAsync(context, projectId, s, ct, parseBody: false);
         if (error is not null)
@@ -30,8 +28,8 @@ internal static class DliQuotasApi
         var queues = (await s.Dli.ListQueuesAsync(tenant!.Id, null, ct)).Count;
         var connections = await s.Dli.CountAsync(tenant.Id, ct);
         var resources = new JsonArray(
-            Item("QUEUE", quotas.Value.DliQueues, queues),
-            Item("ENHANCED_CONNECTION", quotas.Value.DliConnections, connections));
+            Item("QUEUE", s.Dli.QueueQuota, queues),
+            Item("ENHANCED_CONNECTION", s.Dli.ConnectionQuota, connections));
         return DliApi.Success(200, new JsonObject { ["quotas"] = new JsonObject { ["resources"] = resources } });
     }
 

@@ -84,9 +84,9 @@ internal static partial class EbApi
         var enable = p.Bool("Enable");
         var description = Description(p.String("Description"));
         var name = p.String("ConnectionName") is { } n ? ConnectionName(n) : null;
-        var face = Scopes.TencentEbBus(busId);
+        var scope = Scopes.TencentEbBus(busId);
         // An unknown bus is answered as an unknown connector: that is the code this action documents.
-        var existing = await c.Services.Connections.GetAsync(c.Tenant.Id, face, id, c.CancellationToken) ?? throw ConnectionNotFound(id, busId);
+        var existing = await c.Services.Connections.GetAsync(c.Tenant.Id, scope, id, c.CancellationToken) ?? throw ConnectionNotFound(id, busId);
         if (existing.Kind == "apigw" && enable is not null)
         {
             throw new EbError("InvalidParameter.EnableAPIGateway", "APIGateway cannot be enabled or disabled. Please check and try again.");
@@ -94,7 +94,7 @@ internal static partial class EbApi
 
         try
         {
-            _ = await c.Services.Connections.UpdateAsync(c.Tenant.Id, face, id, new ConnectionChanges(description, name, enable), c.CancellationToken)
+            _ = await c.Services.Connections.UpdateAsync(c.Tenant.Id, scope, id, new ConnectionChanges(description, name, enable), c.CancellationToken)
                 ?? throw ConnectionNotFound(id, busId);
         }
         catch (NameTakenException)

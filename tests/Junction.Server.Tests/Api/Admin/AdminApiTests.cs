@@ -60,6 +60,7 @@ public sealed class AdminApiTests : IDisposable
         var dliId = all["items"]!.AsArray().Single(i => i!["face"]!.GetValue<string>() == "dli")!["id"]!.GetValue<string>();
         var dliShown = await Junction.Testing.HuaweiClient.JsonAsync(await huawei.SendAsync(HttpMethod.Get, $"/v2.0/{JunctionFactory.ProjectId}/datasource/enhanced-connections/{dliId}"));
         Assert.Equal("DELETED", dliShown["status"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync($"/junction/v1/connections/{dliId}", HttpMethod.Delete)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync($"/junction/v1/connections/{Guid.NewGuid()}", HttpMethod.Delete)).StatusCode);
 
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync("/junction/v1/connections?face=aws")).StatusCode);
