@@ -18,6 +18,6 @@ public interface ILeasedQueue<T>
     Task<IReadOnlyList<Lease<T>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, OwnerLimits limits, CancellationToken cancellationToken) =>
         ClaimAsync(node, now, lease, max, cancellationToken);
 
-    /// <summary>Gives up a node's leases (on graceful shutdown) so that other nodes can take the work at once.</summary>
-    Task ReleaseAsync(string node, CancellationToken cancellationToken);
+    /// <summary>Gives up a node's leases (on graceful shutdown) so that other nodes can take the work at once: due at <paramref name="now"/>.</summary>
+    Task ReleaseAsync(string node, DateTimeOffset now, CancellationToken cancellationToken);
 }

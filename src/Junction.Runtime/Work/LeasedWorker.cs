@@ -102,7 +102,7 @@ public partial class LeasedWorker<T> : BackgroundService
         }
 
         await Task.WhenAll(running);
-        await _queue.ReleaseAsync(Node, CancellationToken.None);
+        await _queue.ReleaseAsync(Node, _time.GetUtcNow(), CancellationToken.None);
         LogStopped(_logger, _name, Node);
     }
 

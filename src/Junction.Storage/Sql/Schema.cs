@@ -332,5 +332,11 @@ internal static class Schema
             DROP INDEX ix_connections_face_state;
             CREATE INDEX ix_connections_scope_state ON connections (scope, state);
             """),
+        // A delivery's claim reads the oldest due jobs and their connections from the due index alone (LeaseSql.Claim);
+        // finished jobs (no due time) leave it.
+        new(14, "delivery-due-index", """
+            DROP INDEX ix_deliveries_due;
+            CREATE INDEX ix_deliveries_due ON deliveries (next_at, connection_key) WHERE next_at IS NOT NULL;
+            """),
     ];
 }

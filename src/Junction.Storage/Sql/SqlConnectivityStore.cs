@@ -79,8 +79,8 @@ public sealed class SqlConnectivityStore(IDatabase database) : IDliConnectivityS
             cancellationToken);
     }
 
-    public Task ReleaseAsync(string node, CancellationToken cancellationToken) =>
-        database.WriteAsync((db, transaction) => db.ExecuteAsync(LeaseSql.Release(s_table), new { node }, transaction), cancellationToken);
+    public Task ReleaseAsync(string node, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync((db, transaction) => db.ExecuteAsync(LeaseSql.Release(s_table), new { node, now = now.ToUnixTimeMilliseconds() }, transaction), cancellationToken);
 
     private sealed class Row
     {

@@ -14,7 +14,13 @@ namespace Junction.Storage.Sql;
 /// </summary>
 public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
 {
-    private static readonly LeaseTable s_table = new("deliveries", "id", "next_at", "connection_key");
+    /// <summary>
+    /// A claim looks at 2 due jobs per job it takes, not 16: numbering and sorting that window was most of a claim's cost
+    /// (SQLite: 5.5 ms for 4,096 rows against 0.8 ms for 512, in a claim of 256), and what keeps one connection's backlog
+    /// from taking every slot here is the per-connection cap and the skipping of connections at their limit
+    /// (<see cref="OwnerLimits"/>), which a wider window adds little to.
+    /// </summary>
+    private static readonly LeaseTable s_table = new("deliveries", "id", "next_at", "connection_key", WindowPerItem: 2);
 
     private const string JobColumns = """
         id AS Id, tenant_id AS TenantId, event_seq AS EventSeq, subscription_id AS SubscriptionId, target_id AS TargetId,
@@ -251,8 +257,8 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
             new { at = at.ToUnixTimeMilliseconds(), lease.Item.Id, lease.Token }, transaction) > 0, cancellationToken);
     }
 
-    public Task ReleaseAsync(string node, CancellationToken cancellationToken) =>
-        database.WriteAsync((db, transaction) => db.ExecuteAsync(LeaseSql.Release(s_table), new { node }, transaction), cancellationToken);
+    public Task ReleaseAsync(string node, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync((db, transaction) => db.ExecuteAsync(LeaseSql.Release(s_table), new { node, now = now.ToUnixTimeMilliseconds() }, transaction), cancellationToken);
 
     public async Task<(long Total, IReadOnlyList<DeliveryInfo> Items)> ListAsync(DeliveryFilter filter, int offset, int limit, CancellationToken cancellationToken)
     {

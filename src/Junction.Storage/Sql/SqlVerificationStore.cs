@@ -103,8 +103,8 @@ public sealed class SqlVerificationStore(IDatabase database) : IVerificationStor
             cancellationToken);
     }
 
-    public Task ReleaseAsync(string node, CancellationToken cancellationToken) =>
-        database.WriteAsync((db, transaction) => db.ExecuteAsync(LeaseSql.Release(s_table), new { node }, transaction), cancellationToken);
+    public Task ReleaseAsync(string node, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync((db, transaction) => db.ExecuteAsync(LeaseSql.Release(s_table), new { node, now = now.ToUnixTimeMilliseconds() }, transaction), cancellationToken);
 
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> FailingSinceAsync(IReadOnlyCollection<string> connectionIds, CancellationToken cancellationToken)
     {

@@ -666,6 +666,28 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deliveries_ClaimMovesTheDueTimeToTheLeaseEnd_ReleaseMakesItDueAtOnce()
+    {
+        var deliveries = new SqlDeliveryStore(Database);
+        await deliveries.AppendAsync([Accepted("one", "c"), Accepted("two", "c")], s_t0, CancellationToken.None);
+        var leases = await deliveries.ClaimAsync("n1", s_t0, TimeSpan.FromMinutes(1), 1, CancellationToken.None);
+        var held = Assert.Single(leases);
+
+        // In flight, the job is due when its lease ends (a crashed node's job comes back then), and no claim before that sees it.
+        var (_, listed) = await deliveries.ListAsync(new DeliveryFilter(Ids: [held.Item.Id]), 0, 1, CancellationToken.None);
+        Assert.Equal(s_t0.AddMinutes(1), listed[0].NextAt);
+        var other = Assert.Single(await deliveries.ClaimAsync("n2", s_t0.AddSeconds(59), TimeSpan.FromMinutes(1), 10, CancellationToken.None));
+        Assert.NotEqual(held.Item.Id, other.Item.Id);
+
+        // Given back on shutdown, it is due at once for any node; n2's own lease is untouched.
+        await deliveries.ReleaseAsync("n1", s_t0.AddSeconds(2), CancellationToken.None);
+        (_, listed) = await deliveries.ListAsync(new DeliveryFilter(Ids: [held.Item.Id]), 0, 1, CancellationToken.None);
+        Assert.Equal(s_t0.AddSeconds(2), listed[0].NextAt);
+        var again = Assert.Single(await deliveries.ClaimAsync("n3", s_t0.AddSeconds(2), TimeSpan.FromMinutes(1), 10, CancellationToken.None));
+        Assert.Equal(held.Item.Id, again.Item.Id);
+    }
+
+    [Fact]
     public async Task Deliveries_Prune_DeletesOldFinishedEvents_KeepsPendingAndFailed()
     {
         var deliveries = new SqlDeliveryStore(Database);

@@ -151,7 +151,7 @@ public sealed class VerificationEngineTests : IDisposable
         await _fixture.AddKafkaAsync("released", _cluster.Bootstrap);
         Assert.Single(await _fixture.Store.ClaimAsync("node-a", _fixture.Time.GetUtcNow(), TimeSpan.FromHours(1), 10, CancellationToken.None));
 
-        await _fixture.Store.ReleaseAsync("node-a", CancellationToken.None);
+        await _fixture.Store.ReleaseAsync("node-a", _fixture.Time.GetUtcNow(), CancellationToken.None);
 
         Assert.Single(await _fixture.Store.ClaimAsync("node-b", _fixture.Time.GetUtcNow(), TimeSpan.FromHours(1), 10, CancellationToken.None));
     }

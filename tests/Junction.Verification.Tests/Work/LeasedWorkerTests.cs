@@ -110,7 +110,7 @@ public sealed class LeasedWorkerTests
             return Task.FromResult<IReadOnlyList<Lease<string>>>(taken);
         }
 
-        public Task ReleaseAsync(string node, CancellationToken cancellationToken)
+        public Task ReleaseAsync(string node, DateTimeOffset now, CancellationToken cancellationToken)
         {
             Released.Add(node);
             return Task.CompletedTask;

@@ -23,7 +23,7 @@ internal sealed class LeaseClaim(LeaseTable table, string returning)
             until = until.ToUnixTimeMilliseconds(),
             now = now.ToUnixTimeMilliseconds(),
             max,
-            window = LeaseSql.Window(max),
+            window = LeaseSql.Window(table, max),
             perOwner = Math.Min(limits.PerOwner, max),
         });
         // Padded to a power of two (repeats are harmless in NOT IN): a few SQL texts, each compiled once (see SqlLists).
