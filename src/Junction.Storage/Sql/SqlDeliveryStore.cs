@@ -43,8 +43,8 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         """;
 
     /// <summary>
-    /// Writes the events and their jobs in one transaction. The event insert is one command prepared once and run per
-    /// event (each answers its sequence number); the jobs of every event go in after them as one statement run per job.
+    /// Writes the events and their jobs in one transaction: each through a statement prepared once and run per row (an
+    /// event answers its sequence number), the jobs after the events.
     /// </summary>
     public Task<IReadOnlyList<long>> AppendAsync(IReadOnlyList<AcceptedEvent> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -53,42 +53,32 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         return database.WriteAsync<IReadOnlyList<long>>(async (db, transaction) =>
         {
             var sequence = new List<long>(events.Count);
-            var jobs = new List<object>();
-            await using (var insert = db.CreateCommand())
+            await using (var insert = new PreparedStatement(db, transaction, """
+                INSERT INTO events (tenant_id, channel_id, source, event_id, type, subject, body, received_at, face)
+                VALUES (@tenant, @channel, @source, @id, @type, @subject, @body, @at, @face)
+                RETURNING seq
+                """, "tenant", "channel", "source", "id", "type", "subject", "body", "at", "face"))
             {
-                insert.Transaction = transaction;
-                insert.CommandText = """
-                    INSERT INTO events (tenant_id, channel_id, source, event_id, type, subject, body, received_at, face)
-                    VALUES (@tenant, @channel, @source, @id, @type, @subject, @body, @at, @face)
-                    RETURNING seq
-                    """;
-                var parameters = new[] { "tenant", "channel", "source", "id", "type", "subject", "body", "at", "face" }.Select(name =>
-                {
-                    var parameter = insert.CreateParameter();
-                    parameter.ParameterName = "@" + name;
-                    insert.Parameters.Add(parameter);
-                    return parameter;
-                }).ToArray();
                 foreach (var e in events)
                 {
-                    object?[] values = [e.TenantId, e.ChannelId, e.Source, e.EventId, e.Type, e.Subject, System.Text.Encoding.UTF8.GetString(e.Body), at, e.Face];
-                    for (var i = 0; i < values.Length; i++)
-                    {
-                        parameters[i].Value = values[i] ?? DBNull.Value;
-                    }
-
-                    var seq = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-                    sequence.Add(seq);
-                    jobs.AddRange(e.Deliveries.Select(d => new { e.TenantId, seq, d.SubscriptionId, d.TargetId, d.ConnectionKey, at, e.Face }));
+                    sequence.Add(await insert.ScalarAsync(
+                        cancellationToken, e.TenantId, e.ChannelId, e.Source, e.EventId, e.Type, e.Subject, System.Text.Encoding.UTF8.GetString(e.Body), at, e.Face));
                 }
             }
 
-            if (jobs.Count > 0)
+            if (events.Any(e => e.Deliveries.Count > 0))
             {
-                await db.ExecuteAsync("""
+                await using var job = new PreparedStatement(db, transaction, """
                     INSERT INTO deliveries (tenant_id, event_seq, subscription_id, target_id, connection_key, state, phase, attempts, next_at, created_at, face)
-                    VALUES (@TenantId, @seq, @SubscriptionId, @TargetId, @ConnectionKey, 'Pending', 'Target', 0, @at, @at, @Face)
-                    """, jobs, transaction);
+                    VALUES (@tenant, @seq, @subscription, @target, @connection, 'Pending', 'Target', 0, @at, @at, @face)
+                    """, "tenant", "seq", "subscription", "target", "connection", "at", "face");
+                for (var i = 0; i < events.Count; i++)
+                {
+                    foreach (var d in events[i].Deliveries)
+                    {
+                        await job.ExecuteAsync(cancellationToken, events[i].TenantId, sequence[i], d.SubscriptionId, d.TargetId, d.ConnectionKey, at, events[i].Face);
+                    }
+                }
             }
 
             return sequence;
@@ -176,73 +166,51 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         (await CompleteManyAsync([(lease, completion)], cancellationToken))[0];
 
     /// <summary>
-    /// Records a batch of completions in one transaction: which leases still hold is read once for the batch (locked
-    /// on PostgreSQL), then the held jobs are updated and their attempts inserted by two statements each prepared once
-    /// and run per row (a statement prepared per row was most of this write's cost).
+    /// Records a batch of completions in one transaction: per completion, the job's update fenced by its lease (a job
+    /// another node took over, or a deleted one, changes no row and is not recorded) and, if it held, the attempt — two
+    /// statements each prepared once. On PostgreSQL the batch's rows are locked first, in id order, so that two
+    /// transactions touching the same jobs (a completion batch and another node's claim of an expired lease) wait for
+    /// each other instead of deadlocking; SQLite has one writer.
     /// </summary>
     public Task<IReadOnlyList<bool>> CompleteManyAsync(IReadOnlyList<(Lease<DeliveryWork> Lease, DeliveryCompletion Completion)> items, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
         return database.WriteAsync<IReadOnlyList<bool>>(async (db, transaction) =>
         {
-            var p = new DynamicParameters();
-            var ids = SqlLists.In(p, "d", items.Select(i => i.Lease.Item.Id).Distinct());
-            var held = (await db.QueryAsync<(long Id, string? Token)>(
-                    $"SELECT id, lease_token FROM deliveries WHERE id IN ({ids}) {database.ForUpdate}", p, transaction))
-                .ToDictionary(r => r.Id, r => r.Token);
+            if (database.ForUpdate.Length > 0)
+            {
+                var p = new DynamicParameters();
+                var ids = SqlLists.In(p, "d", items.Select(i => i.Lease.Item.Id).Distinct());
+                await db.ExecuteAsync($"SELECT id FROM deliveries WHERE id IN ({ids}) ORDER BY id {database.ForUpdate}", p, transaction);
+            }
+
+            await using var update = new PreparedStatement(db, transaction, $"""
+                UPDATE deliveries
+                SET state = @state, phase = @phase, attempts = @attempts, target_attempts = @targetAttempts, next_at = @nextAt, first_failure_at = @firstFailureAt,
+                    last_error = @lastError, finished_at = @finished, {LeaseSql.ClearLease}
+                WHERE {LeaseSql.Fence(s_table)}
+                """, "state", "phase", "attempts", "targetAttempts", "nextAt", "firstFailureAt", "lastError", "finished", "Id", "Token");
+            await using var insert = new PreparedStatement(db, transaction, """
+                INSERT INTO delivery_attempts (delivery_id, phase, node, at, duration_ms, kind, code, message, status)
+                VALUES (@delivery, @phase, @node, @at, @duration, @kind, @code, @message, @status)
+                """, "delivery", "phase", "node", "at", "duration", "kind", "code", "message", "status");
             var recorded = new bool[items.Count];
-            var jobs = new List<object>(items.Count);
-            var attempts = new List<object>(items.Count);
             for (var i = 0; i < items.Count; i++)
             {
                 var (lease, completion) = items[i];
-                // A lease that expired (another node took the job) or a deleted job: record nothing for it.
-                if (!held.TryGetValue(lease.Item.Id, out var token) || token != lease.Token || !held.Remove(lease.Item.Id))
+                var finished = completion.State is DeliveryState.Pending ? (long?)null : completion.Attempt.At.ToUnixTimeMilliseconds();
+                recorded[i] = await update.ExecuteAsync(
+                    cancellationToken, completion.State.ToString(), completion.Phase.ToString(), completion.Attempts, completion.TargetAttempts,
+                    completion.NextAt?.ToUnixTimeMilliseconds(), completion.FirstFailureAt?.ToUnixTimeMilliseconds(), completion.LastError, finished,
+                    lease.Item.Id, lease.Token) > 0;
+                if (!recorded[i])
                 {
                     continue;
                 }
 
-                recorded[i] = true;
-                jobs.Add(new
-                {
-                    State = completion.State.ToString(),
-                    Phase = completion.Phase.ToString(),
-                    completion.Attempts,
-                    completion.TargetAttempts,
-                    NextAt = completion.NextAt?.ToUnixTimeMilliseconds(),
-                    FirstFailureAt = completion.FirstFailureAt?.ToUnixTimeMilliseconds(),
-                    completion.LastError,
-                    finished = completion.State is DeliveryState.Pending ? (long?)null : completion.Attempt.At.ToUnixTimeMilliseconds(),
-                    lease.Item.Id,
-                    lease.Token,
-                });
                 var a = completion.Attempt;
-                attempts.Add(new
-                {
-                    a.DeliveryId,
-                    Phase = a.Phase.ToString(),
-                    a.Node,
-                    At = a.At.ToUnixTimeMilliseconds(),
-                    a.DurationMs,
-                    Kind = a.Kind.ToString(),
-                    a.Code,
-                    a.Message,
-                    a.Status,
-                });
-            }
-
-            if (jobs.Count > 0)
-            {
-                await db.ExecuteAsync($"""
-                    UPDATE deliveries
-                    SET state = @State, phase = @Phase, attempts = @Attempts, target_attempts = @TargetAttempts, next_at = @NextAt, first_failure_at = @FirstFailureAt,
-                        last_error = @LastError, finished_at = @finished, {LeaseSql.ClearLease}
-                    WHERE {LeaseSql.Fence(s_table)}
-                    """, jobs, transaction);
-                await db.ExecuteAsync("""
-                    INSERT INTO delivery_attempts (delivery_id, phase, node, at, duration_ms, kind, code, message, status)
-                    VALUES (@DeliveryId, @Phase, @Node, @At, @DurationMs, @Kind, @Code, @Message, @Status)
-                    """, attempts, transaction);
+                await insert.ExecuteAsync(
+                    cancellationToken, a.DeliveryId, a.Phase.ToString(), a.Node, a.At.ToUnixTimeMilliseconds(), a.DurationMs, a.Kind.ToString(), a.Code, a.Message, a.Status);
             }
 
             return recorded;
