@@ -104,6 +104,9 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
     /// <summary>Write transactions this handle has committed (group commit puts several writes in one).</summary>
     internal long WriteTransactions => _writer.Batches;
 
+    /// <summary>Checkpoints the background checkpointer has run; for tests.</summary>
+    internal long Checkpoints => _writer.Checkpoints;
+
     public IReadOnlyList<Migration> Migrations => SqliteMigrations.All;
 
     /// <summary>Writes are already serialized (BEGIN IMMEDIATE), migrations included.</summary>

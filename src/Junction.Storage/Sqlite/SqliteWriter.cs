@@ -24,15 +24,18 @@ internal sealed class SqliteWriter(string connectionString, string path) : IDisp
     internal const int MaxBatch = 256;
 
     // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits. The
-    // checkpoint (copying the log into the database file, then fsync) runs inside the commit that crosses the
-    // threshold and stalls every write queued behind it: at 1,000 pages (SQLite's default) the stalls put EG create's
-    // p99 at 21-94 ms under 64 clients, at 8,000 at 58-78 ms, at 256 at 20-23 ms (bench/run.sh, docs/performance.md).
+    // checkpoint (copying the log into the database file, then fsync) runs on its own thread (SqliteCheckpointer), asked
+    // after every commit. The writer's own checkpoint, inside the commit that crosses the threshold, stalls every write
+    // queued behind it (at 1,000 pages EG create's p99 was 21-94 ms under 64 clients, at 8,000 58-78 ms, at 256 20-23 ms
+    // when it was the only one): at 8,192 pages it is only the backstop, for a log the other could not keep up with —
+    // and it also lets the log start over from its beginning, which SQLite does only once every page was copied.
     // temp_store=MEMORY: every write of a batch runs inside a savepoint, and SQLite keeps a savepoint's sub-journal in a
     // temporary file by default — a pwrite per page changed, on top of the log's (a profile of delivery showed
     // subjournalPageIfRequired beside the log writes); in memory, Kafka delivery end to end ~8,000 → ~9,100 events/s.
-    private const string SetUp = "PRAGMA wal_autocheckpoint=256; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+    private const string SetUp = "PRAGMA wal_autocheckpoint=8192; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
 
     private readonly ConcurrentQueue<Write> _pending = new();
+    private readonly SqliteCheckpointer _checkpointer = new(connectionString);
     private SqliteSession? _session;
 
     private long _batches;
@@ -45,6 +48,9 @@ internal sealed class SqliteWriter(string connectionString, string path) : IDisp
 
     /// <summary>Transactions committed so far (each holding one or more writes).</summary>
     public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Checkpoints run by this writer's checkpointer so far.</summary>
+    public long Checkpoints => _checkpointer.Checkpoints;
 
     public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -61,6 +67,7 @@ internal sealed class SqliteWriter(string connectionString, string path) : IDisp
 
     public void Dispose()
     {
+        _checkpointer.Dispose();
         _session?.Dispose();
         _session = null;
     }
@@ -154,6 +161,7 @@ internal sealed class SqliteWriter(string connectionString, string path) : IDisp
 
             await transaction.CommitAsync();
             Interlocked.Increment(ref _batches);
+            _checkpointer.Notify();
         }
         catch (Exception exception)
         {

@@ -128,6 +128,35 @@ public sealed class SqliteWriterTests : IDisposable
         return (hold, write);
     }
 
+    [Fact]
+    public async Task Commits_are_checkpointed_by_the_background_thread_not_by_the_writer()
+    {
+        // Far below the writer's own threshold (8,192 pages): only the background checkpointer copies these pages.
+        for (var i = 0; i < 20; i++)
+        {
+            await _database.WriteAsync((db, tx) => db.ExecuteAsync("INSERT INTO t (v) VALUES (@v)", new { v = $"c{i}" }, tx), default);
+        }
+
+        // The database file alone (its log left behind) holds every row once the checkpointer copied them.
+        var copy = Path.Combine(_directory.Path, "copy.db");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        long rows;
+        do
+        {
+            await Task.Delay(20);
+            File.Copy(Path.Combine(_directory.Path, "junction.db"), copy, overwrite: true);
+            await using var connection = new SqliteConnection($"Data Source={copy};Pooling=False");
+            await connection.OpenAsync();
+            rows = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 't'") == 0
+                ? -1
+                : await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM t WHERE v LIKE 'c%'");
+        }
+        while (rows != 20 && watch.Elapsed < TimeSpan.FromSeconds(10));
+
+        Assert.Equal(20, rows);
+        Assert.True(_database.Checkpoints > 0);
+    }
+
     public void Dispose()
     {
         _database.Dispose();
