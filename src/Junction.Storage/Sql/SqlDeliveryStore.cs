@@ -249,7 +249,10 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         return database.WriteAsync((db, transaction) => db.ExecuteAsync($"""
             UPDATE deliveries
             SET state = 'Pending', phase = 'Target', attempts = 0, target_attempts = 0, next_at = @now, first_failure_at = NULL, finished_at = NULL
-            WHERE id IN (SELECT d.id FROM deliveries d WHERE {where} AND d.state IN ('Failed', 'DeadLettered'))
+            WHERE id IN (
+                SELECT d.id FROM deliveries d WHERE {where} AND d.state = 'Failed'
+                UNION ALL
+                SELECT d.id FROM deliveries d WHERE {where} AND d.state = 'DeadLettered')
             """, parameters, transaction), cancellationToken);
     }
 
@@ -367,10 +370,19 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
             parameters.Add("tenantId", filter.TenantId);
         }
 
-        if (filter.State is not null)
+        if (filter.State is { } state)
         {
-            where += " AND d.state = @state";
-            parameters.Add("state", filter.State.Value.ToString());
+            if (!Enum.IsDefined(state))
+            {
+                throw new ArgumentOutOfRangeException(nameof(filter), state, "unknown delivery state");
+            }
+
+            // The state is written into the SQL (it is one of the enum's names) so that the planner can use the partial
+            // indexes of migration 15: pending jobs are those with a due time, failed and dead-lettered ones have an
+            // index each; delivered and dropped ones have none (a completion no longer moves an index entry by state).
+            where += state == DeliveryState.Pending
+                ? " AND d.state = 'Pending' AND d.next_at IS NOT NULL"
+                : $" AND d.state = '{state}'";
         }
 
         if (filter.SubscriptionId is not null)

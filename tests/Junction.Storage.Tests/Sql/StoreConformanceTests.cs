@@ -685,6 +685,16 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(s_t0.AddSeconds(2), listed[0].NextAt);
         var again = Assert.Single(await deliveries.ClaimAsync("n3", s_t0.AddSeconds(2), TimeSpan.FromMinutes(1), 10, CancellationToken.None));
         Assert.Equal(held.Item.Id, again.Item.Id);
+
+        // Found by state through the partial indexes (migration 15): pending ones by their due time, in flight or not.
+        Assert.Equal(2, (await deliveries.ListAsync(new DeliveryFilter(State: DeliveryState.Pending), 0, 10, CancellationToken.None)).Total);
+        var record = new AttemptRecord(again.Item.Id, DeliveryPhase.Target, "n3", s_t0.AddSeconds(3), 1, AttemptKind.Terminal, "HTTP_404", "gone", 404);
+        Assert.True(await deliveries.CompleteAsync(again, new DeliveryCompletion(DeliveryState.DeadLettered, DeliveryPhase.Target, 1, 1, null, s_t0, "HTTP_404: gone", record), CancellationToken.None));
+        Assert.Equal(1, (await deliveries.ListAsync(new DeliveryFilter(State: DeliveryState.Pending), 0, 10, CancellationToken.None)).Total);
+        var (dead, items) = await deliveries.ListAsync(new DeliveryFilter(State: DeliveryState.DeadLettered), 0, 10, CancellationToken.None);
+        Assert.Equal((1, again.Item.Id), (dead, items[0].Id));
+        Assert.Equal(1, await deliveries.RedriveAsync(new DeliveryFilter(TenantId: "t1", TargetId: "target-1"), s_t0.AddSeconds(4), CancellationToken.None));
+        Assert.Equal(2, (await deliveries.ListAsync(new DeliveryFilter(State: DeliveryState.Pending), 0, 10, CancellationToken.None)).Total);
     }
 
     [Fact]
