@@ -186,7 +186,11 @@ internal static class DeliveryBench
     internal static TimeSpan RawProducer(string bootstrap, int count, byte[] value, string topic = "bench")
     {
         KafkaNative.EnsureLoaded();
-        var config = new ProducerConfig { BootstrapServers = bootstrap, Acks = Acks.All, EnableIdempotence = true, LingerMs = 2 };
+        // All N are handed over at once: librdkafka's local queue (100,000 messages by default) must hold them.
+        var config = new ProducerConfig
+        {
+            BootstrapServers = bootstrap, Acks = Acks.All, EnableIdempotence = true, LingerMs = 2, QueueBufferingMaxMessages = Math.Max(100_000, count),
+        };
         using var producer = new ProducerBuilder<byte[]?, byte[]>(config).SetLogHandler((_, _) => { }).Build();
         var watch = Stopwatch.StartNew();
         var pending = new Task[count];
