@@ -339,7 +339,7 @@ internal static class Schema
             CREATE INDEX ix_deliveries_due ON deliveries (next_at, connection_key) WHERE next_at IS NOT NULL;
             """),
         // A completion changes a job's state: with (state, id) and (tenant_id, target_id, state) it moved two index
-        // entries per attempt (a third of a completion's cost in SQLite). Failed and dead-lettered jobs, the ones looked
+        // entries per attempt (about 40% of a completion's cost in SQLite, docs/performance.md). Failed and dead-lettered jobs, the ones looked
         // for by state (the console, redrive), keep an index each; pending ones are found by their due time.
         new(15, "delivery-state-indexes", """
             DROP INDEX ix_deliveries_state;

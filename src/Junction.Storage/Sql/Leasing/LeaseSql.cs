@@ -40,9 +40,9 @@ internal static class LeaseSql
     /// Owner limits: at most <c>@perOwner</c> items of one owner, and none of the <paramref name="busy"/> owners passed
     /// as <c>@busy0</c>… (those at their limit on the claiming node).
     /// A claimed item's due time moves to its lease's end: that is when it is due again if its node never records it
-    /// (a crash), and it takes the item out of the range every later claim scans. Left where it was, a claim read every
-    /// item in flight before the first one it could take — with 1,024 deliveries in flight, a third of the SQLite
-    /// writer's time (docs/performance.md). Every completion writes the due time it decides; <see cref="Release"/> makes it due at once.
+    /// (a crash), and it takes the item out of the range every later claim scans: left where it was, a claim read every
+    /// item in flight (up to 1,024 deliveries) before the first one it could take. Every completion writes the due time
+    /// it decides; <see cref="Release"/> makes it due at once.
     /// </summary>
     public static string Claim(LeaseTable t, string returning, int busy) => $"""
         UPDATE {t.Table}
