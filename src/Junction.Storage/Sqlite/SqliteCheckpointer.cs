@@ -6,7 +6,7 @@ namespace Junction.Storage.Sqlite;
 /// Copies the write-ahead log into the database file on a connection and a thread of its own, so that the writer's
 /// commits do not do it. Inside the commit that crossed SQLite's threshold, the checkpoint (reading each page from the
 /// log, writing it to the database, then an fsync) ran on the one writer every other write waits for: under delivery
-/// load about a third of the writer's time went to commits. Here the writer asks after each commit
+/// load the writer's commits took ~20 µs of its CPU per event with the checkpoints in them, ~8 µs without. Here the writer asks after each commit
 /// (<see cref="Notify"/>) and a checkpoint runs at most every <see cref="Interval"/>, copying each page changed
 /// meanwhile once however often it was written. PASSIVE: it never waits for readers or the writer. The writer keeps a
 /// checkpoint of its own at a higher threshold as the backstop (a log this one could not keep up with, or one it failed on).
