@@ -21,6 +21,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
     private long _checkpoints;
+    private volatile bool _disposed;
 
     /// <summary>Checkpoints <paramref name="connectionString"/>'s database; its thread starts at the first <see cref="Notify"/>.</summary>
     public SqliteCheckpointer(string connectionString) => _connectionString = connectionString;
@@ -31,6 +32,12 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>The log grew: checkpoint soon (one request stands for any number).</summary>
     public void Notify()
     {
+        if (_disposed)
+        {
+            // A commit that raced the shutdown: nothing is started or signalled any more.
+            return;
+        }
+
         if (_thread is null)
         {
             var thread = new Thread(Run) { IsBackground = true, Name = "SQLite checkpoint" };
@@ -40,23 +47,26 @@ internal sealed class SqliteCheckpointer : IDisposable
             }
         }
 
-        if (_due.CurrentCount > 0)
-        {
-            return;
-        }
-
         try
         {
-            _due.Release();
+            if (_due.CurrentCount == 0)
+            {
+                _due.Release();
+            }
         }
         catch (SemaphoreFullException)
         {
             // Another commit asked first.
         }
+        catch (ObjectDisposedException)
+        {
+            // Disposed between the check above and now.
+        }
     }
 
     public void Dispose()
     {
+        _disposed = true;
         _stop.Cancel();
         _thread?.Join(TimeSpan.FromSeconds(10));
         _stop.Dispose();
@@ -98,9 +108,9 @@ internal sealed class SqliteCheckpointer : IDisposable
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
         {
-            // Disposed.
+            // Disposed (a thread started by a commit that raced the shutdown finds everything disposed).
         }
         finally
         {

@@ -161,7 +161,6 @@ internal sealed class SqliteWriter(string connectionString, string path) : IDisp
 
             await transaction.CommitAsync();
             Interlocked.Increment(ref _batches);
-            _checkpointer.Notify();
         }
         catch (Exception exception)
         {
@@ -173,6 +172,8 @@ internal sealed class SqliteWriter(string connectionString, string path) : IDisp
             return;
         }
 
+        // Outside the try: whatever happens to the checkpoint, the batch is committed and is answered as such.
+        _checkpointer.Notify();
         foreach (var write in batch)
         {
             write.Answer();
