@@ -90,6 +90,8 @@ internal static class DeliveryBench
         var steady = await SteadyAsync(client, webhookChannel, receiver, steadyRate, steadyFor);
         var rss = ResidentMegabytes(node.Pid);
         var stored = await ScalarAsync(db, "SELECT COUNT(*) FROM events");
+        var attempts = await ScalarAsync(db, "SELECT COUNT(*) FROM delivery_attempts");
+        var handed = await HandedAsync(http);
 
         Console.WriteLine("| figure | Junction | baseline (same run) | ratio |");
         Console.WriteLine("|---|---|---|---|");
@@ -98,6 +100,15 @@ internal static class DeliveryBench
         Console.WriteLine($"| PutEvents (20 events) p50 / p99 at {clients} clients | {Percentile(puts, 0.5):0.0} / {Percentile(puts, 0.99):0.0} ms | | |");
         Console.WriteLine($"| publish → received p50 / p99 at a steady {steadyRate} events/s for {steadyFor.TotalSeconds:0} s | {steady.P50:0.0} / {steady.P99:0.0} ms | | |");
         Console.WriteLine($"| resident memory of the server after {stored} events stored and delivered | {rss:0} MB | | |");
+        Console.WriteLine($"| delivery jobs handed to the worker by the publisher (no claim) | {handed} of {attempts} attempts | | |");
+    }
+
+    /// <summary>The server's <c>junction_delivery_handed_total</c>, read from its <c>/metrics</c>.</summary>
+    internal static async Task<long> HandedAsync(HttpClient http)
+    {
+        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("junction_delivery_handed", StringComparison.Ordinal));
+        return line is null ? 0 : (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static object Event(string id, long sentMs, string source = "hooks") => new

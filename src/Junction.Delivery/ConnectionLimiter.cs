@@ -45,6 +45,9 @@ public sealed class ConnectionLimiter
         }
     }
 
+    /// <summary>Attempts through <paramref name="key"/> in flight on this node.</summary>
+    public int InFlight(string key) => _inFlight.GetValueOrDefault(key);
+
     /// <summary>The connections with <paramref name="limit"/> or more attempts in flight: the next claim skips their jobs.</summary>
     public IReadOnlyCollection<string> AtLimit(int limit) => [.. _inFlight.Where(e => e.Value >= limit).Select(e => e.Key)];
 

@@ -41,13 +41,18 @@ public sealed partial class DeliveryHandler(
         var started = time.GetUtcNow();
         if (face.TargetGone(work))
         {
+            if (work.HoldsConnectionPlace)
+            {
+                limiter.Exit(work.ConnectionKey);
+            }
+
             var gone = new AttemptRecord(work.Id, work.Phase, node.Value, started, 0, AttemptKind.Terminal, TargetGone,
                 "the target or its subscription was deleted before the event reached it", null);
             await store.CompleteAsync(lease, new DeliveryCompletion(DeliveryState.Dropped, work.Phase, lease.Attempts, work.TargetAttempts, null, work.FirstFailureAt, gone.Message, gone), CancellationToken.None);
             return;
         }
 
-        if (!limiter.TryEnter(work.ConnectionKey, settings.MaxInFlightPerConnection))
+        if (!work.HoldsConnectionPlace && !limiter.TryEnter(work.ConnectionKey, settings.MaxInFlightPerConnection))
         {
             await store.DeferAsync(lease, started + settings.BusyRetryDelay, CancellationToken.None);
             return;

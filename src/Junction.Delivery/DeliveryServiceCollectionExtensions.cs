@@ -24,6 +24,9 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton<CompletionBatcher>();
         services.TryAddSingleton<DeliverySignal>();
         services.TryAddSingleton<IDeliverySignal>(sp => sp.GetRequiredService<DeliverySignal>());
+        services.TryAddSingleton<DeliveryHandoff>();
+        services.TryAddSingleton<IDeliveryHandoff>(sp => sp.GetRequiredService<DeliveryHandoff>());
+        services.TryAddSingleton<DeliveryOutbox>();
         services.TryAddSingleton<EgPublisher>();
         services.TryAddSingleton<Junction.Core.EventBuses.EbPublisher>();
         services.TryAddSingleton<EgFaceDelivery>();

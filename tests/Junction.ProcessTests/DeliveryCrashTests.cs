@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -133,6 +134,10 @@ public sealed class DeliveryCrashTests(ITestOutputHelper output) : IDisposable
         }
 
         Assert.True(leasedByA > 0, "node A never held a delivery lease");
+        // A's own publishes handed jobs to its worker (written leased to A, never claimed): the kill strands those too.
+        var metrics = await httpA.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var handed = metrics.Split('\n').Single(l => l.StartsWith("junction_delivery_handed", StringComparison.Ordinal));
+        Assert.True(double.Parse(handed[(handed.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture) > 0, handed);
         nodeA.Kill();
         var orphaned = await ScalarAsync($"SELECT COUNT(*) FROM deliveries WHERE lease_owner LIKE '%-{nodeA.Pid}-%'");
         await publishing;

@@ -61,6 +61,8 @@ public sealed record AcceptedEvent(
 /// A claimed delivery job with what its attempt needs, loaded with the claim: the event as published, the target and
 /// its route as they are now (null when deleted since) — for EG the target, its subscription's name and the
 /// connection the target delivers through; for EB (<see cref="Face"/>) the rule and the target.
+/// <see cref="HoldsConnectionPlace"/>: the job already has its place among its connection's attempts in flight on this
+/// node (taken when it was handed over, see <c>DeliveryHandoff</c>), which its attempt gives back.
 /// </summary>
 public sealed record DeliveryWork(
     long Id,
@@ -79,7 +81,8 @@ public sealed record DeliveryWork(
     Connection? Connection,
     string Face = DeliveryFaces.Eg,
     EbRule? EbRule = null,
-    EbTarget? EbTarget = null);
+    EbTarget? EbTarget = null,
+    bool HoldsConnectionPlace = false);
 
 /// <summary>
 /// How an attempt ended and what comes next, written in one fenced transaction. <see cref="Attempts"/> counts the

@@ -79,7 +79,7 @@ public static class EbEnvelope
 /// target of every matching rule in one transaction before answering. Rules are read on every publish, so a rule
 /// answered as created routes the next event on any node.
 /// </summary>
-public sealed class EbPublisher(IEbRuleStore rules, IDeliveryStore deliveries, IDeliverySignal signal, TimeProvider time, Telemetry.JunctionMetrics metrics)
+public sealed class EbPublisher(IEbRuleStore rules, DeliveryOutbox outbox, Telemetry.JunctionMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, EventFilter> _patterns = new(StringComparer.Ordinal);
 
@@ -116,13 +116,8 @@ public sealed class EbPublisher(IEbRuleStore rules, IDeliveryStore deliveries, I
                 deliveriesOwed, DeliveryFaces.Eb));
         }
 
-        await deliveries.AppendAsync(accepted, time.GetUtcNow(), cancellationToken);
+        await outbox.AppendAsync(accepted, cancellationToken);
         metrics.Published("eb", accepted.Count);
-        if (owed > 0)
-        {
-            signal.Notify();
-        }
-
         return owed;
     }
 

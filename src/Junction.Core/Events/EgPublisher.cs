@@ -14,7 +14,7 @@ public sealed record IncomingEvent(string Id, string Source, string Type, string
 /// target in one transaction before answering. Subscriptions are read from the database on every publish, so a
 /// subscription answered as created routes the next event on any node.
 /// </summary>
-public sealed class EgPublisher(IEgStore store, IDeliveryStore deliveries, IDeliverySignal signal, TimeProvider time, Telemetry.JunctionMetrics metrics)
+public sealed class EgPublisher(IEgStore store, DeliveryOutbox outbox, Telemetry.JunctionMetrics metrics)
 {
     /// <summary>Compiled filters by their stored JSON; a filter is compiled once per process, not once per event.</summary>
     private readonly ConcurrentDictionary<string, EventFilter> _filters = new(StringComparer.Ordinal);
@@ -26,7 +26,6 @@ public sealed class EgPublisher(IEgStore store, IDeliveryStore deliveries, IDeli
         ArgumentNullException.ThrowIfNull(events);
         var routes = await RoutesAsync(tenantId, channelId, cancellationToken);
         var accepted = new List<AcceptedEvent>(events.Count);
-        var owed = 0;
         foreach (var incoming in events)
         {
             var matched = new List<NewDelivery>();
@@ -42,17 +41,11 @@ public sealed class EgPublisher(IEgStore store, IDeliveryStore deliveries, IDeli
                 }
             }
 
-            owed += matched.Count;
             accepted.Add(new AcceptedEvent(tenantId, channelId, incoming.Source, incoming.Id, incoming.Type, incoming.Subject, incoming.Body, matched));
         }
 
-        var sequence = await deliveries.AppendAsync(accepted, time.GetUtcNow(), cancellationToken);
+        var sequence = await outbox.AppendAsync(accepted, cancellationToken);
         metrics.Published("eg", accepted.Count);
-        if (owed > 0)
-        {
-            signal.Notify();
-        }
-
         return sequence;
     }
 

@@ -21,6 +21,7 @@ public sealed class JunctionMetrics : IDisposable
     private readonly Histogram<double> _probeDuration;
     private readonly Counter<long> _published;
     private readonly Counter<long> _attempts;
+    private readonly Counter<long> _handed;
     private readonly Histogram<double> _attemptDuration;
     private long _due;
     private long _inFlight;
@@ -36,6 +37,7 @@ public sealed class JunctionMetrics : IDisposable
         _meter.CreateObservableGauge("junction.verification.in_flight", () => Interlocked.Read(ref _inFlight), "{probe}", "Probes running in this process");
         _published = _meter.CreateCounter<long>("junction.events.published", "{event}", "Events accepted (durably written), by face");
         _attempts = _meter.CreateCounter<long>("junction.delivery.attempts", "{attempt}", "Delivery attempts, by phase (target or dead_letter), outcome and decision");
+        _handed = _meter.CreateCounter<long>("junction.delivery.handed", "{job}", "Fresh delivery jobs this process's worker took from its own publishers, written leased to it (no claim)");
         _attemptDuration = _meter.CreateHistogram<double>("junction.delivery.duration", "s", "How long one delivery attempt took");
         _meter.CreateObservableGauge("junction.delivery.in_flight", () => Interlocked.Read(ref _deliveriesInFlight), "{attempt}", "Delivery attempts running in this process");
         _meter.CreateObservableGauge(
@@ -64,6 +66,8 @@ public sealed class JunctionMetrics : IDisposable
     public void ProbeFinished() => Interlocked.Decrement(ref _inFlight);
 
     public void Published(string face, int events) => _published.Add(events, new KeyValuePair<string, object?>("face", face));
+
+    public void HandedOver(int jobs) => _handed.Add(jobs);
 
     public void DeliveryStarted() => Interlocked.Increment(ref _deliveriesInFlight);
 

@@ -24,10 +24,14 @@ public partial class LeasedWorker<T> : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
+    private readonly ILocalLeases<T>? _local;
+
+    /// <summary>Whether the last claim took all it asked for: due work is waiting in the database.</summary>
+    private bool _backlog;
 
     public LeasedWorker(
         string name, ILeasedQueue<T> queue, ILeasedHandler<T> handler, WorkSignal signal, LeasedWorkerOptions options,
-        NodeId node, TimeProvider time, ILogger logger)
+        NodeId node, TimeProvider time, ILogger logger, ILocalLeases<T>? local = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(node);
@@ -44,6 +48,7 @@ public partial class LeasedWorker<T> : BackgroundService
         _time = time;
         _logger = logger;
         Node = node.Value;
+        _local = local;
         _slots = new SemaphoreSlim(options.Concurrency, options.Concurrency);
     }
 
@@ -59,6 +64,7 @@ public partial class LeasedWorker<T> : BackgroundService
 
         LogStarted(_logger, _name, Node, _options.Concurrency);
         var running = new HashSet<Task>();
+        _local?.Open();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -68,9 +74,13 @@ public partial class LeasedWorker<T> : BackgroundService
                 var claimed = 0;
                 if (free > 0)
                 {
-                    var leases = await ClaimAsync(free, stoppingToken);
-                    claimed = leases.Count;
-                    foreach (var lease in leases)
+                    // Handed work first (it costs no claim), but with due work waiting in the database a quarter of
+                    // the free slots is kept for the claim, so that retries and other nodes' released work still run.
+                    var handed = await TakeLocalAsync(_backlog ? free - (free / 4) : free, stoppingToken);
+                    var leases = free > handed.Count ? await ClaimAsync(free - handed.Count, stoppingToken) : [];
+                    _backlog = leases.Count > 0 && leases.Count == free - handed.Count;
+                    claimed = handed.Count + leases.Count;
+                    foreach (var lease in handed.Concat(leases))
                     {
                         await _slots.WaitAsync(stoppingToken);
                         running.Add(RunSlotAsync(lease, stoppingToken));
@@ -99,6 +109,11 @@ public partial class LeasedWorker<T> : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down.
+        }
+
+        if (_local is not null)
+        {
+            await _local.CloseAsync(TimeSpan.FromSeconds(5));
         }
 
         await Task.WhenAll(running);
@@ -164,6 +179,25 @@ public partial class LeasedWorker<T> : BackgroundService
         catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException)
         {
             // The database is unavailable for now; the work stays due and is claimed on a later round.
+            LogClaimFailed(_logger, exception, _name);
+            return [];
+        }
+    }
+
+    /// <summary>Handed work with room for its hard stop inside its lease; none when reading it fails (its leases expire and it is claimed then).</summary>
+    private async Task<IReadOnlyList<Lease<T>>> TakeLocalAsync(int max, CancellationToken cancellationToken)
+    {
+        if (_local is null || max <= 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            return await _local.TakeAsync(max, _options.HardStop, cancellationToken);
+        }
+        catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException)
+        {
             LogClaimFailed(_logger, exception, _name);
             return [];
         }

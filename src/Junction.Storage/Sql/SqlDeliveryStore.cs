@@ -44,13 +44,14 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
 
     /// <summary>
     /// Writes the events and their jobs in one transaction: each through a statement prepared once and run per row (an
-    /// event answers its sequence number), the jobs after the events.
+    /// event answers its sequence number), the jobs after the events. Jobs under <paramref name="lease"/> are written
+    /// leased, due at the lease's end (as a claim leaves them), so that no claim takes them while they are held.
     /// </summary>
-    public Task<IReadOnlyList<long>> AppendAsync(IReadOnlyList<AcceptedEvent> events, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<AppendResult> AppendAsync(IReadOnlyList<AcceptedEvent> events, DateTimeOffset now, FreshLease? lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         var at = now.ToUnixTimeMilliseconds();
-        return database.WriteAsync<IReadOnlyList<long>>(async (db, transaction) =>
+        return database.WriteAsync(async (db, transaction) =>
         {
             var sequence = new List<long>(events.Count);
             await using (var insert = new PreparedStatement(db, transaction, """
@@ -66,23 +67,58 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
                 }
             }
 
+            var leased = new List<long>(lease?.Jobs ?? 0);
             if (events.Any(e => e.Deliveries.Count > 0))
             {
                 await using var job = new PreparedStatement(db, transaction, """
                     INSERT INTO deliveries (tenant_id, event_seq, subscription_id, target_id, connection_key, state, phase, attempts, next_at, created_at, face)
                     VALUES (@tenant, @seq, @subscription, @target, @connection, 'Pending', 'Target', 0, @at, @at, @face)
                     """, "tenant", "seq", "subscription", "target", "connection", "at", "face");
+                await using var leasedJob = lease is null ? null : new PreparedStatement(db, transaction, """
+                    INSERT INTO deliveries (tenant_id, event_seq, subscription_id, target_id, connection_key, state, phase, attempts, next_at, created_at, face,
+                        lease_owner, lease_token, lease_until)
+                    VALUES (@tenant, @seq, @subscription, @target, @connection, 'Pending', 'Target', 0, @until, @at, @face, @node, @token, @until)
+                    RETURNING id
+                    """, "tenant", "seq", "subscription", "target", "connection", "at", "face", "until", "node", "token");
+                var until = lease?.Until.ToUnixTimeMilliseconds();
                 for (var i = 0; i < events.Count; i++)
                 {
                     foreach (var d in events[i].Deliveries)
                     {
-                        await job.ExecuteAsync(cancellationToken, events[i].TenantId, sequence[i], d.SubscriptionId, d.TargetId, d.ConnectionKey, at, events[i].Face);
+                        if (leasedJob is not null && leased.Count < lease!.Jobs)
+                        {
+                            leased.Add(await leasedJob.ScalarAsync(
+                                cancellationToken, events[i].TenantId, sequence[i], d.SubscriptionId, d.TargetId, d.ConnectionKey, at, events[i].Face, until, lease.Node, lease.Token));
+                        }
+                        else
+                        {
+                            await job.ExecuteAsync(cancellationToken, events[i].TenantId, sequence[i], d.SubscriptionId, d.TargetId, d.ConnectionKey, at, events[i].Face);
+                        }
                     }
                 }
             }
 
-            return sequence;
+            return new AppendResult(sequence, leased);
         }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<long>> AppendAsync(IReadOnlyList<AcceptedEvent> events, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await AppendAsync(events, now, null, cancellationToken)).Sequences;
+
+    public async Task<IReadOnlyList<Lease<DeliveryWork>>> AdoptAsync(string token, DateTimeOffset until, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        await using var db = await database.OpenAsync(cancellationToken);
+        var p = new DynamicParameters();
+        p.Add("token", token);
+        var list = SqlLists.In(p, "j", ids);
+        var jobs = (await db.QueryAsync<JobRow>($"SELECT {JobColumns} FROM deliveries WHERE id IN ({list}) AND lease_token = @token", p)).ToList();
+        return await LeasesAsync(db, jobs, token, until);
     }
 
     public Task<IReadOnlyList<Lease<DeliveryWork>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
@@ -102,8 +138,18 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
             return [];
         }
 
-        // What the attempts need, read once for the whole claim.
         await using var db = await database.OpenAsync(cancellationToken);
+        return await LeasesAsync(db, jobs, token, until);
+    }
+
+    /// <summary>Leases of <paramref name="jobs"/> with what their attempts need (event bodies, targets, routes, connections), read once for them all.</summary>
+    private static async Task<IReadOnlyList<Lease<DeliveryWork>>> LeasesAsync(System.Data.Common.DbConnection db, IReadOnlyList<JobRow> jobs, string token, DateTimeOffset until)
+    {
+        if (jobs.Count == 0)
+        {
+            return [];
+        }
+
         var p = new DynamicParameters();
         var eg = jobs.Where(j => j.Face != DeliveryFaces.Eb).ToList();
         var eb = jobs.Where(j => j.Face == DeliveryFaces.Eb).ToList();

@@ -698,6 +698,38 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deliveries_WrittenUnderAFreshLease_AreHeldUntilItEnds_AndAdoptedOnlyByItsToken()
+    {
+        var deliveries = new SqlDeliveryStore(Database);
+        var lease = new FreshLease("n1", "fresh-token", s_t0.AddMinutes(1), Jobs: 2);
+        var written = await deliveries.AppendAsync([Accepted("one", "c"), Accepted("two", "c"), Accepted("three", "c")], s_t0, lease, CancellationToken.None);
+        Assert.Equal(3, written.Sequences.Count);
+        Assert.Equal(2, written.Leased.Count);
+
+        // Only the job beyond the lease's count is due; the two leased ones are due when the lease ends, like claimed ones.
+        var claimed = Assert.Single(await deliveries.ClaimAsync("n2", s_t0, TimeSpan.FromMinutes(5), 10, CancellationToken.None));
+        Assert.Equal(written.Sequences[2], claimed.Item.EventSeq);
+        var (_, listed) = await deliveries.ListAsync(new DeliveryFilter(Ids: [.. written.Leased]), 0, 10, CancellationToken.None);
+        Assert.All(listed, d => Assert.Equal((DeliveryState.Pending, s_t0.AddMinutes(1)), (d.State, d.NextAt)));
+
+        // Adopted by the token they were written under, with what an attempt needs; not by another token.
+        Assert.Empty(await deliveries.AdoptAsync("another-token", lease.Until, written.Leased, CancellationToken.None));
+        var adopted = await deliveries.AdoptAsync(lease.Token, lease.Until, written.Leased, CancellationToken.None);
+        Assert.Equal(written.Leased.Order(), adopted.Select(a => a.Item.Id).Order());
+        Assert.Equal("{\"id\":\"one\"}", System.Text.Encoding.UTF8.GetString(adopted.Single(a => a.Item.EventSeq == written.Sequences[0]).Item.Event));
+        Assert.All(adopted, a => Assert.Equal((lease.Token, lease.Until, 0), (a.Token, a.Until, a.Attempts)));
+
+        // An adopted lease completes under its fence; the other, never run (its node died), is claimed once the lease ended.
+        var first = adopted.Single(a => a.Item.EventSeq == written.Sequences[0]);
+        var record = new AttemptRecord(first.Item.Id, DeliveryPhase.Target, "n1", s_t0, 1, AttemptKind.Success, "HTTP_200", "ok", 200);
+        Assert.True(await deliveries.CompleteAsync(first, new DeliveryCompletion(DeliveryState.Delivered, DeliveryPhase.Target, 1, 1, null, null, null, record), CancellationToken.None));
+        Assert.Empty(await deliveries.ClaimAsync("n2", s_t0.AddSeconds(59), TimeSpan.FromMinutes(1), 10, CancellationToken.None));
+        var orphan = Assert.Single(await deliveries.ClaimAsync("n2", s_t0.AddMinutes(1).AddMilliseconds(1), TimeSpan.FromMinutes(1), 10, CancellationToken.None));
+        Assert.Equal(written.Sequences[1], orphan.Item.EventSeq);
+        Assert.Empty(await deliveries.AdoptAsync(lease.Token, lease.Until, written.Leased, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Deliveries_Prune_DeletesOldFinishedEvents_KeepsPendingAndFailed()
     {
         var deliveries = new SqlDeliveryStore(Database);
