@@ -144,10 +144,7 @@ public sealed class DeliveryHandoff(
         var leases = new List<Lease<DeliveryWork>>(taken.Count);
         try
         {
-            foreach (var batch in taken.GroupBy(h => (h.Token, h.Until)))
-            {
-                leases.AddRange(await store.AdoptAsync(batch.Key.Token, batch.Key.Until, [.. batch.Select(h => h.Id)], cancellationToken));
-            }
+            leases.AddRange(await store.AdoptAsync([.. taken.Select(h => (h.Id, h.Token))], cancellationToken));
         }
         finally
         {

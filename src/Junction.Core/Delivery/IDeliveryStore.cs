@@ -21,10 +21,10 @@ public interface IDeliveryStore : ILeasedQueue<DeliveryWork>
     Task<AppendResult> AppendAsync(IReadOnlyList<AcceptedEvent> events, DateTimeOffset now, FreshLease? lease, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The jobs of <paramref name="ids"/> that are still leased under <paramref name="token"/>, as leases ready to run
-    /// (what a claim answers, without its write): how a worker takes over the jobs written under its <see cref="FreshLease"/>.
+    /// Those of <paramref name="jobs"/> still leased under the token given with each, as leases ready to run (what a
+    /// claim answers, without its write): how a worker takes over the jobs written under its <see cref="FreshLease"/>s.
     /// </summary>
-    Task<IReadOnlyList<Lease<DeliveryWork>>> AdoptAsync(string token, DateTimeOffset until, IReadOnlyList<long> ids, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Lease<DeliveryWork>>> AdoptAsync(IReadOnlyList<(long Id, string Token)> jobs, CancellationToken cancellationToken);
 
     /// <summary>Records an attempt and its consequence, if the lease still holds; false when it was lost.</summary>
     Task<bool> CompleteAsync(Lease<DeliveryWork> lease, DeliveryCompletion completion, CancellationToken cancellationToken);

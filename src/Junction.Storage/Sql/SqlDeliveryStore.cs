@@ -25,7 +25,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
     private const string JobColumns = """
         id AS Id, tenant_id AS TenantId, event_seq AS EventSeq, subscription_id AS SubscriptionId, target_id AS TargetId,
         connection_key AS ConnectionKey, phase AS Phase, first_failure_at AS FirstFailureAt, last_error AS LastError, attempts AS Attempts, target_attempts AS TargetAttempts,
-        face AS Face
+        face AS Face, lease_token AS LeaseToken, lease_until AS LeaseUntil
         """;
 
     private static readonly LeaseClaim s_claim = new(s_table, JobColumns);
@@ -105,20 +105,22 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
     public async Task<IReadOnlyList<long>> AppendAsync(IReadOnlyList<AcceptedEvent> events, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await AppendAsync(events, now, null, cancellationToken)).Sequences;
 
-    public async Task<IReadOnlyList<Lease<DeliveryWork>>> AdoptAsync(string token, DateTimeOffset until, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Lease<DeliveryWork>>> AdoptAsync(IReadOnlyList<(long Id, string Token)> jobs, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        if (ids.Count == 0)
+        ArgumentNullException.ThrowIfNull(jobs);
+        if (jobs.Count == 0)
         {
             return [];
         }
 
         await using var db = await database.OpenAsync(cancellationToken);
         var p = new DynamicParameters();
-        p.Add("token", token);
-        var list = SqlLists.In(p, "j", ids);
-        var jobs = (await db.QueryAsync<JobRow>($"SELECT {JobColumns} FROM deliveries WHERE id IN ({list}) AND lease_token = @token", p)).ToList();
-        return await LeasesAsync(db, jobs, token, until);
+        var list = SqlLists.In(p, "j", jobs.Select(j => j.Id));
+        var tokens = jobs.ToDictionary(j => j.Id, j => j.Token);
+        var rows = (await db.QueryAsync<JobRow>($"SELECT {JobColumns} FROM deliveries WHERE id IN ({list})", p))
+            .Where(r => r.LeaseToken is not null && r.LeaseToken == tokens.GetValueOrDefault(r.Id))
+            .ToList();
+        return await LeasesAsync(db, rows);
     }
 
     public Task<IReadOnlyList<Lease<DeliveryWork>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken) =>
@@ -139,11 +141,14 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         }
 
         await using var db = await database.OpenAsync(cancellationToken);
-        return await LeasesAsync(db, jobs, token, until);
+        return await LeasesAsync(db, jobs);
     }
 
-    /// <summary>Leases of <paramref name="jobs"/> with what their attempts need (event bodies, targets, routes, connections), read once for them all.</summary>
-    private static async Task<IReadOnlyList<Lease<DeliveryWork>>> LeasesAsync(System.Data.Common.DbConnection db, IReadOnlyList<JobRow> jobs, string token, DateTimeOffset until)
+    /// <summary>
+    /// Leases of <paramref name="jobs"/> (read with their lease columns) with what their attempts need (event bodies,
+    /// targets, routes, connections), read once for them all.
+    /// </summary>
+    private static async Task<IReadOnlyList<Lease<DeliveryWork>>> LeasesAsync(System.Data.Common.DbConnection db, IReadOnlyList<JobRow> jobs)
     {
         if (jobs.Count == 0)
         {
@@ -190,7 +195,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
                 var ebWork = new DeliveryWork(
                     j.Id, j.TenantId, j.EventSeq, j.SubscriptionId, j.TargetId, j.ConnectionKey, Enum.Parse<DeliveryPhase>(j.Phase),
                     Time(j.FirstFailureAt), j.LastError, j.TargetAttempts, body, null, rule?.Name, null, DeliveryFaces.Eb, rule, ebTarget);
-                return new Lease<DeliveryWork>(ebWork, token, j.Attempts, until);
+                return new Lease<DeliveryWork>(ebWork, j.LeaseToken!, j.Attempts, Time(j.LeaseUntil)!.Value);
             }
 
             var target = targets.GetValueOrDefault((j.TenantId, j.TargetId));
@@ -204,7 +209,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
                 j.Id, j.TenantId, j.EventSeq, j.SubscriptionId, j.TargetId, j.ConnectionKey, Enum.Parse<DeliveryPhase>(j.Phase),
                 Time(j.FirstFailureAt), j.LastError, j.TargetAttempts, body,
                 target, subscriptions.GetValueOrDefault((j.TenantId, j.SubscriptionId)), connection);
-            return new Lease<DeliveryWork>(work, token, j.Attempts, until);
+            return new Lease<DeliveryWork>(work, j.LeaseToken!, j.Attempts, Time(j.LeaseUntil)!.Value);
         }).ToList();
     }
 
@@ -476,6 +481,8 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         public int Attempts { get; init; }
         public int TargetAttempts { get; init; }
         public string Face { get; init; } = DeliveryFaces.Eg;
+        public string? LeaseToken { get; init; }
+        public long? LeaseUntil { get; init; }
     }
 
     private sealed class InfoRow

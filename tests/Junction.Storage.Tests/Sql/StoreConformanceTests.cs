@@ -713,8 +713,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.All(listed, d => Assert.Equal((DeliveryState.Pending, s_t0.AddMinutes(1)), (d.State, d.NextAt)));
 
         // Adopted by the token they were written under, with what an attempt needs; not by another token.
-        Assert.Empty(await deliveries.AdoptAsync("another-token", lease.Until, written.Leased, CancellationToken.None));
-        var adopted = await deliveries.AdoptAsync(lease.Token, lease.Until, written.Leased, CancellationToken.None);
+        Assert.Empty(await deliveries.AdoptAsync([.. written.Leased.Select(id => (id, "another-token"))], CancellationToken.None));
+        var adopted = await deliveries.AdoptAsync([.. written.Leased.Select(id => (id, lease.Token))], CancellationToken.None);
         Assert.Equal(written.Leased.Order(), adopted.Select(a => a.Item.Id).Order());
         Assert.Equal("{\"id\":\"one\"}", System.Text.Encoding.UTF8.GetString(adopted.Single(a => a.Item.EventSeq == written.Sequences[0]).Item.Event));
         Assert.All(adopted, a => Assert.Equal((lease.Token, lease.Until, 0), (a.Token, a.Until, a.Attempts)));
@@ -726,7 +726,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Empty(await deliveries.ClaimAsync("n2", s_t0.AddSeconds(59), TimeSpan.FromMinutes(1), 10, CancellationToken.None));
         var orphan = Assert.Single(await deliveries.ClaimAsync("n2", s_t0.AddMinutes(1).AddMilliseconds(1), TimeSpan.FromMinutes(1), 10, CancellationToken.None));
         Assert.Equal(written.Sequences[1], orphan.Item.EventSeq);
-        Assert.Empty(await deliveries.AdoptAsync(lease.Token, lease.Until, written.Leased, CancellationToken.None));
+        Assert.Empty(await deliveries.AdoptAsync([.. written.Leased.Select(id => (id, lease.Token))], CancellationToken.None));
     }
 
     [Fact]
