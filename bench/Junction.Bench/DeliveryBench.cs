@@ -61,8 +61,10 @@ internal static class DeliveryBench
         await PublishAsync(client, webhookChannel, "hooks", "w", warm, clients, new ConcurrentBag<double>(), () => receiver.Received.Count - warmed >= warm);
         var before = receiver.Received.Count;
         var putLatencies = new ConcurrentBag<double>();
+        var cpuBefore = CpuSeconds(node.Pid);
         var webhook = await PublishAsync(client, webhookChannel, "hooks", "m", events, clients, putLatencies, () => receiver.Received.Count - before >= events);
         var webhookRate = events / webhook.TotalSeconds;
+        var webhookCpu = (CpuSeconds(node.Pid) - cpuBefore) / events * 1e6;
         var puts = putLatencies.Order().ToList();
 
         // Kafka: raw producer with acks=all, then Junction to a Kafka target through a KAFKA connection with acks=all.
@@ -83,8 +85,10 @@ internal static class DeliveryBench
         var warmedKafka = await DeliveredAsync(db);
         await PublishAsync(client, kafkaChannel, "kafka", "w", warm, clients, new ConcurrentBag<double>(), () => DeliveredAsync(db).GetAwaiter().GetResult() - warmedKafka >= warm);
         var delivered = await DeliveredAsync(db);
+        cpuBefore = CpuSeconds(node.Pid);
         var kafka = await PublishAsync(client, kafkaChannel, "kafka", "m", events, clients, new ConcurrentBag<double>(), () => DeliveredAsync(db).GetAwaiter().GetResult() - delivered >= events);
         var kafkaRate = events / kafka.TotalSeconds;
+        var kafkaCpu = (CpuSeconds(node.Pid) - cpuBefore) / events * 1e6;
 
         // Latency at a steady rate: each event carries its send time; the receiver stamps its arrival.
         var steady = await SteadyAsync(client, webhookChannel, receiver, steadyRate, steadyFor);
@@ -100,6 +104,7 @@ internal static class DeliveryBench
         Console.WriteLine($"| PutEvents (20 events) p50 / p99 at {clients} clients | {Percentile(puts, 0.5):0.0} / {Percentile(puts, 0.99):0.0} ms | | |");
         Console.WriteLine($"| publish → received p50 / p99 at a steady {steadyRate} events/s for {steadyFor.TotalSeconds:0} s | {steady.P50:0.0} / {steady.P99:0.0} ms | | |");
         Console.WriteLine($"| resident memory of the server after {stored} events stored and delivered | {rss:0} MB | | |");
+        Console.WriteLine($"| server CPU per event published and delivered: webhook / Kafka | {webhookCpu:0} / {kafkaCpu:0} µs | | |");
         Console.WriteLine($"| delivery jobs handed to the worker by the publisher (no claim) | {handed} of {attempts} attempts | | |");
     }
 
@@ -245,6 +250,15 @@ internal static class DeliveryBench
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>CPU time (user + system) a process has used so far, from <c>/proc/{pid}/stat</c> (clock ticks of 1/100 s).</summary>
+    internal static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        // Fields after the command name (which may hold spaces) start at state: utime and stime are the 12th and 13th.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     internal static double ResidentMegabytes(int pid)
