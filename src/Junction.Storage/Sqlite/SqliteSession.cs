@@ -16,6 +16,9 @@ internal sealed class SqliteSession : IDisposable
 
     private readonly Dictionary<string, Statement> _statements = new(StringComparer.Ordinal);
 
+    /// <summary>Statements run through SQLite's own API (<see cref="RawStatement"/>), and whether each is lent now.</summary>
+    private readonly Dictionary<string, (sqlite3_stmt Statement, bool Lent)> _raw = new(StringComparer.Ordinal);
+
     private SqliteSession(SqliteConnection connection) => Connection = connection;
 
     public SqliteConnection Connection { get; }
@@ -81,6 +84,49 @@ internal sealed class SqliteSession : IDisposable
         return command;
     }
 
+    /// <summary>
+    /// The compiled SQLite statement for <paramref name="sql"/>, lent until <see cref="GiveBackRaw"/>; when it is lent
+    /// already or the session keeps no more, one of the caller's own (<paramref name="owned"/>), which it finalizes.
+    /// </summary>
+    public sqlite3_stmt LendRaw(string sql, out bool owned)
+    {
+        if (_raw.TryGetValue(sql, out var kept) && !kept.Lent)
+        {
+            _raw[sql] = (kept.Statement, true);
+            owned = false;
+            return kept.Statement;
+        }
+
+        var rc = raw.sqlite3_prepare_v2(Connection.Handle, sql, out var statement);
+        if (rc != raw.SQLITE_OK)
+        {
+            statement?.Dispose();
+            SqliteException.ThrowExceptionForRC(rc, Connection.Handle);
+        }
+
+        if (statement is null)
+        {
+            throw new ArgumentException("the SQL holds no statement", nameof(sql));
+        }
+
+        owned = kept.Statement is not null || _raw.Count >= MaxStatements;
+        if (!owned)
+        {
+            _raw.Add(sql, (statement, true));
+        }
+
+        return statement;
+    }
+
+    /// <summary>Takes back the statement <see cref="LendRaw"/> lent for <paramref name="sql"/>.</summary>
+    public void GiveBackRaw(string sql)
+    {
+        if (_raw.TryGetValue(sql, out var kept))
+        {
+            _raw[sql] = (kept.Statement, false);
+        }
+    }
+
     /// <summary>Takes back what <see cref="Lend"/> gave <paramref name="holder"/>; a no-op when it no longer holds it.</summary>
     public void GiveBack(string sql, object holder)
     {
@@ -109,6 +155,12 @@ internal sealed class SqliteSession : IDisposable
             statement.Command.Dispose();
         }
 
+        foreach (var (statement, _) in _raw.Values)
+        {
+            statement.Dispose();
+        }
+
+        _raw.Clear();
         _statements.Clear();
         Connection.Dispose();
     }
