@@ -35,7 +35,27 @@ public sealed class JunctionProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts <c>junction serve</c> on a free loopback port and waits until it is ready. The port is free when picked
+    /// but another process may take it before junction binds it; a start that failed on "address already in use" is
+    /// tried again on another port (up to three times).
+    /// </summary>
     public static async Task<JunctionProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(dataDirectory, settings);
+            }
+            catch (InvalidOperationException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // Taken between the pick and the bind: pick again.
+            }
+        }
+    }
+
+    private static async Task<JunctionProcess> StartOnceAsync(string dataDirectory, IDictionary<string, string> settings)
     {
         var port = Loopback.FreePort();
         var url = $"http://127.0.0.1:{port}";
@@ -77,7 +97,10 @@ public sealed class JunctionProcess : IDisposable
 
         if (process.HasExited)
         {
-            throw new InvalidOperationException($"junction exited with {process.ExitCode}:\n{junction.Output}");
+            process.WaitForExit();
+            var (code, output) = (process.ExitCode, junction.Output);
+            junction.Dispose();
+            throw new InvalidOperationException($"junction exited with {code}:\n{output}");
         }
 
         junction.Kill();
