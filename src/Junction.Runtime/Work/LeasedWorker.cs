@@ -26,8 +26,12 @@ public partial class LeasedWorker<T> : BackgroundService
     private readonly SemaphoreSlim _slots;
     private readonly ILocalLeases<T>? _local;
 
-    /// <summary>Whether the last claim took all it asked for: due work is waiting in the database.</summary>
-    private bool _backlog;
+    /// <summary>
+    /// Whether due work may be waiting in the database: the last claim took all it asked for, or the last round made no
+    /// claim at all (handed work filled every free slot). Then a quarter of the free slots is kept for the claim, so
+    /// that work handed over without end cannot hold back retries and other nodes' released work.
+    /// </summary>
+    private bool _backlog = true;
 
     public LeasedWorker(
         string name, ILeasedQueue<T> queue, ILeasedHandler<T> handler, WorkSignal signal, LeasedWorkerOptions options,
@@ -76,9 +80,10 @@ public partial class LeasedWorker<T> : BackgroundService
                 {
                     // Handed work first (it costs no claim), but with due work waiting in the database a quarter of
                     // the free slots is kept for the claim, so that retries and other nodes' released work still run.
-                    var handed = await TakeLocalAsync(_backlog ? free - (free / 4) : free, stoppingToken);
-                    var leases = free > handed.Count ? await ClaimAsync(free - handed.Count, stoppingToken) : [];
-                    _backlog = leases.Count > 0 && leases.Count == free - handed.Count;
+                    var handed = await TakeLocalAsync(_backlog ? free - Math.Max(1, free / 4) : free, stoppingToken);
+                    var room = free - handed.Count;
+                    var leases = room > 0 ? await ClaimAsync(room, stoppingToken) : [];
+                    _backlog = room == 0 || leases.Count == room;
                     claimed = handed.Count + leases.Count;
                     foreach (var lease in handed.Concat(leases))
                     {

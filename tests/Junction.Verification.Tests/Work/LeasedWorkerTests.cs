@@ -65,6 +65,24 @@ public sealed class LeasedWorkerTests
     }
 
     [Fact]
+    public async Task HandedWorkWithoutEnd_DoesNotHoldBackTheClaim()
+    {
+        // Handed work for every free slot, always: the queue's due items must still be claimed and run.
+        _queue.Add(Enumerable.Range(0, 5).Select(i => $"due{i}"));
+        var local = new EndlessLocal();
+        var handler = new CountingHandler();
+        using var worker = new LeasedWorker<string>(
+            "test", _queue, handler, new WorkSignal(), new LeasedWorkerOptions { Concurrency = 4 }, new NodeId(), _time, NullLogger.Instance, local);
+
+        await worker.StartAsync(CancellationToken.None);
+        await WaitForAsync(() => handler.Handled.Count(i => i.StartsWith("due", StringComparison.Ordinal)) == 5);
+        await worker.StopAsync(CancellationToken.None);
+
+        Assert.True(local.Taken > 0);
+        Assert.True(local.Opened && local.Closed);
+    }
+
+    [Fact]
     public void New_HardStopNotInsideTheLease_Refused() =>
         Assert.Throws<ArgumentException>(() => NewWorker(new BlockingHandler(), new LeasedWorkerOptions { HardStop = TimeSpan.FromSeconds(30), LeaseDuration = TimeSpan.FromSeconds(30) }));
 
@@ -114,6 +132,44 @@ public sealed class LeasedWorkerTests
         {
             Released.Add(node);
             return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>A local source that always has as much handed work as asked for.</summary>
+    private sealed class EndlessLocal : ILocalLeases<string>
+    {
+        private int _taken;
+
+        public int Taken => Volatile.Read(ref _taken);
+
+        public bool Opened { get; private set; }
+
+        public bool Closed { get; private set; }
+
+        public void Open() => Opened = true;
+
+        public Task CloseAsync(TimeSpan wait)
+        {
+            Closed = true;
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<Lease<string>>> TakeAsync(int max, TimeSpan left, CancellationToken cancellationToken)
+        {
+            Interlocked.Add(ref _taken, max);
+            return Task.FromResult<IReadOnlyList<Lease<string>>>(
+                [.. Enumerable.Range(0, max).Select(_ => new Lease<string>("handed", "t", 0, s_start.AddMinutes(1)))]);
+        }
+    }
+
+    private sealed class CountingHandler : ILeasedHandler<string>
+    {
+        public ConcurrentQueue<string> Handled { get; } = new();
+
+        public async Task HandleAsync(Lease<string> lease, CancellationToken deadline, CancellationToken stopping)
+        {
+            await Task.Yield();
+            Handled.Enqueue(lease.Item);
         }
     }
 
