@@ -98,6 +98,7 @@ internal static class DeliveryBench
 
         // Latency at a steady rate: each event carries its send time; the receiver stamps its arrival.
         var steady = await SteadyAsync(client, webhookChannel, receiver, steadyRate, steadyFor);
+        var openLoop = await OpenLoopPutAsync(client, webhookChannel, OpenLoopRate, steadyFor, clients);
         var rss = ResidentMegabytes(node.Pid);
         var stored = await ScalarAsync(db, "SELECT COUNT(*) FROM events");
         var attempts = await ScalarAsync(db, "SELECT COUNT(*) FROM delivery_attempts");
@@ -109,6 +110,7 @@ internal static class DeliveryBench
         Console.WriteLine($"| Kafka (acks=all): events/s published and delivered end to end | {kafkaRate:0} /s | {events / kafkaRaw.TotalSeconds:0} /s (raw Confluent.Kafka producer) | {kafkaRate / (events / kafkaRaw.TotalSeconds):0.00}× |");
         Console.WriteLine($"| PutEvents (20 events) p50 / p99 at {clients} clients | {Percentile(puts, 0.5):0.0} / {Percentile(puts, 0.99):0.0} ms | | |");
         Console.WriteLine($"| publish → received p50 / p99 at a steady {steadyRate} events/s for {steadyFor.TotalSeconds:0} s | {steady.P50:0.0} / {steady.P99:0.0} ms | | |");
+        Console.WriteLine($"| PutEvents (20 events) p50 / p99 offered {OpenLoopRate} events/s for {steadyFor.TotalSeconds:0} s (open loop, ≤ {clients} at once; {openLoop.MaxInFlight} at most were) | {openLoop.P50:0.0} / {openLoop.P99:0.0} ms | | |");
         Console.WriteLine($"| resident memory of the server after {stored} events stored and delivered | {rss:0} MB | | |");
         Console.WriteLine($"| server CPU per event published and delivered: webhook / Kafka | {webhookCpu:0} / {kafkaCpu:0} µs | | |");
         Console.WriteLine($"| delivery jobs handed to the worker by the publisher (no claim) | {handed} of {attempts} attempts | | |");
@@ -203,6 +205,63 @@ internal static class DeliveryBench
             .Select(r => (double)(r.At.ToUnixTimeMilliseconds() - JsonNode.Parse(r.Body)!["data"]!["sent"]!.GetValue<long>()))
             .Order().ToList();
         return (Percentile(latencies, 0.5), Percentile(latencies, 0.99));
+    }
+
+    /// <summary>The offered rate of the open-loop PutEvents phase: Tencent EB's PutEvents quota per region, half AWS EventBridge's per account.</summary>
+    private const int OpenLoopRate = 5_000;
+
+    /// <summary>
+    /// PutEvents latency at an offered rate, not in a closed loop (where latency is only in-flight ÷ throughput): a batch
+    /// of 20 is due every 20 ÷ <paramref name="rate"/> s whether or not the last ones were answered, at most
+    /// <paramref name="clients"/> at once, each timed from when it was due (so a request held back by the cap counts
+    /// its wait, not hiding a slow server).
+    /// </summary>
+    private static async Task<(double P50, double P99, int MaxInFlight)> OpenLoopPutAsync(HuaweiClient client, string channel, int rate, TimeSpan duration, int clients)
+    {
+        var batches = (int)(duration.TotalSeconds * rate / 20);
+        var interval = TimeSpan.FromSeconds(20.0 / rate);
+        using var gate = new SemaphoreSlim(clients, clients);
+        var latencies = new ConcurrentBag<double>();
+        var inFlight = 0;
+        var maxInFlight = 0;
+        var watch = Stopwatch.StartNew();
+        var sending = new List<Task>(batches);
+        for (var b = 0; b < batches; b++)
+        {
+            var due = interval * b;
+            if (watch.Elapsed < due)
+            {
+                await Task.Delay(due - watch.Elapsed);
+            }
+
+            await gate.WaitAsync();
+            var batch = b;
+            sending.Add(Task.Run(async () =>
+            {
+                var now = Interlocked.Increment(ref inFlight);
+                int seen;
+                while (now > (seen = Volatile.Read(ref maxInFlight)) && Interlocked.CompareExchange(ref maxInFlight, now, seen) != seen)
+                {
+                }
+
+                try
+                {
+                    var events = Enumerable.Range(0, 20).Select(n => Event($"open-{batch}-{n}", 0)).ToArray();
+                    using var response = await client.PostAsync($"{Eg}/channels/{channel}/events", new { events });
+                    response.EnsureSuccessStatusCode();
+                    latencies.Add((watch.Elapsed - due).TotalMilliseconds);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref inFlight);
+                    gate.Release();
+                }
+            }));
+        }
+
+        await Task.WhenAll(sending);
+        var sorted = latencies.Order().ToList();
+        return (Percentile(sorted, 0.5), Percentile(sorted, 0.99), maxInFlight);
     }
 
     internal static TimeSpan RawProducer(string bootstrap, int count, byte[] value, string topic = "bench")
