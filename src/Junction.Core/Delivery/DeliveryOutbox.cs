@@ -27,20 +27,6 @@ public interface IDeliveryHandoff
     void Cancel(FreshLease lease);
 }
 
-/// <summary>A node that delivers nothing itself (no delivery worker here): every job is written due, to be claimed.</summary>
-public sealed class NoDeliveryHandoff : IDeliveryHandoff
-{
-    public FreshLease? Reserve(int jobs) => null;
-
-    public void Handed(FreshLease lease, IReadOnlyList<(long Id, string ConnectionKey)> jobs)
-    {
-    }
-
-    public void Cancel(FreshLease lease)
-    {
-    }
-}
-
 /// <summary>
 /// The outbox both publishers (EG and EB) write through: the events and their jobs in one transaction, durable before
 /// the caller answers; jobs this node's worker has room for are written leased to it and handed over after the commit;

@@ -3,16 +3,12 @@ using Junction.Core.Work;
 namespace Junction.Core.Delivery;
 
 /// <summary>
-/// The event log and its delivery jobs. <c>AppendAsync</c> is the outbox: events and their jobs in one
+/// The event log and its delivery jobs. <see cref="AppendAsync"/> is the outbox: events and their jobs in one
 /// transaction, durable before the caller answers "accepted". Jobs are leased work (<see cref="ILeasedQueue{T}"/>):
 /// due at their next attempt, shared fairly between connections, completed under their lease's fence.
 /// </summary>
 public interface IDeliveryStore : ILeasedQueue<DeliveryWork>
 {
-    /// <summary>Writes the events and their deliveries, all or nothing, every job due at once; answers each event's sequence number.</summary>
-    async Task<IReadOnlyList<long>> AppendAsync(IReadOnlyList<AcceptedEvent> events, DateTimeOffset now, CancellationToken cancellationToken) =>
-        (await AppendAsync(events, now, null, cancellationToken)).Sequences;
-
     /// <summary>
     /// Writes the events and their deliveries, all or nothing. The first <see cref="FreshLease.Jobs"/> jobs (in order)
     /// are written leased under <paramref name="lease"/>, due at its end (when they are due for anyone if the node

@@ -102,6 +102,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         }, cancellationToken);
     }
 
+    /// <summary>Writes the events and their jobs, every job due at once; answers each event's sequence number.</summary>
     public async Task<IReadOnlyList<long>> AppendAsync(IReadOnlyList<AcceptedEvent> events, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await AppendAsync(events, now, null, cancellationToken)).Sequences;
 
