@@ -88,11 +88,13 @@ internal static class DeliveryBench
             kafka_detail = new { topic = "bench" }, transform = new { type = "ORIGINAL" },
         });
         var db = Path.Combine(data.Path, "junction.db");
-        var warmedKafka = await DeliveredAsync(db);
-        await PublishAsync(client, kafkaChannel, "kafka", "w", warm, clients, new ConcurrentBag<double>(), () => DeliveredAsync(db).GetAwaiter().GetResult() - warmedKafka >= warm);
-        var delivered = await DeliveredAsync(db);
+        using var topic = new TopicCount(cluster.Bootstrap, "bench", partitions: 3);
+        long Delivered() => DeliveredAsync(db).GetAwaiter().GetResult();
+        var warmedKafka = Delivered();
+        await PublishAsync(client, kafkaChannel, "kafka", "w", warm, clients, new ConcurrentBag<double>(), topic.Holds(warm, Delivered, warmedKafka + warm));
+        var delivered = Delivered();
         cpuBefore = CpuSeconds(node.Pid);
-        var kafka = await PublishAsync(client, kafkaChannel, "kafka", "m", events, clients, new ConcurrentBag<double>(), () => DeliveredAsync(db).GetAwaiter().GetResult() - delivered >= events);
+        var kafka = await PublishAsync(client, kafkaChannel, "kafka", "m", events, clients, new ConcurrentBag<double>(), topic.Holds(events, Delivered, delivered + events));
         var kafkaRate = events / kafka.TotalSeconds;
         var kafkaCpu = (CpuSeconds(node.Pid) - cpuBefore) / events * 1e6;
 

@@ -66,16 +66,18 @@ internal static class EbDeliveryBench
             });
 
         // Two warm-up rounds and a lull, as in DeliveryBench: after one, the JIT was still busy in the measured round.
+        using var putSink = new TopicCount(cluster.Bootstrap, "put-sink", partitions: 3);
+        using var connectorSink = new TopicCount(cluster.Bootstrap, "connector-sink", partitions: 3);
         await PutAsync(warm, "w", []);
-        await UntilAsync(db, warm, node);
+        await UntilAsync(putSink, warm, db, warm, node);
         await PutAsync(warm, "v", []);
-        await UntilAsync(db, 2 * warm, node);
+        await UntilAsync(putSink, 2 * warm, db, 2 * warm, node);
         await Task.Delay(TimeSpan.FromSeconds(2));
         var puts = new List<double>();
         var cpuBefore = DeliveryBench.CpuSeconds(node.Pid);
         var watch = Stopwatch.StartNew();
         await PutAsync(events, "m", puts);
-        await UntilAsync(db, (2 * warm) + events, node);
+        await UntilAsync(putSink, (2 * warm) + events, db, (2 * warm) + events, node);
         var putRate = events / watch.Elapsed.TotalSeconds;
         var putCpu = (DeliveryBench.CpuSeconds(node.Pid) - cpuBefore) / events * 1e6;
 
@@ -92,7 +94,7 @@ internal static class EbDeliveryBench
             EventBusId = connectorBus, ConnectionName = "bench-source",
             ConnectionDescription = new { ResourceDescription = Instance, CkafkaParams = new { Offset = "earliest", TopicName = "source" } },
         });
-        await UntilAsync(db, before + records, node);
+        await UntilAsync(connectorSink, records, db, before + records, node);
         var connector = watch.Elapsed;
         var rss = DeliveryBench.ResidentMegabytes(node.Pid);
 
@@ -138,13 +140,23 @@ internal static class EbDeliveryBench
             : throw new InvalidOperationException($"{action}: {answer.ToJsonString()}");
     }
 
-    /// <summary>Waits until <paramref name="delivered"/> deliveries are done; gives up (with the server's log) after 60 s without progress.</summary>
-    private static async Task UntilAsync(string db, long delivered, JunctionProcess node)
+    /// <summary>
+    /// Waits until <paramref name="topic"/> holds <paramref name="produced"/> messages and then until the database records
+    /// <paramref name="delivered"/> deliveries done (see <see cref="TopicCount"/>); gives up (with the server's log) after
+    /// 60 s without progress.
+    /// </summary>
+    private static async Task UntilAsync(TopicCount topic, long produced, string db, long delivered, JunctionProcess node)
+    {
+        await UntilAsync(() => Task.FromResult(topic.Now()), produced, node);
+        await UntilAsync(() => DeliveredAsync(db), delivered, node);
+    }
+
+    private static async Task UntilAsync(Func<Task<long>> count, long target, JunctionProcess node)
     {
         var stalled = Stopwatch.StartNew();
         var last = -1L;
         long now;
-        while ((now = await DeliveredAsync(db)) < delivered)
+        while ((now = await count()) < target)
         {
             if (now != last)
             {
@@ -152,7 +164,7 @@ internal static class EbDeliveryBench
             }
             else if (stalled.Elapsed > TimeSpan.FromSeconds(60))
             {
-                throw new TimeoutException($"deliveries stalled at {now} of {delivered}; the server's log ends:\n{string.Join('\n', node.Output.Split('\n').TakeLast(40))}");
+                throw new TimeoutException($"deliveries stalled at {now} of {target}; the server's log ends:\n{string.Join('\n', node.Output.Split('\n').TakeLast(40))}");
             }
 
             await Task.Delay(20);
