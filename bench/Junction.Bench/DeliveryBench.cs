@@ -266,7 +266,8 @@ internal static class DeliveryBench
         return (Percentile(sorted, 0.5), Percentile(sorted, 0.99), maxInFlight);
     }
 
-    internal static TimeSpan RawProducer(string bootstrap, int count, byte[] value, string topic = "bench")
+    /// <summary>Produces <paramref name="count"/> messages at once (acks=all, idempotent); keyed by their number when <paramref name="keyed"/>, so that they spread over the partitions.</summary>
+    internal static TimeSpan RawProducer(string bootstrap, int count, byte[] value, string topic = "bench", bool keyed = false)
     {
         KafkaNative.EnsureLoaded();
         // All N are handed over at once: librdkafka's local queue (100,000 messages by default) must hold them.
@@ -279,7 +280,7 @@ internal static class DeliveryBench
         var pending = new Task[count];
         for (var i = 0; i < count; i++)
         {
-            pending[i] = producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Value = value });
+            pending[i] = producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = keyed ? Encoding.UTF8.GetBytes(i.ToString(CultureInfo.InvariantCulture)) : null, Value = value });
         }
 
         Task.WaitAll(pending);
