@@ -57,18 +57,18 @@ internal static class DeliveryBench
         var webhookChannel = await SetUpAsync(client, "hooks", new { name = "HTTPS", provider_type = "CUSTOM", detail = new { url = receiver.Url + "/junction" }, retry_times = 3, transform = new { type = "ORIGINAL" } });
 
         // Webhook: publish N events and wait until the receiver holds them all (after a warm-up round).
-        var warmed = receiver.Received.Count;
-        await PublishAsync(client, webhookChannel, "hooks", "w", warm, clients, new ConcurrentBag<double>(), () => receiver.Received.Count - warmed >= warm);
+        var warmed = receiver.Count;
+        await PublishAsync(client, webhookChannel, "hooks", "w", warm, clients, new ConcurrentBag<double>(), () => receiver.Count - warmed >= warm);
         // A fresh server under full load keeps the JIT busy for seconds (its tier-1 recompilation waits for a lull): a
         // profile of the measured round after one warm-up round alone found 10-13% of the server's CPU in the JIT, and
         // none in the Kafka round after it. A second round and a lull let it finish before anything is measured.
-        warmed = receiver.Received.Count;
-        await PublishAsync(client, webhookChannel, "hooks", "v", warm, clients, new ConcurrentBag<double>(), () => receiver.Received.Count - warmed >= warm);
+        warmed = receiver.Count;
+        await PublishAsync(client, webhookChannel, "hooks", "v", warm, clients, new ConcurrentBag<double>(), () => receiver.Count - warmed >= warm);
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var before = receiver.Received.Count;
+        var before = receiver.Count;
         var putLatencies = new ConcurrentBag<double>();
         var cpuBefore = CpuSeconds(node.Pid);
-        var webhook = await PublishAsync(client, webhookChannel, "hooks", "m", events, clients, putLatencies, () => receiver.Received.Count - before >= events);
+        var webhook = await PublishAsync(client, webhookChannel, "hooks", "m", events, clients, putLatencies, () => receiver.Count - before >= events);
         var webhookRate = events / webhook.TotalSeconds;
         var webhookCpu = (CpuSeconds(node.Pid) - cpuBefore) / events * 1e6;
         var puts = putLatencies.Order().ToList();
@@ -178,7 +178,7 @@ internal static class DeliveryBench
 
     private static async Task<(double P50, double P99)> SteadyAsync(HuaweiClient client, string channel, WebhookReceiver receiver, int rate, TimeSpan duration)
     {
-        var before = receiver.Received.Count;
+        var before = receiver.Count;
         var perTick = Math.Max(1, rate / 100);
         var ticks = (int)(duration.TotalSeconds * 100);
         var watch = Stopwatch.StartNew();
@@ -198,7 +198,7 @@ internal static class DeliveryBench
 
         await Task.WhenAll(sending);
         var expected = ticks * perTick;
-        while (receiver.Received.Count - before < expected && watch.Elapsed < duration + TimeSpan.FromSeconds(60))
+        while (receiver.Count - before < expected && watch.Elapsed < duration + TimeSpan.FromSeconds(60))
         {
             await Task.Delay(20);
         }

@@ -115,7 +115,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         }
 
         await using var db = await database.OpenAsync(cancellationToken);
-        var p = new DynamicParameters();
+        var p = new SqlParameters();
         var list = SqlLists.In(p, "j", jobs.Select(j => j.Id));
         var tokens = jobs.ToDictionary(j => j.Id, j => j.Token);
         var rows = (await db.QueryAsync<JobRow>($"SELECT {JobColumns} FROM deliveries WHERE id IN ({list})", p))
@@ -156,25 +156,26 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
             return [];
         }
 
-        var p = new DynamicParameters();
+        // Each query binds only its own list.
+        var (sp, tp, up) = (new SqlParameters(), new SqlParameters(), new SqlParameters());
         var eg = jobs.Where(j => j.Face != DeliveryFaces.Eb).ToList();
         var eb = jobs.Where(j => j.Face == DeliveryFaces.Eb).ToList();
-        var seqs = SqlLists.In(p, "s", jobs.Select(j => j.EventSeq).Distinct());
-        var targetIds = SqlLists.In(p, "t", eg.Select(j => j.TargetId).Distinct());
-        var subscriptionIds = SqlLists.In(p, "u", eg.Select(j => j.SubscriptionId).Distinct());
-        var bodies = (await db.QueryAsync<(long Seq, string Body)>($"SELECT seq, body FROM events WHERE seq IN ({seqs})", p))
+        var seqs = SqlLists.In(sp, "s", jobs.Select(j => j.EventSeq).Distinct());
+        var targetIds = SqlLists.In(tp, "t", eg.Select(j => j.TargetId).Distinct());
+        var subscriptionIds = SqlLists.In(up, "u", eg.Select(j => j.SubscriptionId).Distinct());
+        var bodies = (await db.QueryAsync<(long Seq, string Body)>($"SELECT seq, body FROM events WHERE seq IN ({seqs})", sp))
             .ToDictionary(r => r.Seq, r => r.Body);
         var targets = (await db.QueryAsync<(string TenantId, string Id, string Body)>(
-                $"SELECT tenant_id, id, body FROM eg_resources WHERE kind = 'target' AND id IN ({targetIds})", p))
+                $"SELECT tenant_id, id, body FROM eg_resources WHERE kind = 'target' AND id IN ({targetIds})", tp))
             .ToDictionary(r => (r.TenantId, r.Id), r => EgJson.Read<EgTarget>(r.Body));
         var subscriptions = (await db.QueryAsync<(string TenantId, string Id, string Name)>(
-                $"SELECT tenant_id, id, name FROM eg_resources WHERE kind = 'subscription' AND id IN ({subscriptionIds})", p))
+                $"SELECT tenant_id, id, name FROM eg_resources WHERE kind = 'subscription' AND id IN ({subscriptionIds})", up))
             .ToDictionary(r => (r.TenantId, r.Id), r => r.Name);
         var connectionIds = targets.Values.Select(t => t.ConnectionId).Where(c => !string.IsNullOrEmpty(c)).Distinct().ToList();
         var connections = new Dictionary<string, Connection>(StringComparer.Ordinal);
         if (connectionIds.Count > 0)
         {
-            var cp = new DynamicParameters();
+            var cp = new SqlParameters();
             var ids = SqlLists.In(cp, "c", connectionIds);
             foreach (var connection in await SqlConnectionStore.ReadAsync(db, $"SELECT {SqlConnectionStore.Columns} FROM connections WHERE id IN ({ids})", cp))
             {
@@ -231,7 +232,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         {
             if (database.ForUpdate.Length > 0)
             {
-                var p = new DynamicParameters();
+                var p = new SqlParameters();
                 var ids = SqlLists.In(p, "d", items.Select(i => i.Lease.Item.Id).Distinct());
                 await db.ExecuteAsync($"SELECT id FROM deliveries WHERE id IN ({ids}) ORDER BY id {database.ForUpdate}", p, transaction);
             }

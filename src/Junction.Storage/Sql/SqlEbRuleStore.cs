@@ -271,11 +271,11 @@ public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
     internal static async Task<(Dictionary<string, EbRule> Rules, Dictionary<string, EbTarget> Targets)> ByIdsAsync(
         DbConnection db, IEnumerable<string> ruleIds, IEnumerable<string> targetIds)
     {
-        var p = new DynamicParameters();
-        var rules = SqlLists.In(p, "r", ruleIds.Distinct());
-        var targets = SqlLists.In(p, "t", targetIds.Distinct());
-        var ruleRows = await db.QueryAsync<RuleRow>($"SELECT {RuleColumns} FROM eb_rules WHERE id IN ({rules})", p);
-        var targetRows = await db.QueryAsync<TargetRow>($"SELECT {TargetColumns} FROM eb_targets WHERE id IN ({targets})", p);
+        var (rp, tp) = (new SqlParameters(), new SqlParameters());
+        var rules = SqlLists.In(rp, "r", ruleIds.Distinct());
+        var targets = SqlLists.In(tp, "t", targetIds.Distinct());
+        var ruleRows = await db.QueryAsync<RuleRow>($"SELECT {RuleColumns} FROM eb_rules WHERE id IN ({rules})", rp);
+        var targetRows = await db.QueryAsync<TargetRow>($"SELECT {TargetColumns} FROM eb_targets WHERE id IN ({targets})", tp);
         return (ruleRows.Select(FromRow).ToDictionary(r => r.Id, StringComparer.Ordinal), targetRows.Select(FromRow).ToDictionary(t => t.Id, StringComparer.Ordinal));
     }
 

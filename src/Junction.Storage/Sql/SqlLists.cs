@@ -11,7 +11,14 @@ internal static class SqlLists
     /// of texts, not one per length: Dapper compiles a reader for every distinct text, and with one per claim size the
     /// delivery worker spent half a core in the JIT.
     /// </summary>
-    public static string In<T>(DynamicParameters parameters, string prefix, IEnumerable<T> values)
+    public static string In<T>(DynamicParameters parameters, string prefix, IEnumerable<T> values) =>
+        In(values, prefix, (name, value) => parameters.Add(name, value));
+
+    /// <inheritdoc cref="In{T}(DynamicParameters, string, IEnumerable{T})"/>
+    public static string In<T>(SqlParameters parameters, string prefix, IEnumerable<T> values) =>
+        In(values, prefix, (name, value) => parameters.Add(name, value));
+
+    private static string In<T>(IEnumerable<T> values, string prefix, Action<string, T> add)
     {
         var list = values.ToList();
         if (list.Count == 0)
@@ -24,7 +31,7 @@ internal static class SqlLists
         for (var i = 0; i < padded; i++)
         {
             var name = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            parameters.Add(name, list[Math.Min(i, list.Count - 1)]);
+            add(name, list[Math.Min(i, list.Count - 1)]);
             names[i] = "@" + name;
         }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Dapper;
 using Junction.Core.Work;
 
 namespace Junction.Storage.Sql.Leasing;
@@ -12,20 +11,18 @@ internal sealed class LeaseClaim(LeaseTable table, string returning)
 
     private readonly ConcurrentDictionary<int, string> _sql = new();
 
-    public (string Sql, DynamicParameters Parameters) For(string node, string token, DateTimeOffset until, DateTimeOffset now, int max, OwnerLimits limits)
+    public (string Sql, SqlParameters Parameters) For(string node, string token, DateTimeOffset until, DateTimeOffset now, int max, OwnerLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
         var busy = limits.Busy.Count <= MaxBusy ? limits.Busy.ToList() : [];
-        var parameters = new DynamicParameters(new
-        {
-            node,
-            token,
-            until = until.ToUnixTimeMilliseconds(),
-            now = now.ToUnixTimeMilliseconds(),
-            max,
-            window = LeaseSql.Window(table, max),
-            perOwner = Math.Min(limits.PerOwner, max),
-        });
+        var parameters = new SqlParameters()
+            .Add("node", node)
+            .Add("token", token)
+            .Add("until", until.ToUnixTimeMilliseconds())
+            .Add("now", now.ToUnixTimeMilliseconds())
+            .Add("max", max)
+            .Add("window", LeaseSql.Window(table, max))
+            .Add("perOwner", Math.Min(limits.PerOwner, max));
         // Padded to a power of two (repeats are harmless in NOT IN): a few SQL texts, each compiled once (see SqlLists).
         var named = busy.Count == 0 ? 0 : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)busy.Count);
         for (var i = 0; i < named; i++)
