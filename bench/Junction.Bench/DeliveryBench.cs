@@ -101,6 +101,7 @@ internal static class DeliveryBench
         // Latency at a steady rate: each event carries its send time; the receiver stamps its arrival.
         var steady = await SteadyAsync(client, webhookChannel, receiver, steadyRate, steadyFor);
         var openLoop = await OpenLoopPutAsync(client, webhookChannel, OpenLoopRate, steadyFor, clients);
+        var single = await SingleEventPutAsync(client, webhookChannel, steadyFor, clients);
         var rss = ResidentMegabytes(node.Pid);
         var stored = await ScalarAsync(db, "SELECT COUNT(*) FROM events");
         var attempts = await ScalarAsync(db, "SELECT COUNT(*) FROM delivery_attempts");
@@ -113,6 +114,7 @@ internal static class DeliveryBench
         Console.WriteLine($"| PutEvents (20 events) p50 / p99 at {clients} clients | {Percentile(puts, 0.5):0.0} / {Percentile(puts, 0.99):0.0} ms | | |");
         Console.WriteLine($"| publish → received p50 / p99 at a steady {steadyRate} events/s for {steadyFor.TotalSeconds:0} s | {steady.P50:0.0} / {steady.P99:0.0} ms | | |");
         Console.WriteLine($"| PutEvents (20 events) p50 / p99 offered {OpenLoopRate} events/s for {steadyFor.TotalSeconds:0} s (open loop, ≤ {clients} at once; {openLoop.MaxInFlight} at most were) | {openLoop.P50:0.0} / {openLoop.P99:0.0} ms | | |");
+        Console.WriteLine($"| PutEvents (1 event) p50 / p99 at {clients} closed-loop clients for {steadyFor.TotalSeconds:0} s ({single.Rate:0} events/s accepted, delivery running meanwhile) | {single.P50:0.0} / {single.P99:0.0} ms | | |");
         Console.WriteLine($"| resident memory of the server after {stored} events stored and delivered | {rss:0} MB | | |");
         Console.WriteLine($"| server CPU per event published and delivered: webhook / Kafka | {webhookCpu:0} / {kafkaCpu:0} µs | | |");
         Console.WriteLine($"| delivery jobs handed to the worker by the publisher (no claim) | {handed} of {attempts} attempts | | |");
@@ -264,6 +266,31 @@ internal static class DeliveryBench
         await Task.WhenAll(sending);
         var sorted = latencies.Order().ToList();
         return (Percentile(sorted, 0.5), Percentile(sorted, 0.99), maxInFlight);
+    }
+
+    /// <summary>
+    /// PutEvents of one event per request from <paramref name="clients"/> closed-loop clients for <paramref name="duration"/>
+    /// (delivery to the webhook running meanwhile): the reading of "p99 at 64 clients" where each client's request is
+    /// one event, so that 64 clients keep 64 events in flight, not 1,280.
+    /// </summary>
+    private static async Task<(double P50, double P99, double Rate)> SingleEventPutAsync(HuaweiClient client, string channel, TimeSpan duration, int clients)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var watch = Stopwatch.StartNew();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            while (watch.Elapsed < duration)
+            {
+                var i = Interlocked.Increment(ref next);
+                var sent = Stopwatch.GetTimestamp();
+                using var response = await client.PostAsync($"{Eg}/channels/{channel}/events", new { events = new[] { Event($"single-{i}", 0) } });
+                response.EnsureSuccessStatusCode();
+                latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            }
+        }));
+        var sorted = latencies.Order().ToList();
+        return (Percentile(sorted, 0.5), Percentile(sorted, 0.99), sorted.Count / watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>Produces <paramref name="count"/> messages at once (acks=all, idempotent); keyed by their number when <paramref name="keyed"/>, so that they spread over the partitions.</summary>
