@@ -45,7 +45,7 @@ internal static class EbDeliveryBench
         // A warm-up round of the same work first, for the raw producer and for Junction (see DeliveryBench).
         var warm = Math.Min(events, 10_000);
         DeliveryBench.RawProducer(cluster.Bootstrap, warm, message, "raw-sink");
-        var raw = DeliveryBench.RawProducer(cluster.Bootstrap, events, message, "raw-sink");
+        var raw = await DeliveryBench.MedianAsync("raw producer", () => Task.FromResult(DeliveryBench.RawProducer(cluster.Bootstrap, events, message, "raw-sink")));
 
         using var data = new TempDirectory();
         using var node = await JunctionProcess.StartAsync(data.Path, new Dictionary<string, string>
