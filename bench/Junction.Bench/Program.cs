@@ -4,7 +4,7 @@ using Junction.Bench;
 // dotnet run -c Release --project bench/Junction.Bench -- storage [--seconds 10]
 // dotnet run -c Release --project bench/Junction.Bench -- http [--seconds 10] [--stored 100000]   (needs wrk; bench/run.sh installs it)
 // dotnet run -c Release --project bench/Junction.Bench -- delivery [--events 20000] [--clients 64] [--rate 1000] [--seconds 10]
-// dotnet run -c Release --project bench/Junction.Bench -- eb-delivery [--events 20000] [--records 30000] [--clients 64]
+// dotnet run -c Release --project bench/Junction.Bench -- eb-delivery [--events 20000] [--records 100000] [--clients 64]
 // dotnet run -c Release --project bench/Junction.Bench -- routing   (BenchmarkDotNet: filter evaluations and route selection)
 // dotnet run -c Release --project bench/Junction.Bench -- auth-flood [--seconds 10] [--clients 16]
 // dotnet run -c Release --project bench/Junction.Bench -- console [--stored 100000] [--requests 300]
