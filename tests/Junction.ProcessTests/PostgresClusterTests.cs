@@ -34,8 +34,10 @@ public sealed class PostgresClusterTests : IDisposable
         {
             ["Junction__Database"] = _database,
             ["Junction__Verification__Concurrency"] = "4",
-            ["Junction__Verification__ProbeTimeout"] = "00:00:02",
-            ["Junction__Verification__LeaseDuration"] = "00:00:04",
+            // A probe at 400 ms per round trip takes ~1.2-1.6 s; with a 2 s timeout a loaded CI machine (3 nodes, PostgreSQL
+            // and 60 probes due at once on 2 cores) once timed 4 of 60 out, and the test failed on 56 of 60 Ready.
+            ["Junction__Verification__ProbeTimeout"] = "00:00:05",
+            ["Junction__Verification__LeaseDuration"] = "00:00:10",
             ["Junction__Verification__PollInterval"] = "00:00:00.200",
             ["Junction__Verification__RecheckInterval"] = "01:00:00",
             ["Junction__Quotas__EgConnections"] = "60",
