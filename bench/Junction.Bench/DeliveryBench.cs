@@ -118,6 +118,7 @@ internal static class DeliveryBench
         var stored = await ScalarAsync(db, "SELECT COUNT(*) FROM events");
         var attempts = await ScalarAsync(db, "SELECT COUNT(*) FROM delivery_attempts");
         var handed = await HandedAsync(http);
+        var putBack = await CounterAsync(http, "junction_delivery_put_back");
 
         Console.WriteLine("| figure | Junction | baseline (same run) | ratio |");
         Console.WriteLine("|---|---|---|---|");
@@ -131,13 +132,17 @@ internal static class DeliveryBench
         Console.WriteLine($"| server CPU per event published and delivered: webhook / Kafka | {webhookCpu:0} / {kafkaCpu:0} µs | | |");
         Console.WriteLine($"| PutEvents alone (a channel no subscription routes): events/s accepted, server CPU per event | {events / accepting.TotalSeconds:0} /s, {acceptCpu:0} µs | | |");
         Console.WriteLine($"| delivery jobs handed to the worker by the publisher (no claim) | {handed} of {attempts} attempts | | |");
+        Console.WriteLine($"| claimed jobs put back unattempted (their connection at its limit) | {putBack} | | |");
     }
 
     /// <summary>The server's <c>junction_delivery_handed_total</c>, read from its <c>/metrics</c>.</summary>
-    internal static async Task<long> HandedAsync(HttpClient http)
+    internal static async Task<long> HandedAsync(HttpClient http) => await CounterAsync(http, "junction_delivery_handed");
+
+    /// <summary>A counter of the server's <c>/metrics</c> (0 when it has not counted yet).</summary>
+    internal static async Task<long> CounterAsync(HttpClient http, string name)
     {
         var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("junction_delivery_handed", StringComparison.Ordinal));
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
         return line is null ? 0 : (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 

@@ -29,8 +29,8 @@ public sealed partial class DeliveryHandler(
     /// <summary>The route no longer wants the event (an EB transformation's EtlFilter): dropped, not failed.</summary>
     public const string Skipped = "JUNCTION.FILTERED";
 
-    /// <summary>A claim takes at most a connection's limit of its jobs, and none of a connection already at its limit here.</summary>
-    public OwnerLimits Limits => new(options.Value.MaxInFlightPerConnection, limiter.AtLimit(options.Value.MaxInFlightPerConnection));
+    /// <summary>A claim takes at most what a connection's limit leaves of its jobs, and none of a connection already at its limit here.</summary>
+    public OwnerLimits Limits => new(options.Value.MaxInFlightPerConnection, limiter.AtLimit(options.Value.MaxInFlightPerConnection), limiter.Running());
 
     public async Task HandleAsync(Lease<DeliveryWork> lease, CancellationToken deadline, CancellationToken stopping)
     {
@@ -54,6 +54,7 @@ public sealed partial class DeliveryHandler(
 
         if (!work.HoldsConnectionPlace && !limiter.TryEnter(work.ConnectionKey, settings.MaxInFlightPerConnection))
         {
+            metrics.PutBack();
             await store.DeferAsync(lease, started + settings.BusyRetryDelay, CancellationToken.None);
             return;
         }

@@ -22,6 +22,7 @@ public sealed class JunctionMetrics : IDisposable
     private readonly Counter<long> _published;
     private readonly Counter<long> _attempts;
     private readonly Counter<long> _handed;
+    private readonly Counter<long> _putBack;
     private readonly Histogram<double> _attemptDuration;
     private long _due;
     private long _inFlight;
@@ -38,6 +39,7 @@ public sealed class JunctionMetrics : IDisposable
         _published = _meter.CreateCounter<long>("junction.events.published", "{event}", "Events accepted (durably written), by face");
         _attempts = _meter.CreateCounter<long>("junction.delivery.attempts", "{attempt}", "Delivery attempts, by phase (target or dead_letter), outcome and decision");
         _handed = _meter.CreateCounter<long>("junction.delivery.handed", "{job}", "Fresh delivery jobs this process's worker took from its own publishers, written leased to it (no claim)");
+        _putBack = _meter.CreateCounter<long>("junction.delivery.put_back", "{job}", "Claimed delivery jobs put back unattempted because their connection was at its limit on this process");
         _attemptDuration = _meter.CreateHistogram<double>("junction.delivery.duration", "s", "How long one delivery attempt took");
         _meter.CreateObservableGauge("junction.delivery.in_flight", () => Interlocked.Read(ref _deliveriesInFlight), "{attempt}", "Delivery attempts running in this process");
         _meter.CreateObservableGauge(
@@ -68,6 +70,8 @@ public sealed class JunctionMetrics : IDisposable
     public void Published(string face, int events) => _published.Add(events, new KeyValuePair<string, object?>("face", face));
 
     public void HandedOver(int jobs) => _handed.Add(jobs);
+
+    public void PutBack() => _putBack.Add(1);
 
     public void DeliveryStarted() => Interlocked.Increment(ref _deliveriesInFlight);
 

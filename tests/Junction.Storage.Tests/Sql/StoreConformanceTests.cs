@@ -590,6 +590,11 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         // At most 2 per connection, none of a busy one.
         var limited = await deliveries.ClaimAsync("n1", s_t0, TimeSpan.FromMinutes(1), 10, new OwnerLimits(2, []), CancellationToken.None);
         Assert.Equal(2, limited.Count);
+        // An owner with work in flight here takes what its limit leaves: 3 of 3 less 2 running (conn-a has 3 due).
+        var leftover = await deliveries.ClaimAsync("n1", s_t0, TimeSpan.FromMinutes(1), 10, new OwnerLimits(3, [], new Dictionary<string, int> { ["conn-a"] = 2, ["conn-z"] = 1 }), CancellationToken.None);
+        Assert.Equal("conn-a", Assert.Single(leftover).Item.ConnectionKey);
+        Assert.Empty(await deliveries.ClaimAsync("n1", s_t0, TimeSpan.FromMinutes(1), 10, new OwnerLimits(3, [], new Dictionary<string, int> { ["conn-a"] = 3 }), CancellationToken.None));
+        Assert.Equal(2, (await deliveries.ClaimAsync("n1", s_t0, TimeSpan.FromMinutes(1), 10, new OwnerLimits(3, [], new Dictionary<string, int> { ["conn-a"] = 1 }), CancellationToken.None)).Count);
         Assert.Empty(await deliveries.ClaimAsync("n1", s_t0, TimeSpan.FromMinutes(1), 10, new OwnerLimits(10, ["conn-a"]), CancellationToken.None));
 
         // A completion under a lease another node took over after expiry is not recorded.

@@ -9,12 +9,15 @@ internal sealed class LeaseClaim(LeaseTable table, string returning)
     /// <summary>Busy owners named in the SQL at most; past this many the claim skips none and the handler puts back what it cannot take.</summary>
     public const int MaxBusy = 64;
 
-    private readonly ConcurrentDictionary<int, string> _sql = new();
+    private readonly ConcurrentDictionary<(int Busy, int Running), string> _sql = new();
 
     public (string Sql, SqlParameters Parameters) For(string node, string token, DateTimeOffset until, DateTimeOffset now, int max, OwnerLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
         var busy = limits.Busy.Count <= MaxBusy ? limits.Busy.ToList() : [];
+        var skipped = busy.ToHashSet(StringComparer.Ordinal);
+        var running = limits.InFlight?.Where(o => o.Value > 0 && !skipped.Contains(o.Key)).ToList() ?? [];
+        running = running.Count <= MaxBusy ? running : [];
         var parameters = new SqlParameters()
             .Add("node", node)
             .Add("token", token)
@@ -30,6 +33,20 @@ internal sealed class LeaseClaim(LeaseTable table, string returning)
             parameters.Add("busy" + i, busy[Math.Min(i, busy.Count - 1)]);
         }
 
-        return (_sql.GetOrAdd(named, n => LeaseSql.Claim(table, returning, n)), parameters);
+        // Owners with work running here take at most what their limit leaves (a CASE over them, padded the same way:
+        // the first match wins, so a repeat changes nothing).
+        var counted = running.Count == 0 ? 0 : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)running.Count);
+        if (counted > 0)
+        {
+            parameters.Add("ownerLimit", limits.PerOwner);
+        }
+
+        for (var i = 0; i < counted; i++)
+        {
+            var (owner, inFlight) = running[Math.Min(i, running.Count - 1)];
+            parameters.Add("owner" + i, owner).Add("running" + i, inFlight);
+        }
+
+        return (_sql.GetOrAdd((named, counted), n => LeaseSql.Claim(table, returning, n.Busy, n.Running)), parameters);
     }
 }

@@ -38,30 +38,37 @@ internal static class LeaseSql
     /// index alone (<c>(due, fair)</c> where the table has one) — and a database that re-checks the row after waiting
     /// for its lock (PostgreSQL) skips a row another node claimed in the meantime.
     /// Owner limits: at most <c>@perOwner</c> items of one owner, and none of the <paramref name="busy"/> owners passed
-    /// as <c>@busy0</c>… (those at their limit on the claiming node).
+    /// as <c>@busy0</c>… (those at their limit on the claiming node), and of the <paramref name="running"/> owners passed as
+    /// <c>@owner0</c>/<c>@running0</c>… (those with items in flight there) at most <c>@ownerLimit</c> minus those in flight:
+    /// without it a claim took a connection's full share while it already ran most of it, and the worker put the surplus
+    /// back (a write each, then claimed again) — 14,266 times in one delivery benchmark.
     /// A claimed item's due time moves to its lease's end: that is when it is due again if its node never records it
     /// (a crash), and it takes the item out of the range every later claim scans: left where it was, a claim read every
     /// item in flight (up to 1,024 deliveries) before the first one it could take. Every completion writes the due time
     /// it decides; <see cref="Release"/> makes it due at once.
     /// </summary>
-    public static string Claim(LeaseTable t, string returning, int busy) => $"""
+    public static string Claim(LeaseTable t, string returning, int busy, int running = 0) => $"""
         UPDATE {t.Table}
         SET lease_owner = @node, lease_token = @token, lease_until = @until, {t.DueColumn} = @until
         WHERE {t.Key} IN (
             SELECT {t.Key} FROM (
-                SELECT {t.Key}, {t.DueColumn} AS due, ROW_NUMBER() OVER (PARTITION BY {t.FairColumn} ORDER BY {t.DueColumn}) AS turn
+                SELECT {t.Key}, {t.DueColumn} AS due, {t.FairColumn} AS fair, ROW_NUMBER() OVER (PARTITION BY {t.FairColumn} ORDER BY {t.DueColumn}) AS turn
                 FROM (
                     SELECT {t.Key}, {t.DueColumn}, {t.FairColumn} FROM {t.Table}
                     WHERE {t.DueColumn} <= @now{Busy(t, busy)}
                     ORDER BY {t.DueColumn}
                     LIMIT @window) AS oldest
                 ) AS due
-            WHERE turn <= @perOwner
+            WHERE turn <= @perOwner{Running(running)}
             ORDER BY turn, due
             LIMIT @max)
           AND {t.DueColumn} <= @now AND (lease_until IS NULL OR lease_until < @now)
         RETURNING {returning}
         """;
+
+    /// <summary>An owner with <c>@running{i}</c> items in flight here takes at most <c>@ownerLimit</c> minus them.</summary>
+    private static string Running(int running) =>
+        running == 0 ? "" : $" AND turn <= @ownerLimit - CASE fair {string.Concat(Enumerable.Range(0, running).Select(i => $"WHEN @owner{i} THEN @running{i} "))}ELSE 0 END";
 
     private static string Busy(LeaseTable t, int busy) =>
         busy == 0 ? "" : $" AND {t.FairColumn} NOT IN ({string.Join(", ", Enumerable.Range(0, busy).Select(i => "@busy" + i))})";
