@@ -3,6 +3,7 @@ using Junction.Core.Events;
 using Junction.Server.Api.Wire;
 using Junction.Server.Auth;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Junction.Server.Api.HuaweiEg;
 
@@ -41,7 +42,7 @@ internal static class EgApi
             cancellationToken);
         return result switch
         {
-            CreateResult.Created created => Ok(EgConnectionInfo.From(created.Connection)),
+            CreateResult.Created created => Ok(EgConnectionInfo.From(created.Connection, services.Concurrency)),
             CreateResult.NameTaken taken => new EgError(400, EgCodes.NameDuplicated, "name duplicated", $"a connection named '{taken.Name}' already exists in this project"),
             CreateResult.QuotaExceeded quota => new EgError(403, EgCodes.QuotaUnavailable, "resource quota unavailable", $"this project already has {quota.Quota} connections, its quota"),
             _ => throw new InvalidOperationException("unexpected create result"),
@@ -66,12 +67,12 @@ internal static class EgApi
         if (query.Name == "default")
         {
             // The built-in public-network connection (Terraform looks it up by this name); it is not stored.
-            var builtIn = query.Offset == 0 && query.InstanceId is null ? [EgConnectionInfo.From(DefaultConnection(pass.Tenant.Id))] : new List<EgConnectionInfo>();
+            var builtIn = query.Offset == 0 && query.InstanceId is null ? [EgConnectionInfo.From(DefaultConnection(pass.Tenant.Id), services.Concurrency)] : new List<EgConnectionInfo>();
             return Ok(new EgConnectionList(query.InstanceId is null ? 1 : 0, builtIn.Count, builtIn));
         }
 
         var page = await services.Connections.ListAsync(query, cancellationToken);
-        var items = page.Items.Select(EgConnectionInfo.From).ToList();
+        var items = page.Items.Select(c => EgConnectionInfo.From(c, services.Concurrency)).ToList();
         return Ok(new EgConnectionList(page.Total, items.Count, items));
     }
 
@@ -88,7 +89,7 @@ internal static class EgApi
         var connection = connectionId == EgDefaults.DefaultConnectionId(pass.Tenant.Id)
             ? DefaultConnection(pass.Tenant.Id)
             : await services.Connections.GetAsync(pass.Tenant.Id, Scopes.HuaweiEg, connectionId, cancellationToken);
-        return connection is null ? NotFound(connectionId) : Ok(EgConnectionInfo.From(connection));
+        return connection is null ? NotFound(connectionId) : Ok(EgConnectionInfo.From(connection, services.Concurrency));
     }
 
     /// <summary>
@@ -132,7 +133,7 @@ internal static class EgApi
         var connection = given
             ? await services.Connections.UpdateDescriptionAsync(pass!.Tenant.Id, Scopes.HuaweiEg, connectionId, description!, cancellationToken)
             : await services.Connections.GetAsync(pass!.Tenant.Id, Scopes.HuaweiEg, connectionId, cancellationToken);
-        return connection is null ? NotFound(connectionId) : Ok(EgConnectionInfo.From(connection));
+        return connection is null ? NotFound(connectionId) : Ok(EgConnectionInfo.From(connection, services.Concurrency));
     }
 
     private static async Task<IResult> DeleteAsync(
@@ -176,7 +177,11 @@ internal static class EgApi
     private static EgError NotFound(string connectionId) =>
         new(404, EgCodes.NotFound, "Not request resource found", $"connection '{connectionId}' does not exist in this project");
 
-    internal sealed record EgServices(HuaweiGate Gate, ConnectionService Connections);
+    internal sealed record EgServices(HuaweiGate Gate, ConnectionService Connections, IOptions<Delivery.DeliveryOptions> Delivery)
+    {
+        /// <summary>What a connection's <c>flavor.concurrency</c> says: deliveries through it in flight at most, per node.</summary>
+        public int Concurrency => Delivery.Value.MaxInFlightPerConnection;
+    }
 
     private sealed class EgGateErrors : IHuaweiGateErrors
     {

@@ -20,10 +20,12 @@ internal sealed record EgConnectionInfo(
     [property: JsonPropertyName("created_time")] string CreatedTime,
     [property: JsonPropertyName("updated_time")] string UpdatedTime)
 {
-    /// <summary>EG's agency and flavor describe cloud plumbing Junction does not have; the values are the documented example's.</summary>
-    private static readonly EgFlavor s_flavor = new("default", "exclusive", 500, "exclusive");
-
-    public static EgConnectionInfo From(Connection connection)
+    /// <summary>
+    /// EG's agency and flavor describe cloud plumbing; the values are the documented example's, save
+    /// <c>flavor.concurrency</c>, which is what bounds deliveries through one connection on a node here
+    /// (<c>Junction:Delivery:MaxInFlightPerConnection</c>, 500 by default as in the example).
+    /// </summary>
+    public static EgConnectionInfo From(Connection connection, int concurrency)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var kafka = connection.Kafka;
@@ -38,7 +40,7 @@ internal sealed record EgConnectionInfo(
             connection.VpcId,
             connection.SubnetId,
             "EG_TRUST",
-            s_flavor,
+            new EgFlavor("default", "exclusive", concurrency, "exclusive"),
             connection.Kind,
             kafka is null
                 ? new EgKafkaDetail(null, null, null, null, null, null, null, null, null)

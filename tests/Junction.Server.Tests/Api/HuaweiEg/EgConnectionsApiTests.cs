@@ -35,6 +35,17 @@ public sealed partial class EgConnectionsApiTests : IDisposable
     public void Dispose() => _factory.Dispose();
 
     [Fact]
+    public async Task Flavor_Concurrency_IsThePerConnectionDeliveryLimit()
+    {
+        using var factory = new JunctionFactory().With("Junction:Delivery:MaxInFlightPerConnection", "64");
+        var client = factory.CreateHuaweiClient();
+        var created = await HuaweiClient.JsonAsync(await client.SendAsync(HttpMethod.Post, Base, SeedRequest));
+        Assert.Equal(64, created["flavor"]!["concurrency"]!.GetValue<int>());
+        var shown = await HuaweiClient.JsonAsync(await client.SendAsync(HttpMethod.Get, $"{Base}/{created["id"]!.GetValue<string>()}"));
+        Assert.Equal(64, shown["flavor"]!["concurrency"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Create_SeedExample_AnswersSeedFieldsAndTypes()
     {
         var response = await _client.SendAsync(HttpMethod.Post, Base, SeedRequest);
