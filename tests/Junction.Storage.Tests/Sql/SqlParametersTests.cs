@@ -1,6 +1,7 @@
 using Dapper;
 using Junction.Storage.Sql;
-using Microsoft.Data.Sqlite;
+using Junction.Storage.Sqlite;
+using Junction.Testing;
 
 namespace Junction.Storage.Tests.Sql;
 
@@ -16,8 +17,11 @@ public sealed class SqlParametersTests
     [Fact]
     public async Task Binds_NullsEnumsAndLists_AsDapperDid()
     {
-        await using var db = new SqliteConnection("Data Source=:memory:");
-        await db.OpenAsync();
+        // Through the project's SqliteDatabase, as the store runs them: a connection opened around it would initialize
+        // SQLite before SqliteDatabase could choose its threading mode (SqliteWriterTests checks that it did).
+        using var directory = new TempDirectory();
+        using var database = new SqliteDatabase(Path.Combine(directory.Path, "junction.db"));
+        await using var db = await database.OpenAsync(default);
         var p = new SqlParameters().Add("text", "a").Add("none", null).Add("colour", Colour.Blue);
         var list = SqlLists.In(p, "i", new long[] { 3, 1, 2 });
 
