@@ -48,10 +48,6 @@ public sealed class ConnectionLimiter
     /// <summary>Attempts through <paramref name="key"/> in flight on this node.</summary>
     public int InFlight(string key) => _inFlight.GetValueOrDefault(key);
 
-    /// <summary>Attempts in flight per connection with any: the next claim takes at most what their limit leaves.</summary>
+    /// <summary>Attempts in flight per connection with any: the next claim skips those at their limit and takes at most what it leaves of the others.</summary>
     public IReadOnlyDictionary<string, int> Running() => new Dictionary<string, int>(_inFlight, StringComparer.Ordinal);
-
-    /// <summary>The connections with <paramref name="limit"/> or more attempts in flight: the next claim skips their jobs.</summary>
-    public IReadOnlyCollection<string> AtLimit(int limit) => [.. _inFlight.Where(e => e.Value >= limit).Select(e => e.Key)];
-
 }

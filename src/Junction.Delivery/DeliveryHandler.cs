@@ -30,7 +30,16 @@ public sealed partial class DeliveryHandler(
     public const string Skipped = "JUNCTION.FILTERED";
 
     /// <summary>A claim takes at most what a connection's limit leaves of its jobs, and none of a connection already at its limit here.</summary>
-    public OwnerLimits Limits => new(options.Value.MaxInFlightPerConnection, limiter.AtLimit(options.Value.MaxInFlightPerConnection), limiter.Running());
+    public OwnerLimits Limits
+    {
+        get
+        {
+            // One look at what is in flight, so that the busy connections and the others' counts agree.
+            var limit = options.Value.MaxInFlightPerConnection;
+            var running = limiter.Running();
+            return new(limit, [.. running.Where(c => c.Value >= limit).Select(c => c.Key)], running);
+        }
+    }
 
     public async Task HandleAsync(Lease<DeliveryWork> lease, CancellationToken deadline, CancellationToken stopping)
     {

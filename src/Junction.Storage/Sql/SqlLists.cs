@@ -20,21 +20,33 @@ internal static class SqlLists
 
     private static string In<T>(IEnumerable<T> values, string prefix, Action<string, T> add)
     {
-        var list = values.ToList();
+        var list = Padded([.. values]);
         if (list.Count == 0)
         {
             return "NULL";
         }
 
-        var padded = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)list.Count);
-        var names = new string[padded];
-        for (var i = 0; i < padded; i++)
+        var names = new string[list.Count];
+        for (var i = 0; i < list.Count; i++)
         {
             var name = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            add(name, list[Math.Min(i, list.Count - 1)]);
+            add(name, list[i]);
             names[i] = "@" + name;
         }
 
         return string.Join(", ", names);
+    }
+
+    /// <summary><paramref name="list"/> padded to a power of two by repeating its last value (empty stays empty): see <see cref="In{T}(DynamicParameters, string, IEnumerable{T})"/>.</summary>
+    public static IReadOnlyList<T> Padded<T>(IReadOnlyList<T> list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        if (list.Count == 0)
+        {
+            return list;
+        }
+
+        var padded = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)list.Count);
+        return padded == list.Count ? list : [.. Enumerable.Range(0, padded).Select(i => list[Math.Min(i, list.Count - 1)])];
     }
 }

@@ -27,26 +27,25 @@ internal sealed class LeaseClaim(LeaseTable table, string returning)
             .Add("window", LeaseSql.Window(table, max))
             .Add("perOwner", Math.Min(limits.PerOwner, max));
         // Padded to a power of two (repeats are harmless in NOT IN): a few SQL texts, each compiled once (see SqlLists).
-        var named = busy.Count == 0 ? 0 : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)busy.Count);
-        for (var i = 0; i < named; i++)
+        var named = SqlLists.Padded(busy);
+        for (var i = 0; i < named.Count; i++)
         {
-            parameters.Add("busy" + i, busy[Math.Min(i, busy.Count - 1)]);
+            parameters.Add("busy" + i, named[i]);
         }
 
         // Owners with work running here take at most what their limit leaves (a CASE over them, padded the same way:
         // the first match wins, so a repeat changes nothing).
-        var counted = running.Count == 0 ? 0 : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)running.Count);
-        if (counted > 0)
+        var counted = SqlLists.Padded(running);
+        if (counted.Count > 0)
         {
             parameters.Add("ownerLimit", limits.PerOwner);
         }
 
-        for (var i = 0; i < counted; i++)
+        for (var i = 0; i < counted.Count; i++)
         {
-            var (owner, inFlight) = running[Math.Min(i, running.Count - 1)];
-            parameters.Add("owner" + i, owner).Add("running" + i, inFlight);
+            parameters.Add("owner" + i, counted[i].Key).Add("running" + i, counted[i].Value);
         }
 
-        return (_sql.GetOrAdd((named, counted), n => LeaseSql.Claim(table, returning, n.Busy, n.Running)), parameters);
+        return (_sql.GetOrAdd((named.Count, counted.Count), n => LeaseSql.Claim(table, returning, n.Busy, n.Running)), parameters);
     }
 }
