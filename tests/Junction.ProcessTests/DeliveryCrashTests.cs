@@ -125,19 +125,21 @@ public sealed class DeliveryCrashTests(ITestOutputHelper output) : IDisposable
             }
         });
 
-        // Kill A once it holds delivery leases (its attempts are in flight at the slow receiver) and has published a while.
+        // Kill A once it holds delivery leases (its attempts are in flight at the slow receiver), has published a while,
+        // and its worker has taken jobs its own publishes handed it (written leased to A, never claimed): the kill
+        // strands those too. (The handed count is waited for, not read once: CI once read it before the first take.)
         var wait = Stopwatch.StartNew();
         long leasedByA = 0;
-        while ((leasedByA == 0 || accepted.Count < 200) && wait.Elapsed < TimeSpan.FromSeconds(60))
+        string? handed = null;
+        while ((leasedByA == 0 || accepted.Count < 200 || handed is null) && wait.Elapsed < TimeSpan.FromSeconds(60))
         {
             leasedByA = await ScalarAsync($"SELECT COUNT(*) FROM deliveries WHERE lease_owner LIKE '%-{nodeA.Pid}-%'");
+            var metrics = await httpA.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            handed = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("junction_delivery_handed", StringComparison.Ordinal));
         }
 
         Assert.True(leasedByA > 0, "node A never held a delivery lease");
-        // A's own publishes handed jobs to its worker (written leased to A, never claimed): the kill strands those too.
-        var metrics = await httpA.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        var handed = metrics.Split('\n').Single(l => l.StartsWith("junction_delivery_handed", StringComparison.Ordinal));
-        Assert.True(double.Parse(handed[(handed.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture) > 0, handed);
+        Assert.True(handed is not null && double.Parse(handed[(handed.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture) > 0, handed ?? "node A's worker never took a handed-over job");
         nodeA.Kill();
         var orphaned = await ScalarAsync($"SELECT COUNT(*) FROM deliveries WHERE lease_owner LIKE '%-{nodeA.Pid}-%'");
         await publishing;
