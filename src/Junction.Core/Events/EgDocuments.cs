@@ -80,6 +80,12 @@ public interface IEgStore
     /// <summary>The resources of <paramref name="kind"/> under any of <paramref name="parentIds"/>, oldest first.</summary>
     Task<IReadOnlyList<EgDocument>> ChildrenAsync(string tenantId, string kind, IReadOnlyCollection<string> parentIds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A number that every write of the tenant's resources moves, in the write's own transaction (0 before the first):
+    /// what was read after seeing it is at least as new as it, so a cache kept under it is current while it stands.
+    /// </summary>
+    Task<long> GenerationAsync(string tenantId, CancellationToken cancellationToken);
+
     /// <summary>Up to <paramref name="limit"/> resources of <paramref name="kind"/> that reference <paramref name="refId"/> (targets of a connection), oldest first.</summary>
     Task<IReadOnlyList<EgDocument>> ReferencingAsync(string tenantId, string kind, string refId, int limit, CancellationToken cancellationToken);
 

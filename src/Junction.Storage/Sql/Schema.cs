@@ -348,5 +348,13 @@ internal static class Schema
             CREATE INDEX ix_deliveries_failed ON deliveries (id) WHERE state = 'Failed';
             CREATE INDEX ix_deliveries_dead_lettered ON deliveries (id) WHERE state = 'DeadLettered';
             """),
+        // A tenant's EG resources change its generation in the same transaction (SqlEgStore): a publish reads this one
+        // row, and its channel's routes are read again only when the number moved (EgPublisher).
+        new(16, "eg-generations", """
+            CREATE TABLE eg_generations (
+                tenant_id   TEXT PRIMARY KEY,
+                generation  {int} NOT NULL
+            );
+            """),
     ];
 }

@@ -17,6 +17,15 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
         VALUES (@TenantId, @Kind, @Id, @ParentId, @Name, @UniqueName, @Label, @RefId, @Body, @CreatedAt, @UpdatedAt)
         """;
 
+    /// <summary>
+    /// Every write that changes a tenant's resources moves its generation, last in its transaction (on PostgreSQL the
+    /// row's lock is then the last one a write takes, so it adds no lock-order cycle).
+    /// </summary>
+    private const string Bump = """
+        INSERT INTO eg_generations (tenant_id, generation) VALUES (@tenantId, 1)
+        ON CONFLICT (tenant_id) DO UPDATE SET generation = eg_generations.generation + 1
+        """;
+
     public Task<EgWriteOutcome> CreateAsync(EgDocument document, IReadOnlyList<EgDocument> children, EgQuota quota, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -55,6 +64,7 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
                 return EgWriteOutcome.NameTaken;
             }
 
+            await db.ExecuteAsync(Bump, new { tenantId = document.TenantId }, transaction);
             return EgWriteOutcome.Done;
         }, cancellationToken);
     }
@@ -120,6 +130,12 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
         return rows.Select(FromRow).ToList();
     }
 
+    public async Task<long> GenerationAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        return await db.ExecuteScalarAsync<long?>("SELECT generation FROM eg_generations WHERE tenant_id = @tenantId", new { tenantId }) ?? 0;
+    }
+
     public async Task<IReadOnlyList<EgDocument>> ChildrenAsync(string tenantId, string kind, IReadOnlyCollection<string> parentIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parentIds);
@@ -182,6 +198,8 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
                         }
                     }
                 }
+
+                await db.ExecuteAsync(Bump, new { tenantId = document.TenantId }, transaction);
             }
             catch (DbException exception) when (database.IsUniqueViolation(exception))
             {
@@ -214,6 +232,7 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
                 await db.ExecuteAsync("DELETE FROM eg_resources WHERE tenant_id = @tenantId AND kind = 'target' AND parent_id = @id", new { tenantId, id }, transaction);
             }
 
+            await db.ExecuteAsync(Bump, new { tenantId }, transaction);
             return EgWriteOutcome.Done;
         }, cancellationToken);
 

@@ -628,6 +628,46 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EgGeneration_MovesWithEveryWriteOfTheTenant_InItsTransaction_AndNotWithARefusedOne()
+    {
+        var eg = new SqlEgStore(Database);
+        var other = new SqlEgStore(OpenSecondHandle(Database));
+        Assert.Equal(0, await eg.GenerationAsync("t1", CancellationToken.None));
+        var channel = new EgDocument("t1", EgKinds.Channel, "c1", null, "ch", true, "CUSTOM", null, "{}", s_t0, s_t0);
+        var subscription = new EgDocument("t1", EgKinds.Subscription, "s1", "c1", "sub", true, "CREATED", null, "{}", s_t0, s_t0);
+        var target = new EgDocument("t1", EgKinds.Target, "tg1", "s1", "HTTPS", false, null, null, "{}", s_t0, s_t0);
+        var seen = new List<long>();
+        async Task MovedAsync(EgWriteOutcome outcome)
+        {
+            Assert.Equal(EgWriteOutcome.Done, outcome);
+            // Read through the other handle: the number is committed with the write it counts.
+            var now = await other.GenerationAsync("t1", CancellationToken.None);
+            Assert.True(seen.Count == 0 || now > seen[^1], $"the generation did not move: {now} after {string.Join(", ", seen)}");
+            seen.Add(now);
+        }
+
+        await MovedAsync(await eg.CreateAsync(channel, [], new EgQuota(10), CancellationToken.None));
+        await MovedAsync(await eg.CreateAsync(subscription, [target], new EgQuota(10), CancellationToken.None));
+        await MovedAsync(await eg.ReplaceAsync(subscription with { Body = "{\"v\":2}", UpdatedAt = s_t0.AddSeconds(1) }, [], CancellationToken.None));
+        var before = seen[^1];
+
+        // Writes that change nothing leave it: a name taken, a quota full, a lost race, a missing resource, a channel in use.
+        Assert.Equal(EgWriteOutcome.NameTaken, await eg.CreateAsync(channel with { Id = "c2" }, [], new EgQuota(10), CancellationToken.None));
+        Assert.Equal(EgWriteOutcome.QuotaExceeded, await eg.CreateAsync(channel with { Id = "c3", Name = "x" }, [], new EgQuota(1), CancellationToken.None));
+        Assert.Equal(EgWriteOutcome.Conflict, await eg.ReplaceAsync(subscription, null, CancellationToken.None, s_t0));
+        Assert.Equal(EgWriteOutcome.NotFound, await eg.DeleteAsync("t1", EgKinds.Target, "none", CancellationToken.None));
+        Assert.Equal(EgWriteOutcome.InUse, await eg.DeleteAsync("t1", EgKinds.Channel, "c1", CancellationToken.None));
+        Assert.Equal(before, await other.GenerationAsync("t1", CancellationToken.None));
+
+        // Another tenant's writes are its own.
+        Assert.Equal(EgWriteOutcome.Done, await eg.CreateAsync(channel with { TenantId = "t2" }, [], new EgQuota(10), CancellationToken.None));
+        Assert.Equal(before, await other.GenerationAsync("t1", CancellationToken.None));
+        Assert.True(await other.GenerationAsync("t2", CancellationToken.None) > 0);
+
+        await MovedAsync(await eg.DeleteAsync("t1", EgKinds.Subscription, "s1", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ConnectivityTests_CreateCapsRunning_ClaimFairly_FenceCompletion_TenantScoped()
     {
         var store = new SqlConnectivityStore(Database);

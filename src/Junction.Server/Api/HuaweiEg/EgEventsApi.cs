@@ -37,17 +37,14 @@ internal static partial class EgEventsApi
             return error;
         }
 
-        var tenant = pass!.Tenant.Id;
-        var channel = await eg.GetAsync<EgChannel>(tenant, EgKinds.Channel, channelId, cancellationToken);
-        if (channel is null)
+        var view = await eg.Publisher.ViewAsync(pass!.Tenant.Id, channelId, cancellationToken);
+        if (view.Channel is not { } channel)
         {
             return EgDataPlane.NotFound("channel", channelId);
         }
 
         // An event's source must be one of this channel's custom event sources (§2.2).
-        var registered = await eg.Store.ChildrenAsync(tenant, EgKinds.Source, [channelId], cancellationToken);
-        var sources = registered.Select(d => EgJson.Read<EgSource>(d.Body)).Where(s => s.Status == "RUNNING").Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        return await PublishAsync(eg, pass.Body, Wire.RequestIds.Get(context), tenant, channelId, s => sources.Contains(s)
+        return await PublishAsync(eg, pass.Body, Wire.RequestIds.Get(context), view, s => view.RunningSources.Contains(s)
             ? null
             : $"event source '{s}' is not a running event source of channel '{channel.Name}'", cancellationToken);
     }
@@ -64,7 +61,8 @@ internal static partial class EgEventsApi
         }
 
         var tenant = pass!.Tenant.Id;
-        return await PublishAsync(eg, pass.Body, Wire.RequestIds.Get(context), tenant, EgDefaults.DefaultChannelId(tenant),
+        var view = await eg.Publisher.ViewAsync(tenant, EgDefaults.DefaultChannelId(tenant), cancellationToken);
+        return await PublishAsync(eg, pass.Body, Wire.RequestIds.Get(context), view,
             s => s == sourceName ? null : $"event source '{s}' is not the path's source '{sourceName}'", cancellationToken);
     }
 
@@ -73,7 +71,7 @@ internal static partial class EgEventsApi
     /// the rest accepted, HTTP 200), publishes the good ones durably, and answers a result per event in request order.
     /// </summary>
     private static async Task<IResult> PublishAsync(
-        EgDataPlane eg, byte[] body, string requestId, string tenant, string channelId, Func<string, string?> checkSource, CancellationToken cancellationToken)
+        EgDataPlane eg, byte[] body, string requestId, EgChannelView view, Func<string, string?> checkSource, CancellationToken cancellationToken)
     {
         JsonArray? events;
         try
@@ -137,7 +135,7 @@ internal static partial class EgEventsApi
 
         if (accepted.Count > 0)
         {
-            await eg.Publisher.PublishAsync(tenant, channelId, [.. accepted.Select(a => a.Event)], cancellationToken);
+            await eg.Publisher.PublishAsync(view, [.. accepted.Select(a => a.Event)], cancellationToken);
         }
 
         return EgDataPlane.Ok(new JsonObject { ["failed_count"] = events.Count - accepted.Count, ["events"] = new JsonArray(results) });

@@ -63,6 +63,8 @@ public sealed class EgConcurrencyTests : IAsyncLifetime
         public Task<(long Total, IReadOnlyList<EgDocument> Items)> ListAsync(EgQuery query, CancellationToken cancellationToken) =>
             inner.ListAsync(query, cancellationToken);
 
+        public Task<long> GenerationAsync(string tenantId, CancellationToken cancellationToken) => inner.GenerationAsync(tenantId, cancellationToken);
+
         public Task<IReadOnlyList<EgDocument>> ChildrenAsync(string tenantId, string kind, IReadOnlyCollection<string> parentIds, CancellationToken cancellationToken) =>
             inner.ChildrenAsync(tenantId, kind, parentIds, cancellationToken);
 

@@ -52,6 +52,37 @@ public sealed class EgDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Routes_FollowEveryResourceChange_AtTheNextPublish()
+    {
+        // Each publish below first sees the channel as the one before it left it (the view kept under the tenant's
+        // generation); every change in between must show at once.
+        var channel = await _eg.ChannelAsync();
+        var refused = await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-0"));
+        Assert.Contains("'shop' is not a running event source", refused["events"]![0]!["error_msg"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        await _eg.SourceAsync(channel);
+        Assert.Equal(0, (await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-1")))["failed_count"]!.GetValue<int>());
+        Assert.Equal(0, await _eg.DeliverAsync());
+
+        var id = (await _eg.SubscriptionAsync(channel, "shop", [_eg.WebhookTarget()]))["id"]!.GetValue<string>();
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-2"));
+        Assert.Equal(1, await _eg.DeliverAsync());
+
+        await _eg.OkAsync(HttpMethod.Post, "/subscriptions/operation", new { subscription_ids = new[] { id }, operation = "DISABLE" });
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-3"));
+        Assert.Equal(0, await _eg.DeliverAsync());
+
+        await _eg.OkAsync(HttpMethod.Post, "/subscriptions/operation", new { subscription_ids = new[] { id }, operation = "ENABLE" });
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-4"));
+        Assert.Equal(1, await _eg.DeliverAsync());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _eg.SendAsync(HttpMethod.Delete, $"/subscriptions/{id}")).Status);
+        await _eg.PutAsync(channel, EgDataPlaneFixture.Event("e-5"));
+        Assert.Equal(0, await _eg.DeliverAsync());
+        Assert.Equal(["e-2", "e-4"], _eg.Receiver.Received.Select(r => JsonNode.Parse(r.Text)!["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Webhook_VariableTransform_DeliversTheRenderedTemplate()
     {
         var channel = await _eg.ChannelAsync();
