@@ -13,30 +13,9 @@ public sealed record IncomingEvent(string Id, string Source, string Type, string
 /// sources, and its routing subscriptions with their targets by the source they subscribe to — as of
 /// <see cref="Generation"/> of the tenant's resources.
 /// </summary>
-public sealed class EgChannelView
+public sealed record EgChannelView(string TenantId, string ChannelId, long Generation, EgChannel? Channel, IReadOnlySet<string> RunningSources)
 {
-    internal EgChannelView(string tenantId, string channelId, long generation, EgChannel? channel, IReadOnlySet<string> runningSources,
-        IReadOnlyDictionary<string, IReadOnlyList<EgRoute>> routes)
-    {
-        TenantId = tenantId;
-        ChannelId = channelId;
-        Generation = generation;
-        Channel = channel;
-        RunningSources = runningSources;
-        Routes = routes;
-    }
-
-    public string TenantId { get; }
-
-    public string ChannelId { get; }
-
-    public long Generation { get; }
-
-    public EgChannel? Channel { get; }
-
-    public IReadOnlySet<string> RunningSources { get; }
-
-    internal IReadOnlyDictionary<string, IReadOnlyList<EgRoute>> Routes { get; }
+    internal IReadOnlyDictionary<string, IReadOnlyList<EgRoute>> Routes { get; init; } = new Dictionary<string, IReadOnlyList<EgRoute>>();
 }
 
 /// <summary>One routing subscription's filter for one of its sources, and its targets.</summary>
@@ -74,9 +53,11 @@ public sealed class EgPublisher(IEgStore store, DeliveryOutbox outbox, Telemetry
         var document = await store.GetAsync(tenantId, EgKinds.Channel, channelId, cancellationToken);
         var channel = document is null ? null : EgJson.Read<EgChannel>(document.Body);
         var view = channel is null
-            ? new EgChannelView(tenantId, channelId, generation, null, new HashSet<string>(), new Dictionary<string, IReadOnlyList<EgRoute>>())
-            : new EgChannelView(tenantId, channelId, generation, channel, await RunningSourcesAsync(tenantId, channelId, cancellationToken),
-                await RoutesAsync(tenantId, channelId, cancellationToken));
+            ? new EgChannelView(tenantId, channelId, generation, null, new HashSet<string>())
+            : new EgChannelView(tenantId, channelId, generation, channel, await RunningSourcesAsync(tenantId, channelId, cancellationToken))
+            {
+                Routes = await RoutesAsync(tenantId, channelId, cancellationToken),
+            };
         if (_views.Count >= MaxCachedViews)
         {
             _views.Clear();
