@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -89,7 +88,7 @@ internal static partial class EgEventsApi
         }
 
         var limits = eg.Options;
-        var sizes = events.Select(e => e is null ? 4 : Encoding.UTF8.GetByteCount(e.ToJsonString())).ToList();
+        var sizes = events.Select(e => e is null ? 4 : Utf8(e).Length).ToList();
         if (sizes.Sum() > limits.MaxRequestEventBytes)
         {
             var message = "The total size of a request's all events is too large.";
@@ -195,7 +194,19 @@ internal static partial class EgEventsApi
             return (null, refusal);
         }
 
-        return (new IncomingEvent(Text(e, "id")!, source, Text(e, "type")!, Text(e, "subject"), Encoding.UTF8.GetBytes(e.ToJsonString())), null);
+        return (new IncomingEvent(Text(e, "id")!, source, Text(e, "type")!, Text(e, "subject"), Utf8(e)), null);
+    }
+
+    /// <summary>The node's JSON text as UTF-8, as <c>ToJsonString</c> writes it, without its UTF-16 string in between.</summary>
+    private static byte[] Utf8(JsonNode node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            node.WriteTo(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static IResult BatchRefused(JsonArray events, Func<int, (string? Code, string? Message)> mark)

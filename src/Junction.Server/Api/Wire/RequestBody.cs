@@ -26,17 +26,43 @@ internal static class RequestBody
             sizeFeature.MaxRequestBodySize = null;
         }
 
-        using var buffer = new MemoryStream(request.ContentLength is > 0 and var length ? (int)length : 256);
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        if (request.ContentLength is { } declared)
         {
-            if (buffer.Length + read > maxBytes)
+            // The usual case: read straight into an array of the declared size (no zeroed chunk, no copy).
+            var exact = GC.AllocateUninitializedArray<byte>((int)declared);
+            var filled = 0;
+            while (filled < exact.Length)
             {
-                return new BodyResult([], true);
+                var got = await request.Body.ReadAsync(exact.AsMemory(filled), cancellationToken);
+                if (got == 0)
+                {
+                    return new BodyResult(exact[..filled], false);
+                }
+
+                filled += got;
             }
 
-            buffer.Write(chunk, 0, read);
+            return new BodyResult(exact, false);
+        }
+
+        using var buffer = new MemoryStream(256);
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(8192);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    return new BodyResult([], true);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return new BodyResult(buffer.ToArray(), false);
