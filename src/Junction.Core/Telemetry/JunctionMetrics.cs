@@ -47,6 +47,19 @@ public sealed class JunctionMetrics : IDisposable
             () => Volatile.Read(ref _connections).Select(c => new Measurement<long>(c.Count, new("face", c.Face), new("state", c.State))),
             "{connection}",
             "Connections of every tenant by face and state, at the last count");
+
+        // The runtime, read at each scrape: what a latency tail or a memory rise is first looked for in.
+        _meter.CreateObservableCounter("junction.runtime.gc.pause", () => GC.GetTotalPauseDuration().TotalSeconds, "s",
+            "Time this process's threads were paused by the garbage collector since it started");
+        _meter.CreateObservableCounter(
+            "junction.runtime.gc.collections",
+            () => Enumerable.Range(0, GC.MaxGeneration + 1).Select(g => new Measurement<long>(GC.CollectionCount(g), new KeyValuePair<string, object?>("generation", "gen" + g))),
+            "{collection}",
+            "Garbage collections since the process started, by generation (a gen1 collection counts in gen0 too)");
+        _meter.CreateObservableGauge("junction.runtime.heap", () => GC.GetGCMemoryInfo().HeapSizeBytes, "By", "Managed heap size after the last garbage collection");
+        _meter.CreateObservableGauge("junction.runtime.working_set", () => Environment.WorkingSet, "By", "Resident memory of this process");
+        _meter.CreateObservableGauge("junction.runtime.thread_pool.queue", () => ThreadPool.PendingWorkItemCount, "{item}", "Work items waiting for a thread-pool thread");
+        _meter.CreateObservableGauge("junction.runtime.thread_pool.threads", () => (long)ThreadPool.ThreadCount, "{thread}", "Thread-pool threads");
     }
 
     public void Request(string face, int status) =>

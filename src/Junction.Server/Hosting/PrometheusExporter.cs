@@ -7,8 +7,8 @@ using Junction.Core.Telemetry;
 namespace Junction.Server.Hosting;
 
 /// <summary>
-/// Renders the <c>Junction</c> meter in the Prometheus text exposition format (version 0.0.4): counters, histograms
-/// with fixed buckets, and observable gauges read at scrape time. Kept hand-written after trying the served exporters
+/// Renders the <c>Junction</c> meter in the Prometheus text exposition format (version 0.0.4): counters (observable
+/// ones report their running total), histograms with fixed buckets, and observable gauges read at scrape time. Kept hand-written after trying the served exporters
 /// (2026-12-06), because neither keeps the metric names docs/operations.md documents and dashboards use:
 /// <c>OpenTelemetry.Exporter.Prometheus.AspNetCore</c> is served only as 1.20.1-beta.1, and prometheus-net 8.2.1's
 /// <c>MeterAdapter</c> names every metric <c>{meter}_{instrument}</c> (<c>junction_junction_requests</c>) without the
@@ -18,7 +18,7 @@ public sealed class PrometheusExporter : IDisposable
 {
     private static readonly double[] s_buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<(string Name, string Labels), long> _counters = new();
+    private readonly ConcurrentDictionary<(string Name, string Labels), double> _counters = new();
     private readonly ConcurrentDictionary<(string Name, string Labels), double> _gauges = new();
     private readonly ConcurrentDictionary<(string Name, string Labels), Histogram> _histograms = new();
     private readonly ConcurrentDictionary<string, (string Type, string Help)> _metadata = new(StringComparer.Ordinal);
@@ -36,7 +36,7 @@ public sealed class PrometheusExporter : IDisposable
 
             var type = instrument switch
             {
-                Counter<long> => "counter",
+                Counter<long> or ObservableCounter<long> or ObservableCounter<double> => "counter",
                 Histogram<double> => "histogram",
                 _ => "gauge",
             };
@@ -48,17 +48,36 @@ public sealed class PrometheusExporter : IDisposable
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) =>
         {
             var key = ((string)state!, CachedLabels(tags));
-            if (instrument is Counter<long>)
+            switch (instrument)
             {
-                _counters.AddOrUpdate(key, value, (_, sum) => sum + value);
-            }
-            else
-            {
-                _gauges[key] = value;
+                case Counter<long>:
+                    _counters.AddOrUpdate(key, value, (_, sum) => sum + value);
+                    break;
+                case ObservableCounter<long>:
+                    // An observable counter reports its running total.
+                    _counters[key] = value;
+                    break;
+                default:
+                    _gauges[key] = value;
+                    break;
             }
         });
-        _listener.SetMeasurementEventCallback<double>((_, value, tags, state) =>
-            _histograms.GetOrAdd(((string)state!, CachedLabels(tags)), _ => new Histogram()).Record(value));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, state) =>
+        {
+            var key = ((string)state!, CachedLabels(tags));
+            switch (instrument)
+            {
+                case Histogram<double>:
+                    _histograms.GetOrAdd(key, _ => new Histogram()).Record(value);
+                    break;
+                case ObservableCounter<double>:
+                    _counters[key] = value;
+                    break;
+                default:
+                    _gauges[key] = value;
+                    break;
+            }
+        });
         _listener.Start();
     }
 
@@ -102,9 +121,14 @@ public sealed class PrometheusExporter : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    /// <summary><c>junction.probe.duration</c> in seconds → <c>junction_probe_duration_seconds</c>.</summary>
+    /// <summary><c>junction.probe.duration</c> in seconds → <c>junction_probe_duration_seconds</c>; bytes (<c>By</c>) end in <c>_bytes</c>.</summary>
     private static string Name(Instrument instrument) =>
-        instrument.Name.Replace('.', '_') + (instrument.Unit == "s" ? "_seconds" : "");
+        instrument.Name.Replace('.', '_') + instrument.Unit switch
+        {
+            "s" => "_seconds",
+            "By" => "_bytes",
+            _ => "",
+        };
 
     /// <summary>
     /// The label text of up to four tags, kept once built: every delivery attempt records two measurements, and

@@ -50,6 +50,34 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task Metrics_ReportTheRuntime_GcPausesAndCollections_HeapMemoryAndThreadPool()
+    {
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        var text = await ScrapeAsync();
+
+        Assert.Contains("# TYPE junction_runtime_gc_pause_seconds_total counter", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE junction_runtime_heap_bytes gauge", text, StringComparison.Ordinal);
+        var collections = Value(text, "junction_runtime_gc_collections_total{generation=\"gen0\"}");
+        Assert.True(collections >= 1, $"gen0 collections {collections} after a forced one");
+        Assert.True(Value(text, "junction_runtime_gc_pause_seconds_total") > 0);
+        Assert.True(Value(text, "junction_runtime_heap_bytes") > 0);
+        Assert.True(Value(text, "junction_runtime_working_set_bytes") > 1_000_000);
+        Assert.True(Value(text, "junction_runtime_thread_pool_threads") >= 1);
+        Assert.True(Value(text, "junction_runtime_thread_pool_queue") >= 0);
+
+        // A counter's running total: a second scrape after another collection reads more, not the difference.
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        Assert.True(Value(await ScrapeAsync(), "junction_runtime_gc_collections_total{generation=\"gen0\"}") > collections);
+    }
+
+    private static double Value(string text, string series)
+    {
+        var match = Regex.Match(text, $"(?m)^{Regex.Escape(series)} (\\S+)$");
+        Assert.True(match.Success, $"no line for {series} in:\n{text}");
+        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task Metrics_RequestThatThrew_CountedAsServerError()
     {
         using var factory = new JunctionFactory().WithServices(services =>
