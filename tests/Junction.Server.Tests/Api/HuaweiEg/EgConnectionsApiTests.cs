@@ -487,6 +487,63 @@ public sealed partial class EgConnectionsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Errors_ChunkedBody_WithoutALength_IsReadUpToTheLimit_AndRefusedBeyondIt()
+    {
+        using var factory = new JunctionFactory().With("Junction:MaxRequestBodyBytes", "2048");
+        using var http = factory.CreateClient();
+        async Task<HttpResponseMessage> PostChunkedAsync(int size)
+        {
+            // A stream of unknown length: the body goes out chunked, with no Content-Length to size it by.
+            using var content = new StreamContent(new NoLengthStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes($$"""{"name":"{{new string('x', size)}}"}"""))));
+            content.Headers.ContentType = new("application/json");
+            Assert.Null(content.Headers.ContentLength);
+            return await http.PostAsync(Base, content);
+        }
+
+        // Within the limit the body is read whole and the request goes on to authentication (none here: 401).
+        using var small = await PostChunkedAsync(1000);
+        Assert.Equal(HttpStatusCode.Unauthorized, small.StatusCode);
+        using var large = await PostChunkedAsync(4000);
+        await AssertEgErrorAsync(large, HttpStatusCode.RequestEntityTooLarge, "EG.00513000", "larger than 2048 bytes");
+    }
+
+    /// <summary>A read-only stream that does not tell its length.</summary>
+    private sealed class NoLengthStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+
+    [Fact]
     public async Task Errors_OversizedBody_AnsweredInEgEnvelope()
     {
         using var factory = new JunctionFactory().With("Junction:MaxRequestBodyBytes", "2048");
