@@ -4,7 +4,7 @@ namespace Junction.Storage.Sql;
 
 /// <summary>
 /// One statement run many times in a transaction with its parameters bound by position: created once, values set per
-/// run. The hot writes of delivery (events, jobs, completions, attempts) run one per row; through Dapper each run made
+/// run (also a hot single-row read, which it spares Dapper's per-call work). The hot writes of delivery (events, jobs, completions, attempts) run one per row; through Dapper each run made
 /// new parameter objects that the provider then looked up by name, a large part of the SQLite writer's time. On a
 /// SQLite session it runs through SQLite's own API (<see cref="Sqlite.RawStatement"/>: no per-run lookup by name at
 /// all), elsewhere (PostgreSQL) through the provider's command with its parameters made once.
@@ -16,8 +16,11 @@ internal sealed class PreparedStatement : IAsyncDisposable
     private readonly DbParameter[] _parameters = [];
     private readonly Sqlite.RawStatement? _raw;
 
-    /// <summary>A statement over <paramref name="connection"/> in <paramref name="transaction"/>; <paramref name="names"/> are its parameters as the SQL names them, without the <c>@</c>, in the order values are given.</summary>
-    public PreparedStatement(DbConnection connection, DbTransaction transaction, string sql, params string[] names)
+    /// <summary>
+    /// A statement over <paramref name="connection"/> in <paramref name="transaction"/> (none: a read on its own);
+    /// <paramref name="names"/> are its parameters as the SQL names them, without the <c>@</c>, in the order values are given.
+    /// </summary>
+    public PreparedStatement(DbConnection connection, DbTransaction? transaction, string sql, params string[] names)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(names);

@@ -132,8 +132,10 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
 
     public async Task<long> GenerationAsync(string tenantId, CancellationToken cancellationToken)
     {
+        // Read on every publish: through a prepared statement, and always one row (0 before the tenant's first write).
         await using var db = await database.OpenAsync(cancellationToken);
-        return await db.ExecuteScalarAsync<long?>("SELECT generation FROM eg_generations WHERE tenant_id = @tenantId", new { tenantId }) ?? 0;
+        await using var read = new PreparedStatement(db, null, "SELECT COALESCE(MAX(generation), 0) FROM eg_generations WHERE tenant_id = @tenantId", "tenantId");
+        return await read.ScalarAsync(cancellationToken, tenantId);
     }
 
     public async Task<IReadOnlyList<EgDocument>> ChildrenAsync(string tenantId, string kind, IReadOnlyCollection<string> parentIds, CancellationToken cancellationToken)
