@@ -18,7 +18,11 @@ public sealed record EgChannelView(string TenantId, string ChannelId, long Gener
     internal IReadOnlyDictionary<string, IReadOnlyList<EgRoute>> Routes { get; init; } = new Dictionary<string, IReadOnlyList<EgRoute>>();
 }
 
-/// <summary>One routing subscription's filter for one of its sources, and its targets.</summary>
+/// <summary>
+/// One routing subscription's filter for one of its sources, and its targets. A view is shared by concurrent publishes:
+/// read only the targets' ids and connections here — their <c>JsonObject</c> members fill themselves in on first read
+/// and are not safe to read from several threads at once (delivery reads each job's target afresh).
+/// </summary>
 internal sealed record EgRoute(string SubscriptionId, EventFilter Filter, IReadOnlyList<EgTarget> Targets);
 
 /// <summary>
