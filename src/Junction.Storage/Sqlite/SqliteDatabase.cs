@@ -61,7 +61,7 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
 
         OwnerOnly(Path);
 
-        _connectionString = new SqliteConnectionStringBuilder
+        var builder = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
             Mode = SqliteOpenMode.ReadWriteCreate,
@@ -70,13 +70,19 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
             // open on it ends with it instead of travelling to the next user of a pooled handle.
             Pooling = false,
             DefaultTimeout = 30,
-        }.ToString();
+        };
 
-        using var connection = new SqliteConnection(_connectionString);
+        using var connection = new SqliteConnection(builder.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
+
+        // Only that first open may create the file. Every later one (readers, the writer's session, the checkpointer)
+        // fails if it is gone: one that created a new, empty file at the path made the writer's check that the file is
+        // still there pass, and writes into the deleted one were acknowledged (SqliteWriter).
+        builder.Mode = SqliteOpenMode.ReadWrite;
+        _connectionString = builder.ToString();
         _writer = new SqliteWriter(_connectionString, Path);
     }
 

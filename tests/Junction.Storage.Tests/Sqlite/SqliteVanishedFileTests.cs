@@ -28,6 +28,15 @@ public sealed class SqliteVanishedFileTests : IDisposable
             File.Delete(file);
         }
 
+        // A reader (or the checkpointer) opening a connection now must not create a new file at the path: the writer
+        // would then find "the file" there and acknowledge writes into the unlinked one (CI once saw exactly that).
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var reader = await database.OpenAsync(CancellationToken.None);
+            await reader.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM t");
+        });
+        Assert.False(File.Exists(path), "a connection opened after the delete created a new database file");
+
         var refused = await Assert.ThrowsAsync<StorageUnavailableException>(() =>
             database.WriteAsync((db, tx) => db.ExecuteAsync("INSERT INTO t VALUES ('after')", transaction: tx), CancellationToken.None));
         Assert.Contains(path, refused.Message, StringComparison.Ordinal);
