@@ -146,7 +146,16 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
     {
         if (!_idle.TryPop(out var session))
         {
-            session = await SqliteSession.OpenAsync(_connectionString, setUp: null, cancellationToken);
+            try
+            {
+                session = await SqliteSession.OpenAsync(_connectionString, setUp: null, cancellationToken);
+            }
+            catch (SqliteException exception) when (exception.SqliteErrorCode == 14 && !File.Exists(Path))
+            {
+                // SQLITE_CANTOPEN with the file gone: the same answer the writer gives (503), not a server error.
+                throw new Sql.StorageUnavailableException(
+                    $"the database file {Path} is gone (deleted while this node ran); restore the file or the backup and restart", exception);
+            }
         }
 
         return new SessionConnection(session, ReturnReader);

@@ -30,11 +30,12 @@ public sealed class SqliteVanishedFileTests : IDisposable
 
         // A reader (or the checkpointer) opening a connection now must not create a new file at the path: the writer
         // would then find "the file" there and acknowledge writes into the unlinked one (CI once saw exactly that).
-        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        var unreadable = await Assert.ThrowsAsync<StorageUnavailableException>(async () =>
         {
             await using var reader = await database.OpenAsync(CancellationToken.None);
             await reader.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM t");
         });
+        Assert.Contains("is gone", unreadable.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(path), "a connection opened after the delete created a new database file");
 
         var refused = await Assert.ThrowsAsync<StorageUnavailableException>(() =>
