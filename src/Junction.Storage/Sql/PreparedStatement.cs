@@ -4,8 +4,9 @@ namespace Junction.Storage.Sql;
 
 /// <summary>
 /// One statement run many times in a transaction with its parameters bound by position: created once, values set per
-/// run (also a hot single-row read, which it spares Dapper's per-call work). The hot writes of delivery (events, jobs, completions, attempts) run one per row; through Dapper each run made
-/// new parameter objects that the provider then looked up by name, a large part of the SQLite writer's time. On a
+/// run (also a hot single-row read, which it spares Dapper's per-call work). The hot writes of delivery (events, jobs,
+/// completions, attempts) run one per row; through Dapper each run made new parameter objects that the provider then
+/// looked up by name, a large part of the SQLite writer's time. On a
 /// SQLite session it runs through SQLite's own API (<see cref="Sqlite.RawStatement"/>: no per-run lookup by name at
 /// all), elsewhere (PostgreSQL) through the provider's command with its parameters made once.
 /// Values: null, string, long, int, bool, double, byte[].
