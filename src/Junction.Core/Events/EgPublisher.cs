@@ -71,9 +71,6 @@ public sealed class EgPublisher(IEgStore store, DeliveryOutbox outbox, Telemetry
         return view;
     }
 
-    public async Task<IReadOnlyList<long>> PublishAsync(string tenantId, string channelId, IReadOnlyList<IncomingEvent> events, CancellationToken cancellationToken) =>
-        await PublishAsync(await ViewAsync(tenantId, channelId, cancellationToken), events, cancellationToken);
-
     /// <summary>Routes and writes <paramref name="events"/> by <paramref name="view"/> (read by this request: see <see cref="ViewAsync"/>).</summary>
     public async Task<IReadOnlyList<long>> PublishAsync(EgChannelView view, IReadOnlyList<IncomingEvent> events, CancellationToken cancellationToken)
     {

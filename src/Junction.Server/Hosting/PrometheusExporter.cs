@@ -45,39 +45,8 @@ public sealed class PrometheusExporter : IDisposable
             // The exposed name rides along as the instrument's state: worked out once, not at every measurement.
             listener.EnableMeasurementEvents(instrument, name);
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) =>
-        {
-            var key = ((string)state!, CachedLabels(tags));
-            switch (instrument)
-            {
-                case Counter<long>:
-                    _counters.AddOrUpdate(key, value, (_, sum) => sum + value);
-                    break;
-                case ObservableCounter<long>:
-                    // An observable counter reports its running total.
-                    _counters[key] = value;
-                    break;
-                default:
-                    _gauges[key] = value;
-                    break;
-            }
-        });
-        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, state) =>
-        {
-            var key = ((string)state!, CachedLabels(tags));
-            switch (instrument)
-            {
-                case Histogram<double>:
-                    _histograms.GetOrAdd(key, _ => new Histogram()).Record(value);
-                    break;
-                case ObservableCounter<double>:
-                    _counters[key] = value;
-                    break;
-                default:
-                    _gauges[key] = value;
-                    break;
-            }
-        });
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) => Record(instrument, (string)state!, tags, value));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, state) => Record(instrument, (string)state!, tags, value));
         _listener.Start();
     }
 
@@ -120,6 +89,28 @@ public sealed class PrometheusExporter : IDisposable
     }
 
     public void Dispose() => _listener.Dispose();
+
+    /// <summary>One measurement of any instrument (a long one's value is exact as a double up to 2^53).</summary>
+    private void Record(Instrument instrument, string name, ReadOnlySpan<KeyValuePair<string, object?>> tags, double value)
+    {
+        var key = (name, CachedLabels(tags));
+        switch (instrument)
+        {
+            case Counter<long>:
+                _counters.AddOrUpdate(key, value, (_, sum) => sum + value);
+                break;
+            case ObservableCounter<long> or ObservableCounter<double>:
+                // An observable counter reports its running total.
+                _counters[key] = value;
+                break;
+            case Histogram<double>:
+                _histograms.GetOrAdd(key, _ => new Histogram()).Record(value);
+                break;
+            default:
+                _gauges[key] = value;
+                break;
+        }
+    }
 
     /// <summary><c>junction.probe.duration</c> in seconds → <c>junction_probe_duration_seconds</c>; bytes (<c>By</c>) end in <c>_bytes</c>.</summary>
     private static string Name(Instrument instrument) =>
