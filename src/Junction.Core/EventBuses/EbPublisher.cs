@@ -76,24 +76,27 @@ public static class EbEnvelope
 /// <summary>
 /// The one publisher of EventBridge events (design.md §7): matches each envelope against the bus's enabled rules
 /// (patterns indexed by source and type, compiled once per process) and writes the events with one delivery job per
-/// target of every matching rule in one transaction before answering. Rules are read on every publish, so a rule
-/// answered as created routes the next event on any node.
+/// target of every matching rule in one transaction before answering. A bus's routes are kept per process under the
+/// tenant's EB generation (<see cref="IEbRuleStore.GenerationAsync"/>), read on every publish: a rule or target
+/// answered as created moved it in its own transaction, so it routes the next event on any node, while a publish to an
+/// unchanged bus reads one row instead of its rules and targets.
 /// </summary>
 public sealed class EbPublisher(IEbRuleStore rules, DeliveryOutbox outbox, Telemetry.JunctionMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, EventFilter> _patterns = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<(string Tenant, string Bus), BusRoutes> _routes = new();
+
     private const int MaxCachedPatterns = 10_000;
+
+    private const int MaxCachedBuses = 10_000;
 
     /// <summary>Persists the envelopes (already built and size-checked) with their deliveries; answers how many deliveries they owe.</summary>
     public async Task<int> PublishAsync(EventBus bus, IReadOnlyList<EbEnvelopeBody> envelopes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bus);
         ArgumentNullException.ThrowIfNull(envelopes);
-        var routes = await rules.RoutesAsync(bus.TenantId, bus.Id, cancellationToken);
-        var index = new RouteIndex<EbRoute>(routes.Select(r => (r, Compile(r.Rule.Pattern))));
-        // A target's connection key, read once per publish rather than once per event.
-        var keys = routes.SelectMany(r => r.Targets).ToDictionary(t => t.Id, ConnectionKey, StringComparer.Ordinal);
+        var routes = await RoutesAsync(bus.TenantId, bus.Id, cancellationToken);
         var accepted = new List<AcceptedEvent>(envelopes.Count);
         var owed = 0;
         var matches = new List<EbRoute>();
@@ -104,10 +107,10 @@ public sealed class EbPublisher(IEbRuleStore rules, DeliveryOutbox outbox, Telem
             {
                 using var document = JsonDocument.Parse(envelope.Body);
                 matches.Clear();
-                index.Match(document.RootElement, matches);
+                routes.Index.Match(document.RootElement, matches);
                 foreach (var route in matches)
                 {
-                    deliveriesOwed.AddRange(route.Targets.Select(t => new NewDelivery(route.Rule.Id, t.Id, keys[t.Id])));
+                    deliveriesOwed.AddRange(route.Targets.Select(t => new NewDelivery(route.Rule.Id, t.Id, routes.Keys[t.Id])));
                 }
             }
 
@@ -120,6 +123,35 @@ public sealed class EbPublisher(IEbRuleStore rules, DeliveryOutbox outbox, Telem
         metrics.Published("eb", accepted.Count);
         return owed;
     }
+
+    /// <summary>The bus's routes as a publish sees them now: from this process's cache while the tenant's generation stands.</summary>
+    private async Task<BusRoutes> RoutesAsync(string tenantId, string busId, CancellationToken cancellationToken)
+    {
+        // The generation first: what is read after it is at least as new, so routes are never kept under a newer number than their contents.
+        var generation = await rules.GenerationAsync(tenantId, cancellationToken);
+        if (_routes.TryGetValue((tenantId, busId), out var cached) && cached.Generation == generation)
+        {
+            return cached;
+        }
+
+        var routes = await rules.RoutesAsync(tenantId, busId, cancellationToken);
+        var fresh = new BusRoutes(
+            generation,
+            routes.Count,
+            new RouteIndex<EbRoute>(routes.Select(r => (r, Compile(r.Rule.Pattern)))),
+            // A target's connection key, worked out once per generation rather than once per event.
+            routes.SelectMany(r => r.Targets).ToDictionary(t => t.Id, ConnectionKey, StringComparer.Ordinal));
+        if (_routes.Count >= MaxCachedBuses)
+        {
+            _routes.Clear();
+        }
+
+        _routes[(tenantId, busId)] = fresh;
+        return fresh;
+    }
+
+    /// <summary>A bus's routes under one generation; immutable, shared by concurrent publishes.</summary>
+    private sealed record BusRoutes(long Generation, int Count, RouteIndex<EbRoute> Index, IReadOnlyDictionary<string, string> Keys);
 
     /// <summary>
     /// What a target's deliveries share a per-node concurrency limit and a client with: its destination (the CKafka

@@ -134,6 +134,12 @@ public interface IEbRuleStore
 
     Task<EbWriteOutcome> DeleteTargetAsync(string tenantId, string ruleId, string targetId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A number that every write of the tenant's rules, targets and transformations moves, in the write's own
+    /// transaction (a refused write leaves it): the publisher keeps a bus's routes under it (0 before the first write).
+    /// </summary>
+    Task<long> GenerationAsync(string tenantId, CancellationToken cancellationToken);
+
     /// <summary>The bus's enabled rules that have targets, oldest first: what an event published to it is matched against.</summary>
     Task<IReadOnlyList<EbRoute>> RoutesAsync(string tenantId, string busId, CancellationToken cancellationToken);
 

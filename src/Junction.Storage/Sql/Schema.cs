@@ -356,5 +356,16 @@ internal static class Schema
                 generation  {int} NOT NULL
             );
             """),
+        // The same for EB's rules and targets (EbPublisher): one table of generations, by tenant and face.
+        new(17, "resource-generations", """
+            CREATE TABLE resource_generations (
+                tenant_id   TEXT NOT NULL,
+                face        TEXT NOT NULL,
+                generation  {int} NOT NULL,
+                PRIMARY KEY (tenant_id, face)
+            );
+            INSERT INTO resource_generations (tenant_id, face, generation) SELECT tenant_id, 'eg', generation FROM eg_generations;
+            DROP TABLE eg_generations;
+            """),
     ];
 }

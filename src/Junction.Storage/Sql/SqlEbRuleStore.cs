@@ -8,7 +8,8 @@ namespace Junction.Storage.Sql;
 /// <summary>
 /// Tencent EB rules (<c>eb_rules</c>, the transformation kept on its rule: one per rule) and their targets
 /// (<c>eb_targets</c>). A rule is written under its bus's row lock and a target under its rule's, the same lock a
-/// delete of the bus or rule takes, so a parent deleted concurrently never ends up with children.
+/// delete of the bus or rule takes, so a parent deleted concurrently never ends up with children. Every write that
+/// changes a row moves the tenant's EB generation last in its transaction (<see cref="ResourceGenerations"/>).
 /// </summary>
 public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
 {
@@ -44,6 +45,7 @@ public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
                     INSERT INTO eb_rules (id, tenant_id, bus_id, name, description, enabled, pattern, dead_letter, transformation_id, transformation, created_at, updated_at)
                     VALUES (@Id, @TenantId, @BusId, @Name, @Description, @Enabled, @Pattern, @DeadLetter, @TransformationId, @Transformation, @CreatedAt, @UpdatedAt)
                     """, ToRow(rule), transaction);
+                await ResourceGenerations.BumpAsync(db, transaction, rule.TenantId, ResourceGenerations.Eb);
                 return EbWriteOutcome.Done;
             }
             catch (DbException exception) when (database.IsUniqueViolation(exception))
@@ -88,10 +90,16 @@ public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
         {
             try
             {
-                return await db.ExecuteAsync("""
+                if (await db.ExecuteAsync("""
                     UPDATE eb_rules SET name = @Name, description = @Description, enabled = @Enabled, pattern = @Pattern, dead_letter = @DeadLetter, updated_at = @UpdatedAt
                     WHERE tenant_id = @TenantId AND bus_id = @BusId AND id = @Id
-                    """, ToRow(rule), transaction) > 0 ? EbWriteOutcome.Done : EbWriteOutcome.RuleNotFound;
+                    """, ToRow(rule), transaction) == 0)
+                {
+                    return EbWriteOutcome.RuleNotFound;
+                }
+
+                await ResourceGenerations.BumpAsync(db, transaction, rule.TenantId, ResourceGenerations.Eb);
+                return EbWriteOutcome.Done;
             }
             catch (DbException exception) when (database.IsUniqueViolation(exception))
             {
@@ -118,6 +126,7 @@ public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
             }
 
             await db.ExecuteAsync("DELETE FROM eb_rules WHERE tenant_id = @tenantId AND id = @ruleId", new { tenantId, ruleId }, transaction);
+            await ResourceGenerations.BumpAsync(db, transaction, tenantId, ResourceGenerations.Eb);
             return EbWriteOutcome.Done;
         }, cancellationToken);
 
@@ -143,6 +152,7 @@ public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
                 WHERE tenant_id = @tenantId AND id = @ruleId
                 """,
                 new { id = transformation is null ? null : transformationId, transformation, at = now.ToUnixTimeMilliseconds(), tenantId, ruleId }, transaction);
+            await ResourceGenerations.BumpAsync(db, transaction, tenantId, ResourceGenerations.Eb);
             return EbWriteOutcome.Done;
         }, cancellationToken);
 
@@ -171,6 +181,7 @@ public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
                 INSERT INTO eb_targets (id, tenant_id, bus_id, rule_id, type, description, enable_batch, batch_timeout, batch_event_count, created_at, updated_at)
                 VALUES (@Id, @TenantId, @BusId, @RuleId, @Type, @Description, @EnableBatch, @BatchTimeout, @BatchEventCount, @CreatedAt, @UpdatedAt)
                 """, ToRow(target), transaction);
+            await ResourceGenerations.BumpAsync(db, transaction, target.TenantId, ResourceGenerations.Eb);
             return EbWriteOutcome.Done;
         }, cancellationToken);
     }
@@ -197,16 +208,34 @@ public sealed class SqlEbRuleStore(IDatabase database) : IEbRuleStore
     public Task<EbWriteOutcome> UpdateTargetAsync(EbTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return database.WriteAsync(async (db, transaction) => await db.ExecuteAsync("""
-            UPDATE eb_targets SET enable_batch = @EnableBatch, batch_timeout = @BatchTimeout, batch_event_count = @BatchEventCount, updated_at = @UpdatedAt
-            WHERE tenant_id = @TenantId AND rule_id = @RuleId AND id = @Id
-            """, ToRow(target), transaction) > 0 ? EbWriteOutcome.Done : EbWriteOutcome.TargetNotFound, cancellationToken);
+        return database.WriteAsync(
+            async (db, transaction) => await MovedIfChangedAsync(db, transaction, target.TenantId, await db.ExecuteAsync("""
+                UPDATE eb_targets SET enable_batch = @EnableBatch, batch_timeout = @BatchTimeout, batch_event_count = @BatchEventCount, updated_at = @UpdatedAt
+                WHERE tenant_id = @TenantId AND rule_id = @RuleId AND id = @Id
+                """, ToRow(target), transaction)) ? EbWriteOutcome.Done : EbWriteOutcome.TargetNotFound,
+            cancellationToken);
     }
 
     public Task<EbWriteOutcome> DeleteTargetAsync(string tenantId, string ruleId, string targetId, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (db, transaction) => await db.ExecuteAsync(
-            "DELETE FROM eb_targets WHERE tenant_id = @tenantId AND rule_id = @ruleId AND id = @targetId",
-            new { tenantId, ruleId, targetId }, transaction) > 0 ? EbWriteOutcome.Done : EbWriteOutcome.TargetNotFound, cancellationToken);
+        database.WriteAsync(
+            async (db, transaction) => await MovedIfChangedAsync(db, transaction, tenantId, await db.ExecuteAsync(
+                "DELETE FROM eb_targets WHERE tenant_id = @tenantId AND rule_id = @ruleId AND id = @targetId",
+                new { tenantId, ruleId, targetId }, transaction)) ? EbWriteOutcome.Done : EbWriteOutcome.TargetNotFound,
+            cancellationToken);
+
+    /// <summary>Moves the tenant's EB generation when a write changed rows; answers whether it did.</summary>
+    private static async Task<bool> MovedIfChangedAsync(DbConnection db, DbTransaction transaction, string tenantId, int changed)
+    {
+        if (changed > 0)
+        {
+            await ResourceGenerations.BumpAsync(db, transaction, tenantId, ResourceGenerations.Eb);
+        }
+
+        return changed > 0;
+    }
+
+    public Task<long> GenerationAsync(string tenantId, CancellationToken cancellationToken) =>
+        ResourceGenerations.ReadAsync(database, tenantId, ResourceGenerations.Eb, cancellationToken);
 
     public async Task<IReadOnlyList<EbRoute>> RoutesAsync(string tenantId, string busId, CancellationToken cancellationToken)
     {

@@ -17,15 +17,6 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
         VALUES (@TenantId, @Kind, @Id, @ParentId, @Name, @UniqueName, @Label, @RefId, @Body, @CreatedAt, @UpdatedAt)
         """;
 
-    /// <summary>
-    /// Every write that changes a tenant's resources moves its generation, last in its transaction (on PostgreSQL the
-    /// row's lock is then the last one a write takes, so it adds no lock-order cycle).
-    /// </summary>
-    private const string Bump = """
-        INSERT INTO eg_generations (tenant_id, generation) VALUES (@tenantId, 1)
-        ON CONFLICT (tenant_id) DO UPDATE SET generation = eg_generations.generation + 1
-        """;
-
     public Task<EgWriteOutcome> CreateAsync(EgDocument document, IReadOnlyList<EgDocument> children, EgQuota quota, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -64,7 +55,7 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
                 return EgWriteOutcome.NameTaken;
             }
 
-            await db.ExecuteAsync(Bump, new { tenantId = document.TenantId }, transaction);
+            await ResourceGenerations.BumpAsync(db, transaction, document.TenantId, ResourceGenerations.Eg);
             return EgWriteOutcome.Done;
         }, cancellationToken);
     }
@@ -130,13 +121,8 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
         return rows.Select(FromRow).ToList();
     }
 
-    public async Task<long> GenerationAsync(string tenantId, CancellationToken cancellationToken)
-    {
-        // Read on every publish: through a prepared statement, and always one row (0 before the tenant's first write).
-        await using var db = await database.OpenAsync(cancellationToken);
-        await using var read = new PreparedStatement(db, null, "SELECT COALESCE(MAX(generation), 0) FROM eg_generations WHERE tenant_id = @tenantId", "tenantId");
-        return await read.ScalarAsync(cancellationToken, tenantId);
-    }
+    public Task<long> GenerationAsync(string tenantId, CancellationToken cancellationToken) =>
+        ResourceGenerations.ReadAsync(database, tenantId, ResourceGenerations.Eg, cancellationToken);
 
     public async Task<IReadOnlyList<EgDocument>> ChildrenAsync(string tenantId, string kind, IReadOnlyCollection<string> parentIds, CancellationToken cancellationToken)
     {
@@ -201,7 +187,7 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
                     }
                 }
 
-                await db.ExecuteAsync(Bump, new { tenantId = document.TenantId }, transaction);
+                await ResourceGenerations.BumpAsync(db, transaction, document.TenantId, ResourceGenerations.Eg);
             }
             catch (DbException exception) when (database.IsUniqueViolation(exception))
             {
@@ -234,7 +220,7 @@ public sealed class SqlEgStore(IDatabase database) : IEgStore
                 await db.ExecuteAsync("DELETE FROM eg_resources WHERE tenant_id = @tenantId AND kind = 'target' AND parent_id = @id", new { tenantId, id }, transaction);
             }
 
-            await db.ExecuteAsync(Bump, new { tenantId }, transaction);
+            await ResourceGenerations.BumpAsync(db, transaction, tenantId, ResourceGenerations.Eg);
             return EgWriteOutcome.Done;
         }, cancellationToken);
 

@@ -636,20 +636,18 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var channel = new EgDocument("t1", EgKinds.Channel, "c1", null, "ch", true, "CUSTOM", null, "{}", s_t0, s_t0);
         var subscription = new EgDocument("t1", EgKinds.Subscription, "s1", "c1", "sub", true, "CREATED", null, "{}", s_t0, s_t0);
         var target = new EgDocument("t1", EgKinds.Target, "tg1", "s1", "HTTPS", false, null, null, "{}", s_t0, s_t0);
-        var seen = new List<long>();
+        // Read through the other handle: the number is committed with the write it counts.
+        var seen = new GenerationWatch(() => other.GenerationAsync("t1", CancellationToken.None));
         async Task MovedAsync(EgWriteOutcome outcome)
         {
             Assert.Equal(EgWriteOutcome.Done, outcome);
-            // Read through the other handle: the number is committed with the write it counts.
-            var now = await other.GenerationAsync("t1", CancellationToken.None);
-            Assert.True(seen.Count == 0 || now > seen[^1], $"the generation did not move: {now} after {string.Join(", ", seen)}");
-            seen.Add(now);
+            await seen.MovedAsync();
         }
 
         await MovedAsync(await eg.CreateAsync(channel, [], new EgQuota(10), CancellationToken.None));
         await MovedAsync(await eg.CreateAsync(subscription, [target], new EgQuota(10), CancellationToken.None));
         await MovedAsync(await eg.ReplaceAsync(subscription with { Body = "{\"v\":2}", UpdatedAt = s_t0.AddSeconds(1) }, [], CancellationToken.None));
-        var before = seen[^1];
+        var before = seen.Last;
 
         // Writes that change nothing leave it: a name taken, a quota full, a lost race, a missing resource, a channel in use.
         Assert.Equal(EgWriteOutcome.NameTaken, await eg.CreateAsync(channel with { Id = "c2" }, [], new EgQuota(10), CancellationToken.None));
@@ -665,6 +663,70 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.True(await other.GenerationAsync("t2", CancellationToken.None) > 0);
 
         await MovedAsync(await eg.DeleteAsync("t1", EgKinds.Subscription, "s1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task EbGeneration_MovesWithEveryWriteOfRulesAndTargets_InItsTransaction_AndNotWithARefusedOne()
+    {
+        var rules = new SqlEbRuleStore(Database);
+        var other = new SqlEbRuleStore(OpenSecondHandle(Database));
+        var eg = new SqlEgStore(Database);
+        await new SqlEventBusStore(Database).CreateAsync(Bus("t1", "eb-g"), 10, CancellationToken.None);
+        Assert.Equal(0, await rules.GenerationAsync("t1", CancellationToken.None));
+        var seen = new GenerationWatch(() => other.GenerationAsync("t1", CancellationToken.None));
+        async Task MovedAsync(EbWriteOutcome outcome)
+        {
+            Assert.Equal(EbWriteOutcome.Done, outcome);
+            await seen.MovedAsync();
+        }
+
+        var rule = Rule("t1", "eb-g", "rule-1");
+        var target = Target("t1", "eb-g", "rule-1", "target-1");
+        await MovedAsync(await rules.CreateRuleAsync(rule, 10, CancellationToken.None));
+        await MovedAsync(await rules.CreateTargetAsync(target, 10, CancellationToken.None));
+        await MovedAsync(await rules.UpdateRuleAsync(rule with { Enabled = false, UpdatedAt = s_t0.AddSeconds(1) }, CancellationToken.None));
+        await MovedAsync(await rules.SetTransformationAsync("t1", "eb-g", "rule-1", "tsfm-1", "{}", create: true, s_t0, CancellationToken.None));
+        await MovedAsync(await rules.UpdateTargetAsync(target with { EnableBatchDelivery = true, UpdatedAt = s_t0.AddSeconds(1) }, CancellationToken.None));
+        var before = seen.Last;
+
+        // Writes that change nothing leave it: a name taken, a quota full, a missing parent or row, a rule in use.
+        Assert.Equal(EbWriteOutcome.NameTaken, await rules.CreateRuleAsync(Rule("t1", "eb-g", "rule-2") with { Name = "rule-1" }, 10, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.QuotaExceeded, await rules.CreateRuleAsync(Rule("t1", "eb-g", "rule-3"), 1, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.BusNotFound, await rules.CreateRuleAsync(Rule("t1", "eb-none", "rule-4"), 10, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.QuotaExceeded, await rules.CreateTargetAsync(Target("t1", "eb-g", "rule-1", "target-2"), 1, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.RuleNotFound, await rules.UpdateRuleAsync(Rule("t1", "eb-g", "rule-none"), CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.TargetNotFound, await rules.UpdateTargetAsync(target with { Id = "target-none" }, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.TargetNotFound, await rules.DeleteTargetAsync("t1", "rule-1", "target-none", CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.Exists, await rules.SetTransformationAsync("t1", "eb-g", "rule-1", "tsfm-2", "{}", create: true, s_t0, CancellationToken.None));
+        Assert.Equal(EbWriteOutcome.InUse, await rules.DeleteRuleAsync("t1", "eb-g", "rule-1", CancellationToken.None));
+        Assert.Equal(before, await other.GenerationAsync("t1", CancellationToken.None));
+
+        // EG's writes and another tenant's are counted apart.
+        Assert.Equal(EgWriteOutcome.Done, await eg.CreateAsync(
+            new EgDocument("t1", EgKinds.Channel, "c1", null, "ch", true, "CUSTOM", null, "{}", s_t0, s_t0), [], new EgQuota(10), CancellationToken.None));
+        await new SqlEventBusStore(Database).CreateAsync(Bus("t2", "eb-g2"), 10, CancellationToken.None);
+        Assert.Equal(EbWriteOutcome.Done, await rules.CreateRuleAsync(Rule("t2", "eb-g2", "rule-9"), 10, CancellationToken.None));
+        Assert.Equal(before, await other.GenerationAsync("t1", CancellationToken.None));
+        Assert.True(await other.GenerationAsync("t2", CancellationToken.None) > 0);
+
+        await MovedAsync(await rules.DeleteTargetAsync("t1", "rule-1", "target-1", CancellationToken.None));
+        await MovedAsync(await rules.SetTransformationAsync("t1", "eb-g", "rule-1", "tsfm-1", null, create: false, s_t0, CancellationToken.None));
+        await MovedAsync(await rules.DeleteRuleAsync("t1", "eb-g", "rule-1", CancellationToken.None));
+    }
+
+    /// <summary>The generations a test has seen: each read after a write must be greater than the one before.</summary>
+    private sealed class GenerationWatch(Func<Task<long>> read)
+    {
+        private readonly List<long> _seen = [];
+
+        public long Last => _seen[^1];
+
+        public async Task MovedAsync()
+        {
+            var now = await read();
+            Assert.True(_seen.Count == 0 || now > _seen[^1], $"the generation did not move: {now} after {string.Join(", ", _seen)}");
+            _seen.Add(now);
+        }
     }
 
     [Fact]

@@ -88,6 +88,38 @@ public sealed class EbDataPlaneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Routes_FollowEveryRuleAndTargetChange_AtTheNextPublish()
+    {
+        // Each publish below first sees the bus as the one before it left it (the routes kept under the tenant's EB
+        // generation); every change in between must show at once.
+        var bus = await BusAsync();
+        async Task<int> PublishAsync(string id)
+        {
+            await OkAsync("PutEvents", new { EventBusId = bus, EventList = new[] { new { Source = "shop.orders", Data = """{"amount":10}""", Type = "t", Subject = "s", Id = id } } });
+            return await DeliverAsync();
+        }
+
+        Assert.Equal(0, await PublishAsync("e-0"));
+        var rule = await RuleAsync(bus, """{"source":["shop.orders"]}""");
+        Assert.Equal(0, await PublishAsync("e-1"));
+        var target = await ScfTargetAsync(bus, rule);
+        Assert.Equal(1, await PublishAsync("e-2"));
+
+        await OkAsync("UpdateRule", new { EventBusId = bus, RuleId = rule, Enable = false });
+        Assert.Equal(0, await PublishAsync("e-3"));
+        await OkAsync("UpdateRule", new { EventBusId = bus, RuleId = rule, Enable = true });
+        Assert.Equal(1, await PublishAsync("e-4"));
+        await OkAsync("UpdateRule", new { EventBusId = bus, RuleId = rule, EventPattern = """{"source":["elsewhere"]}""" });
+        Assert.Equal(0, await PublishAsync("e-5"));
+        await OkAsync("UpdateRule", new { EventBusId = bus, RuleId = rule, EventPattern = """{"source":["shop.orders"]}""" });
+        Assert.Equal(1, await PublishAsync("e-6"));
+
+        await OkAsync("DeleteTarget", new { EventBusId = bus, RuleId = rule, TargetId = target });
+        Assert.Equal(0, await PublishAsync("e-7"));
+        Assert.Equal(["e-2", "e-4", "e-6"], _receiver.Received.Select(r => JsonNode.Parse(r.Text)!["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Transformation_IsAppliedBeforeEveryTargetOfItsRule_AndDataKeyDeliversOnlyData()
     {
         var bus = await BusAsync();
