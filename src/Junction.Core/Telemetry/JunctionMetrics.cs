@@ -62,6 +62,21 @@ public sealed class JunctionMetrics : IDisposable
         _meter.CreateObservableGauge("junction.runtime.thread_pool.threads", () => (long)ThreadPool.ThreadCount, "{thread}", "Thread-pool threads");
     }
 
+    /// <summary>
+    /// Reports the SQLite writer of this process through <paramref name="read"/> (read at each scrape): its busy time,
+    /// transactions and writes since it started. On PostgreSQL there is no such single writer and nothing is reported.
+    /// </summary>
+    public void ObserveWriter(Func<WriterReading> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        _meter.CreateObservableCounter("junction.storage.writer.busy", () => read().Busy.TotalSeconds, "s",
+            "Time the SQLite writer of this process spent running write transactions since it started; its rise per second is the writer's busy fraction, and near 1 the writer limits every path that writes");
+        _meter.CreateObservableCounter("junction.storage.writer.transactions", () => read().Transactions, "{transaction}",
+            "Write transactions the SQLite writer committed (writes waiting together commit together)");
+        _meter.CreateObservableCounter("junction.storage.writer.writes", () => read().Writes, "{write}",
+            "Writes the SQLite writer ran, kept or failed (a publish, a claim, a batch of completions: one each)");
+    }
+
     public void Request(string face, int status) =>
         _requests.Add(1, new("face", face), new("outcome", status switch
         {
@@ -104,3 +119,6 @@ public sealed class JunctionMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 }
+
+/// <summary>What the one SQLite writer of a process has done since it started.</summary>
+public readonly record struct WriterReading(long Transactions, long Writes, TimeSpan Busy);

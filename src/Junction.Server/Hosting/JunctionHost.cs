@@ -121,6 +121,11 @@ public static partial class JunctionHost
         // Created now so that it listens from the first request on.
         _ = app.Services.GetRequiredService<PrometheusExporter>();
         var metrics = app.Services.GetRequiredService<JunctionMetrics>();
+        if (app.Services.GetRequiredService<Junction.Storage.Sql.IDatabase>() is Junction.Storage.Sqlite.SqliteDatabase sqlite)
+        {
+            metrics.ObserveWriter(() => sqlite.Writer);
+        }
+
         app.Use(async (context, next) =>
         {
             // Every answer counts, a request that threw included: the exception handler outside turns it into a 500,

@@ -131,6 +131,9 @@ public sealed class SqliteDatabase : IDatabase, IDisposable
     /// <summary>Write transactions this handle has committed (group commit puts several writes in one).</summary>
     internal long WriteTransactions => _writer.Batches;
 
+    /// <summary>What this process's one writer has done so far (<c>/metrics</c>: <c>junction_storage_writer_*</c>).</summary>
+    public Core.Telemetry.WriterReading Writer => _writer.Reading;
+
     /// <summary>Checkpoints the background checkpointer has run; for tests.</summary>
     internal long Checkpoints => _writer.Checkpoints;
 

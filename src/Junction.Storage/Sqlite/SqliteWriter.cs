@@ -39,6 +39,8 @@ internal sealed class SqliteWriter(string connectionString, string path) : IDisp
     private SqliteSession? _session;
 
     private long _batches;
+    private long _writes;
+    private long _busyTicks;
 
     /// <summary>Set once the database file was found gone: this handle then takes no more writes.</summary>
     private volatile string? _lost;
@@ -48,6 +50,14 @@ internal sealed class SqliteWriter(string connectionString, string path) : IDisp
 
     /// <summary>Transactions committed so far (each holding one or more writes).</summary>
     public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>
+    /// What the writer has done so far: transactions committed, writes run (kept or failed), and the time spent with a
+    /// batch in hand — taken, run, committed and answered. Busy time per second of wall time is how much of this
+    /// process's write capacity is used: near 1, the writer is what limits every path that writes.
+    /// </summary>
+    public Core.Telemetry.WriterReading Reading =>
+        new(Interlocked.Read(ref _batches), Interlocked.Read(ref _writes), System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _busyTicks)));
 
     /// <summary>Checkpoints run by this writer's checkpointer so far.</summary>
     public long Checkpoints => _checkpointer.Checkpoints;
@@ -116,6 +126,22 @@ internal sealed class SqliteWriter(string connectionString, string path) : IDisp
         {
             return;
         }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await RunAsync(batch);
+        }
+        finally
+        {
+            // Only the drain runs batches, one at a time: these add up to the writer's busy time.
+            Interlocked.Add(ref _writes, batch.Count);
+            Interlocked.Add(ref _busyTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+        }
+    }
+
+    private async Task RunAsync(List<Write> batch)
+    {
 
         try
         {

@@ -70,6 +70,29 @@ public sealed class MetricsTests : IDisposable
         Assert.True(Value(await ScrapeAsync(), "junction_runtime_gc_collections_total{generation=\"gen0\"}") > collections);
     }
 
+    [Fact]
+    public async Task Metrics_ReportTheSqliteWriter_BusyTimeTransactionsAndWrites_AsRunningTotals()
+    {
+        var before = await ScrapeAsync();
+        Assert.Contains("# TYPE junction_storage_writer_busy_seconds_total counter", before, StringComparison.Ordinal);
+        var writes = Value(before, "junction_storage_writer_writes_total");
+        var transactions = Value(before, "junction_storage_writer_transactions_total");
+
+        // Five connections created one after another: five writes, each committed before it is answered.
+        var eg = _factory.CreateHuaweiClient();
+        for (var i = 0; i < 5; i++)
+        {
+            var created = await eg.PostAsync($"/v1/{JunctionFactory.ProjectId}/connections", new { name = $"w{i}", vpc_id = "v", subnet_id = "s" });
+            Assert.Equal(System.Net.HttpStatusCode.OK, created.StatusCode);
+        }
+
+        var after = await ScrapeAsync();
+        Assert.True(Value(after, "junction_storage_writer_writes_total") >= writes + 5, $"writes {writes} before, after:\n{after}");
+        Assert.True(Value(after, "junction_storage_writer_transactions_total") >= transactions + 5);
+        Assert.True(Value(after, "junction_storage_writer_writes_total") >= Value(after, "junction_storage_writer_transactions_total"));
+        Assert.True(Value(after, "junction_storage_writer_busy_seconds_total") > Value(before, "junction_storage_writer_busy_seconds_total"));
+    }
+
     private static double Value(string text, string series)
     {
         var match = Regex.Match(text, $"(?m)^{Regex.Escape(series)} (\\S+)$");
