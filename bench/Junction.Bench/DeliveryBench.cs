@@ -69,6 +69,7 @@ internal static class DeliveryBench
         // shared machine ranged ±20% between runs. The CPU per event is over all three; latencies are pooled.
         var putLatencies = new ConcurrentBag<double>();
         var cpuBefore = CpuSeconds(node.Pid);
+        var writerBefore = await WriterAsync(http);
         var rounds = 0;
         var webhook = await MedianAsync("Junction webhook", async () =>
         {
@@ -77,6 +78,7 @@ internal static class DeliveryBench
         });
         var webhookRate = events / webhook.TotalSeconds;
         var webhookCpu = (CpuSeconds(node.Pid) - cpuBefore) / (3.0 * events) * 1e6;
+        var webhookWriter = (await WriterAsync(http)).Since(writerBefore);
         var puts = putLatencies.Order().ToList();
 
         // Kafka: raw producer with acks=all, then Junction to a Kafka target through a KAFKA connection with acks=all.
@@ -102,6 +104,7 @@ internal static class DeliveryBench
         await PublishAsync(client, kafkaChannel, "kafka", "v", warm, clients, new ConcurrentBag<double>(), topic.Holds(warm, Delivered, warmedKafka + (2 * warm)));
         await Task.Delay(TimeSpan.FromSeconds(2));
         cpuBefore = CpuSeconds(node.Pid);
+        writerBefore = await WriterAsync(http);
         rounds = 0;
         var kafka = await MedianAsync("Junction Kafka", async () =>
         {
@@ -110,6 +113,7 @@ internal static class DeliveryBench
         });
         var kafkaRate = events / kafka.TotalSeconds;
         var kafkaCpu = (CpuSeconds(node.Pid) - cpuBefore) / (3.0 * events) * 1e6;
+        var kafkaWriter = (await WriterAsync(http)).Since(writerBefore);
 
         // Accepting alone: the same publishing to a channel whose source no subscription names (events stored, no jobs),
         // to tell what of the CPU per event above is PutEvents and what is delivery.
@@ -140,6 +144,7 @@ internal static class DeliveryBench
         Console.WriteLine($"| PutEvents (1 event) p50 / p99 at {clients} closed-loop clients for {steadyFor.TotalSeconds:0} s ({single.Rate:0} events/s accepted, delivery running meanwhile) | {single.P50:0.0} / {single.P99:0.0} ms | | |");
         Console.WriteLine($"| resident memory of the server after {stored} events stored and delivered | {rss:0} MB | | |");
         Console.WriteLine($"| server CPU per event published and delivered: webhook / Kafka | {webhookCpu:0} / {kafkaCpu:0} µs | | |");
+        Console.WriteLine($"| the SQLite writer over the three measured rounds, webhook / Kafka: busy share of the time, writes per transaction | {webhookWriter.Busy:P0} / {kafkaWriter.Busy:P0}, {webhookWriter.PerTransaction:0.0} / {kafkaWriter.PerTransaction:0.0} | | |");
         Console.WriteLine($"| PutEvents alone (a channel no subscription routes): events/s accepted, server CPU per event | {events / accepting.TotalSeconds:0} /s, {acceptCpu:0} µs | | |");
         Console.WriteLine($"| delivery jobs handed to the worker by the publisher (no claim) | {handed} of {attempts} attempts | | |");
         Console.WriteLine($"| claimed jobs put back unattempted (their connection at its limit) | {putBack} | | |");
@@ -149,11 +154,22 @@ internal static class DeliveryBench
     internal static async Task<long> HandedAsync(HttpClient http) => await CounterAsync(http, "junction_delivery_handed");
 
     /// <summary>A counter of the server's <c>/metrics</c> (0 when it has not counted yet).</summary>
-    internal static async Task<long> CounterAsync(HttpClient http, string name)
+    internal static async Task<long> CounterAsync(HttpClient http, string name) => (long)Value(await MetricsAsync(http), name);
+
+    /// <summary>The server's SQLite writer as <c>/metrics</c> reports it now, and when.</summary>
+    internal static async Task<WriterSample> WriterAsync(HttpClient http)
     {
-        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
-        return line is null ? 0 : (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var text = await MetricsAsync(http);
+        return new(Stopwatch.GetTimestamp(), Value(text, "junction_storage_writer_busy_seconds_total"),
+            Value(text, "junction_storage_writer_writes_total"), Value(text, "junction_storage_writer_transactions_total"));
+    }
+
+    private static Task<string> MetricsAsync(HttpClient http) => http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+    private static double Value(string metrics, string name)
+    {
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static object Event(string id, long sentMs, string source = "hooks") => new
@@ -409,4 +425,13 @@ internal static class DeliveryBench
 
     internal static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
+
+/// <summary>A reading of the server's SQLite writer counters at <see cref="At"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+internal readonly record struct WriterSample(long At, double BusySeconds, double Writes, double Transactions)
+{
+    /// <summary>Between <paramref name="earlier"/> and this: the share of the time the writer was busy, and writes per transaction.</summary>
+    public (double Busy, double PerTransaction) Since(WriterSample earlier) =>
+        ((BusySeconds - earlier.BusySeconds) / Stopwatch.GetElapsedTime(earlier.At, At).TotalSeconds,
+         (Writes - earlier.Writes) / Math.Max(1, Transactions - earlier.Transactions));
 }

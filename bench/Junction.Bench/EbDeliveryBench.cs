@@ -85,6 +85,7 @@ internal static class EbDeliveryBench
         // Three measured rounds, the median counts (as for the raw producer); CPU over all three, latencies pooled.
         var puts = new List<double>();
         var cpuBefore = DeliveryBench.CpuSeconds(node.Pid);
+        var writerBefore = await DeliveryBench.WriterAsync(http);
         var rounds = 0;
         var put = await DeliveryBench.MedianAsync("Junction PutEvents → ckafka", async () =>
         {
@@ -97,6 +98,7 @@ internal static class EbDeliveryBench
         });
         var putRate = events / put.TotalSeconds;
         var putCpu = (DeliveryBench.CpuSeconds(node.Pid) - cpuBefore) / (3.0 * events) * 1e6;
+        var putWriter = (await DeliveryBench.WriterAsync(http)).Since(writerBefore);
 
         // The raw loop: consume the burst and produce each record on, acks=all.
         DeliveryBench.RawProducer(cluster.Bootstrap, records, message, "source", keyed: true);
@@ -127,6 +129,7 @@ internal static class EbDeliveryBench
         Console.WriteLine($"| lag: from the connector's creation to the burst's last delivery | {connector.TotalSeconds:0.0} s | {loop.TotalSeconds:0.0} s | |");
         Console.WriteLine($"| resident memory of the server afterwards | {rss:0} MB | | |");
         Console.WriteLine($"| server CPU per event published and delivered (PutEvents → ckafka) | {putCpu:0} µs | | |");
+        Console.WriteLine($"| the SQLite writer over the three PutEvents → ckafka rounds: busy share of the time, writes per transaction | {putWriter.Busy:P0}, {putWriter.PerTransaction:0.0} | | |");
     }
 
     private static object Envelope(string id) => new
