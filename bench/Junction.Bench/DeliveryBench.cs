@@ -130,7 +130,7 @@ internal static class DeliveryBench
         var single = await SingleEventPutAsync(client, webhookChannel, steadyFor, clients);
         var rss = ResidentMegabytes(node.Pid);
         var stored = await ScalarAsync(db, "SELECT COUNT(*) FROM events");
-        var attempts = await ScalarAsync(db, "SELECT COUNT(*) FROM delivery_attempts");
+        var attempts = await ScalarAsync(db, "SELECT (SELECT COUNT(*) FROM delivery_attempts) + (SELECT COUNT(*) FROM deliveries WHERE success_at IS NOT NULL)");
         var handed = await HandedAsync(http);
         var putBack = await CounterAsync(http, "junction_delivery_put_back");
 

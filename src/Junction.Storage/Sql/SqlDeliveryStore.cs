@@ -9,8 +9,9 @@ namespace Junction.Storage.Sql;
 
 /// <summary>
 /// The event log (<c>events</c>), its delivery jobs (<c>deliveries</c>, leased work due at <c>next_at</c> and shared
-/// fairly between connections) and their attempts (<c>delivery_attempts</c>). A job that needs no more attempts has no
-/// due time, so it leaves the claim's index.
+/// fairly between connections) and their attempts. A job that needs no more attempts has no due time, so it leaves the
+/// claim's index. The attempt that delivers a job to its target is kept on the job's row (<c>success_*</c>), the others
+/// in <c>delivery_attempts</c>: a delivered job's completion writes one row, not two (<see cref="IsKeptOnTheJob"/>).
 /// </summary>
 public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
 {
@@ -37,9 +38,19 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         d.first_failure_at AS FirstFailureAt, d.finished_at AS FinishedAt, d.last_error AS LastError
         """;
 
-    private const string AttemptColumns = """
-        delivery_id AS DeliveryId, phase AS Phase, node AS Node, at AS At, duration_ms AS DurationMs, kind AS Kind, code AS Code,
-        message AS Message, status AS Status
+    /// <summary>
+    /// The attempts of the jobs listed by <c>{0}</c> (a parameter list), in the order they were made: the rows of
+    /// <c>delivery_attempts</c>, then each delivered job's successful attempt from its own row — always its last.
+    /// </summary>
+    private const string AttemptsOf = """
+        SELECT DeliveryId, Phase, Node, At, DurationMs, Kind, Code, Message, Status FROM (
+            SELECT delivery_id AS DeliveryId, phase AS Phase, node AS Node, at AS At, duration_ms AS DurationMs, kind AS Kind, code AS Code,
+                message AS Message, status AS Status, 0 AS Last, seq AS Seq
+            FROM delivery_attempts WHERE delivery_id IN ({0})
+            UNION ALL
+            SELECT id, 'Target', success_node, success_at, success_ms, 'Success', success_code, success_message, success_status, 1, id
+            FROM deliveries WHERE id IN ({0}) AND success_at IS NOT NULL
+        ) a ORDER BY Last, Seq
         """;
 
     /// <summary>
@@ -243,6 +254,13 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
                     last_error = @lastError, finished_at = @finished, {LeaseSql.ClearLease}
                 WHERE {LeaseSql.Fence(s_table)}
                 """, "state", "phase", "attempts", "targetAttempts", "nextAt", "firstFailureAt", "lastError", "finished", "Id", "Token");
+            await using var delivered = new PreparedStatement(db, transaction, $"""
+                UPDATE deliveries
+                SET state = @state, phase = @phase, attempts = @attempts, target_attempts = @targetAttempts, next_at = NULL, first_failure_at = @firstFailureAt,
+                    last_error = @lastError, finished_at = @finished, {LeaseSql.ClearLease},
+                    success_at = @at, success_ms = @duration, success_node = @node, success_code = @code, success_message = @message, success_status = @status
+                WHERE {LeaseSql.Fence(s_table)}
+                """, "state", "phase", "attempts", "targetAttempts", "firstFailureAt", "lastError", "finished", "at", "duration", "node", "code", "message", "status", "Id", "Token");
             await using var insert = new PreparedStatement(db, transaction, """
                 INSERT INTO delivery_attempts (delivery_id, phase, node, at, duration_ms, kind, code, message, status)
                 VALUES (@delivery, @phase, @node, @at, @duration, @kind, @code, @message, @status)
@@ -252,6 +270,16 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
             {
                 var (lease, completion) = items[i];
                 var finished = completion.State is DeliveryState.Pending ? (long?)null : completion.Attempt.At.ToUnixTimeMilliseconds();
+                var a = completion.Attempt;
+                if (IsKeptOnTheJob(completion))
+                {
+                    recorded[i] = await delivered.ExecuteAsync(
+                        cancellationToken, completion.State.ToString(), completion.Phase.ToString(), completion.Attempts, completion.TargetAttempts,
+                        completion.FirstFailureAt?.ToUnixTimeMilliseconds(), completion.LastError, finished,
+                        a.At.ToUnixTimeMilliseconds(), a.DurationMs, a.Node, a.Code, a.Message, a.Status, lease.Item.Id, lease.Token) > 0;
+                    continue;
+                }
+
                 recorded[i] = await update.ExecuteAsync(
                     cancellationToken, completion.State.ToString(), completion.Phase.ToString(), completion.Attempts, completion.TargetAttempts,
                     completion.NextAt?.ToUnixTimeMilliseconds(), completion.FirstFailureAt?.ToUnixTimeMilliseconds(), completion.LastError, finished,
@@ -261,7 +289,6 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
                     continue;
                 }
 
-                var a = completion.Attempt;
                 await insert.ExecuteAsync(
                     cancellationToken, a.DeliveryId, a.Phase.ToString(), a.Node, a.At.ToUnixTimeMilliseconds(), a.DurationMs, a.Kind.ToString(), a.Code, a.Message, a.Status);
             }
@@ -269,6 +296,14 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
             return recorded;
         }, cancellationToken);
     }
+
+    /// <summary>
+    /// Whether a completion's attempt is kept on the job's row rather than in its own: the success that delivers the job to
+    /// its target, which is its last attempt (a delivered job is never redriven). A dead-letter queue's success, a
+    /// filtered event and every failure get a row of their own.
+    /// </summary>
+    internal static bool IsKeptOnTheJob(DeliveryCompletion completion) =>
+        completion.State == DeliveryState.Delivered && completion.Attempt.Kind == AttemptKind.Success && completion.Attempt.Phase == DeliveryPhase.Target;
 
     public Task<bool> DeferAsync(Lease<DeliveryWork> lease, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -312,15 +347,19 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
     public async Task<IReadOnlyList<AttemptRecord>> AttemptsAsync(long deliveryId, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);
-        var rows = await db.QueryAsync<AttemptRow>($"SELECT {AttemptColumns} FROM delivery_attempts WHERE delivery_id = @deliveryId ORDER BY seq", new { deliveryId });
+        var rows = await db.QueryAsync<AttemptRow>(string.Format(System.Globalization.CultureInfo.InvariantCulture, AttemptsOf, "@deliveryId"), new { deliveryId });
         return rows.Select(Attempt).ToList();
     }
 
     public async Task<IReadOnlyList<DeliveryMinute>> MinutesAsync(DateTimeOffset from, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);
-        var rows = await db.QueryAsync<(long Minute, string Phase, string Kind, long Count)>(
-            "SELECT at / 60000, phase, kind, COUNT(*) FROM delivery_attempts WHERE at >= @from GROUP BY at / 60000, phase, kind",
+        // The successes kept on their jobs are found by the partial index on success_at.
+        var rows = await db.QueryAsync<(long Minute, string Phase, string Kind, long Count)>("""
+            SELECT at / 60000, phase, kind, COUNT(*) FROM delivery_attempts WHERE at >= @from GROUP BY at / 60000, phase, kind
+            UNION ALL
+            SELECT success_at / 60000, 'Target', 'Success', COUNT(*) FROM deliveries WHERE success_at >= @from GROUP BY success_at / 60000
+            """,
             new { from = from.ToUnixTimeMilliseconds() });
         return [.. rows.GroupBy(r => r.Minute).OrderBy(g => g.Key).Select(g => new DeliveryMinute(
             DateTimeOffset.FromUnixTimeMilliseconds(g.Key * 60_000),
@@ -399,7 +438,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         {
             var ap = new DynamicParameters();
             var ids = SqlLists.In(ap, "d", deliveries.Select(d => d.Id));
-            attempts = (await db.QueryAsync<AttemptRow>($"SELECT {AttemptColumns} FROM delivery_attempts WHERE delivery_id IN ({ids}) ORDER BY seq", ap))
+            attempts = (await db.QueryAsync<AttemptRow>(string.Format(System.Globalization.CultureInfo.InvariantCulture, AttemptsOf, ids), ap))
                 .Select(Attempt).ToList();
         }
 

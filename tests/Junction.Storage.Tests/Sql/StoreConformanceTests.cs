@@ -836,6 +836,57 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Empty(await deliveries.AdoptAsync([.. written.Leased.Select(id => (id, lease.Token))], CancellationToken.None));
     }
 
+    /// <summary>
+    /// The attempt that delivers a job is kept on the job's row, every other in a row of its own; whoever reads attempts
+    /// (a delivery's history, an event's trace, the minutes of the console's chart) sees them all, in the order they were made.
+    /// </summary>
+    [Fact]
+    public async Task Deliveries_TheDeliveringAttemptIsKeptOnItsJob_AndReadBackWithTheOthers_InOrder()
+    {
+        var deliveries = new SqlDeliveryStore(Database);
+        var seqs = await deliveries.AppendAsync([Accepted("first-time", "c"), Accepted("after-a-retry", "c"), Accepted("dead-lettered", "c")], s_t0, CancellationToken.None);
+        var leases = (await deliveries.ClaimAsync("n1", s_t0, TimeSpan.FromMinutes(1), 3, CancellationToken.None)).OrderBy(l => l.Item.EventSeq).ToList();
+        Assert.Equal(3, leases.Count);
+        AttemptRecord Record(Lease<DeliveryWork> lease, DeliveryPhase phase, DateTimeOffset at, AttemptKind kind, string code, int? status) =>
+            new(lease.Item.Id, phase, "n1", at, 7, kind, code, kind == AttemptKind.Success ? "delivered" : "failed", status);
+
+        // 1: delivered at once. 2: a 503 first (due again), then delivered. 3: refused, then its dead-letter queue took it.
+        var t1 = s_t0.AddSeconds(1);
+        Assert.True(await deliveries.CompleteAsync(leases[0], new DeliveryCompletion(DeliveryState.Delivered, DeliveryPhase.Target, 1, 1, null, null, null,
+            Record(leases[0], DeliveryPhase.Target, t1, AttemptKind.Success, "HTTP_200", 200)), CancellationToken.None));
+        Assert.True(await deliveries.CompleteAsync(leases[1], new DeliveryCompletion(DeliveryState.Pending, DeliveryPhase.Target, 1, 1, t1, t1, "HTTP_503: failed",
+            Record(leases[1], DeliveryPhase.Target, t1, AttemptKind.Retryable, "HTTP_503", 503)), CancellationToken.None));
+        Assert.True(await deliveries.CompleteAsync(leases[2], new DeliveryCompletion(DeliveryState.Pending, DeliveryPhase.DeadLetter, 0, 1, t1, t1, "HTTP_404: failed",
+            Record(leases[2], DeliveryPhase.Target, t1, AttemptKind.Terminal, "HTTP_404", 404)), CancellationToken.None));
+        var t2 = s_t0.AddMinutes(2);
+        var again = (await deliveries.ClaimAsync("n1", t2, TimeSpan.FromMinutes(1), 3, CancellationToken.None)).OrderBy(l => l.Item.EventSeq).ToList();
+        Assert.Equal([leases[1].Item.Id, leases[2].Item.Id], again.Select(l => l.Item.Id));
+        Assert.True(await deliveries.CompleteAsync(again[0], new DeliveryCompletion(DeliveryState.Delivered, DeliveryPhase.Target, 2, 2, null, t1, "HTTP_503: failed",
+            Record(again[0], DeliveryPhase.Target, t2, AttemptKind.Success, "HTTP_201", 201)), CancellationToken.None));
+        Assert.True(await deliveries.CompleteAsync(again[1], new DeliveryCompletion(DeliveryState.DeadLettered, DeliveryPhase.DeadLetter, 1, 1, null, t1, "HTTP_404: failed",
+            Record(again[1], DeliveryPhase.DeadLetter, t2, AttemptKind.Success, "KAFKA_OK", null)), CancellationToken.None));
+
+        // Rows of their own: the 503, the 404 and the dead-letter queue's success; the two deliveries are on their jobs.
+        await using (var db = await Database.OpenAsync(CancellationToken.None))
+        {
+            Assert.Equal(3L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, "SELECT COUNT(*) FROM delivery_attempts"));
+        }
+
+        var once = Assert.Single(await deliveries.AttemptsAsync(leases[0].Item.Id, CancellationToken.None));
+        Assert.Equal(Record(leases[0], DeliveryPhase.Target, t1, AttemptKind.Success, "HTTP_200", 200), once);
+        Assert.Equal(
+            [Record(leases[1], DeliveryPhase.Target, t1, AttemptKind.Retryable, "HTTP_503", 503), Record(again[0], DeliveryPhase.Target, t2, AttemptKind.Success, "HTTP_201", 201)],
+            await deliveries.AttemptsAsync(leases[1].Item.Id, CancellationToken.None));
+        Assert.Equal(["HTTP_404", "KAFKA_OK"], (await deliveries.AttemptsAsync(leases[2].Item.Id, CancellationToken.None)).Select(a => a.Code));
+
+        var trace = await deliveries.TraceAsync("t1", seqs[1], CancellationToken.None);
+        Assert.Equal(["HTTP_503", "HTTP_201"], trace!.Attempts.Select(a => a.Code));
+
+        // The minutes count both kinds: t1's minute a success, a retry and a refusal; t2's a success and a dead letter.
+        var minutes = await deliveries.MinutesAsync(s_t0, CancellationToken.None);
+        Assert.Equal([(1, 1, 1, 0), (1, 0, 0, 1)], minutes.Select(m => (m.Succeeded, m.Retried, m.Refused, m.DeadLettered)));
+    }
+
     [Fact]
     public async Task Deliveries_Prune_DeletesOldFinishedEvents_KeepsPendingAndFailed()
     {
