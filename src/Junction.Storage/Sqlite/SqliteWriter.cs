@@ -140,9 +140,9 @@ internal sealed class SqliteWriter(string connectionString, string path) : IDisp
         }
     }
 
+    /// <summary>Runs <paramref name="batch"/> in one transaction, commits, answers. Never throws.</summary>
     private async Task RunAsync(List<Write> batch)
     {
-
         try
         {
             if (_lost is { } lost)
