@@ -56,8 +56,14 @@ public static class EgDeliveryPlan
         }
 
         TransformOutput body;
-        using (var document = JsonDocument.Parse(work.Event))
+        if (ReferenceEquals(transform.Value, EgTargetTransform.Original))
         {
+            // The CloudEvent as it was accepted: stored as compact JSON, it is what ORIGINAL's Apply would copy out of it.
+            body = new TransformOutput(TransformOutput.CloudEvent, work.Event);
+        }
+        else
+        {
+            using var document = JsonDocument.Parse(work.Event);
             body = transform.Value!.Apply(document.RootElement);
         }
 
