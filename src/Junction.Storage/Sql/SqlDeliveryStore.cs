@@ -248,19 +248,16 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
                 await db.ExecuteAsync($"SELECT id FROM deliveries WHERE id IN ({ids}) ORDER BY id {database.ForUpdate}", p, transaction);
             }
 
+            // The success_* columns hold the delivering attempt (IsKeptOnTheJob) and stay null otherwise: a job whose
+            // row holds one is delivered, and no later completion changes it.
             await using var update = new PreparedStatement(db, transaction, $"""
                 UPDATE deliveries
                 SET state = @state, phase = @phase, attempts = @attempts, target_attempts = @targetAttempts, next_at = @nextAt, first_failure_at = @firstFailureAt,
-                    last_error = @lastError, finished_at = @finished, {LeaseSql.ClearLease}
-                WHERE {LeaseSql.Fence(s_table)}
-                """, "state", "phase", "attempts", "targetAttempts", "nextAt", "firstFailureAt", "lastError", "finished", "Id", "Token");
-            await using var delivered = new PreparedStatement(db, transaction, $"""
-                UPDATE deliveries
-                SET state = @state, phase = @phase, attempts = @attempts, target_attempts = @targetAttempts, next_at = NULL, first_failure_at = @firstFailureAt,
                     last_error = @lastError, finished_at = @finished, {LeaseSql.ClearLease},
                     success_at = @at, success_ms = @duration, success_node = @node, success_code = @code, success_message = @message, success_status = @status
                 WHERE {LeaseSql.Fence(s_table)}
-                """, "state", "phase", "attempts", "targetAttempts", "firstFailureAt", "lastError", "finished", "at", "duration", "node", "code", "message", "status", "Id", "Token");
+                """, "state", "phase", "attempts", "targetAttempts", "nextAt", "firstFailureAt", "lastError", "finished",
+                "at", "duration", "node", "code", "message", "status", "Id", "Token");
             await using var insert = new PreparedStatement(db, transaction, """
                 INSERT INTO delivery_attempts (delivery_id, phase, node, at, duration_ms, kind, code, message, status)
                 VALUES (@delivery, @phase, @node, @at, @duration, @kind, @code, @message, @status)
@@ -271,20 +268,13 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
                 var (lease, completion) = items[i];
                 var finished = completion.State is DeliveryState.Pending ? (long?)null : completion.Attempt.At.ToUnixTimeMilliseconds();
                 var a = completion.Attempt;
-                if (IsKeptOnTheJob(completion))
-                {
-                    recorded[i] = await delivered.ExecuteAsync(
-                        cancellationToken, completion.State.ToString(), completion.Phase.ToString(), completion.Attempts, completion.TargetAttempts,
-                        completion.FirstFailureAt?.ToUnixTimeMilliseconds(), completion.LastError, finished,
-                        a.At.ToUnixTimeMilliseconds(), a.DurationMs, a.Node, a.Code, a.Message, a.Status, lease.Item.Id, lease.Token) > 0;
-                    continue;
-                }
-
+                var kept = IsKeptOnTheJob(completion);
                 recorded[i] = await update.ExecuteAsync(
                     cancellationToken, completion.State.ToString(), completion.Phase.ToString(), completion.Attempts, completion.TargetAttempts,
                     completion.NextAt?.ToUnixTimeMilliseconds(), completion.FirstFailureAt?.ToUnixTimeMilliseconds(), completion.LastError, finished,
-                    lease.Item.Id, lease.Token) > 0;
-                if (!recorded[i])
+                    kept ? a.At.ToUnixTimeMilliseconds() : null, kept ? a.DurationMs : null, kept ? a.Node : null, kept ? a.Code : null,
+                    kept ? a.Message : null, kept ? a.Status : null, lease.Item.Id, lease.Token) > 0;
+                if (!recorded[i] || kept)
                 {
                     continue;
                 }
