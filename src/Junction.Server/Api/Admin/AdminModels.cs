@@ -8,11 +8,11 @@ namespace Junction.Server.Api.Admin;
 /// <summary>JSON settings of the admin API: snake_case names, nulls written.</summary>
 public static class AdminJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    public static JsonSerializerOptions Options { get; } = Wire.SharedJsonOptions.Freeze(new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = false,
-    };
+    });
 }
 
 /// <summary>Every admin error: <c>{"error": {"code", "message"}, "request_id"}</c>.</summary>

@@ -310,9 +310,9 @@ internal static partial class EgRequests
     [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)\z")]
     private static partial Regex HostPattern();
 
-    internal static JsonSerializerOptions ResponseJson { get; } = new()
+    internal static JsonSerializerOptions ResponseJson { get; } = Wire.SharedJsonOptions.Freeze(new()
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    });
 }

@@ -15,7 +15,7 @@ namespace Junction.Server.Api.Iam;
 /// </summary>
 internal static class IamTokensApi
 {
-    private static readonly JsonSerializerOptions s_json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions s_json = Wire.SharedJsonOptions.Freeze(new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
 
     public static IEndpointRouteBuilder MapIamTokens(this IEndpointRouteBuilder app)
     {
