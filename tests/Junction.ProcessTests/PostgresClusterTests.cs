@@ -76,7 +76,9 @@ public sealed class PostgresClusterTests : IDisposable
             }
 
             var stored = await ScalarAsync("SELECT COUNT(*) FROM connections");
-            var said = $"{created} created, {stored} stored; the others: {string.Join(" | ", refusals.GroupBy(r => r).Select(g => $"{g.Count()}× {g.Key}"))}";
+            // The nodes' own account too (warnings and errors: a 500's exception is there).
+            var logs = string.Join("\n", nodes.Select((n, i) => $"node {i}:\n{n.Output[^Math.Min(n.Output.Length, 4000)..]}"));
+            var said = $"{created} created, {stored} stored; the others: {string.Join(" | ", refusals.GroupBy(r => r).Select(g => $"{g.Count()}× {g.Key}"))}\n{logs}";
             Assert.True(created == 60, said);
             Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.BadRequest, HttpStatusCode.Forbidden }));
             Assert.True(stored == 60, said);
