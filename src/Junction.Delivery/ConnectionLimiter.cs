@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Junction.Delivery;
 
 /// <summary>Counts this node's attempts in flight per connection, so that one connection cannot take more than its share.</summary>
-public sealed class ConnectionLimiter
+public sealed class ConnectionLimiter(DeliverySignal signal)
 {
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
 
@@ -35,11 +35,13 @@ public sealed class ConnectionLimiter
                 // Leave no entry behind for a connection with nothing in flight: keys come and go with connections.
                 if (current == 0 || _inFlight.TryRemove(new KeyValuePair<string, int>(key, current)))
                 {
+                    signal.Notify();
                     return;
                 }
             }
             else if (_inFlight.TryUpdate(key, current - 1, current))
             {
+                signal.Notify();
                 return;
             }
         }

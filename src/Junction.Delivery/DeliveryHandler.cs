@@ -19,7 +19,7 @@ namespace Junction.Delivery;
 /// policy; one without is kept as failed for redrive.
 /// </summary>
 public sealed partial class DeliveryHandler(
-    IDeliveryStore store, CompletionBatcher completions, WebhookSink webhooks, KafkaSink kafka, IConnectionStore connections, ConnectionLimiter limiter,
+    IDeliveryStore store, CompletionBatcher completions, WebhookSink webhooks, KafkaSink kafka, IConnectionStore connections, ConnectionLimiter limiter, DeliveryHandoff handoff,
     EgFaceDelivery eg, EbFaceDelivery eb, IOptions<DeliveryOptions> options, NodeId node, TimeProvider time, JunctionMetrics metrics,
     ILogger<DeliveryHandler> logger) : ILeasedHandler<DeliveryWork>
 {
@@ -63,8 +63,14 @@ public sealed partial class DeliveryHandler(
 
         if (!work.HoldsConnectionPlace && !limiter.TryEnter(work.ConnectionKey, settings.MaxInFlightPerConnection))
         {
+            // Claimed beside handed-over jobs that took the connection's last places first: it waits for one in memory
+            // (a read when it is taken), not written back as due and claimed again (two writes).
             metrics.PutBack();
-            await store.DeferAsync(lease, started + settings.BusyRetryDelay, CancellationToken.None);
+            if (!handoff.Requeue(lease))
+            {
+                await store.DeferAsync(lease, started + settings.BusyRetryDelay, CancellationToken.None);
+            }
+
             return;
         }
 

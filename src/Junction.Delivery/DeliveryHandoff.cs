@@ -79,6 +79,33 @@ public sealed class DeliveryHandoff(
         }
     }
 
+    /// <summary>
+    /// Takes back a claimed job whose connection was at its limit when its attempt was to start: it waits here, under the
+    /// claim's lease, for a place like a handed-over job, instead of being written back to the database and claimed
+    /// again. False when the worker is stopping (the caller gives it back to the database).
+    /// </summary>
+    public bool Requeue(Lease<DeliveryWork> lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        lock (_lock)
+        {
+            if (!_open)
+            {
+                return false;
+            }
+
+            var key = lease.Item.ConnectionKey;
+            if (!_waiting.TryGetValue(key, out var queue))
+            {
+                _waiting[key] = queue = new Queue<Waiting>();
+            }
+
+            queue.Enqueue(new Waiting(lease.Item.Id, key, lease.Token, lease.Until));
+            _queued++;
+            return true;
+        }
+    }
+
     public void Cancel(FreshLease lease)
     {
         ArgumentNullException.ThrowIfNull(lease);

@@ -18,15 +18,15 @@ public sealed class DeliveryOptions : IValidatableObject
 
     /// <summary>
     /// Attempts through one connection at once in this process (EG's <c>flavor.concurrency</c> is the ceiling). Jobs of a
-    /// connection at its limit are put back for <see cref="BusyRetryDelay"/> instead of holding a slot, so one slow
-    /// endpoint never takes every slot. The default value is 500, the <c>flavor.concurrency</c> EG shows (under half of
+    /// connection at its limit wait for a place in memory (<see cref="DeliveryHandoff"/>) instead of holding a slot, so one
+    /// slow endpoint never takes every slot. The default value is 500, the <c>flavor.concurrency</c> EG shows (under half of
     /// <see cref="Concurrency"/>): with 256, one Kafka connection whose acks take ~20-30 ms at acks=all was capped near
     /// 9,000-10,000 deliveries/s on this machine, with 512 it made ~13,600 (docs/performance.md).
     /// </summary>
     [Range(1, 4096)]
     public int MaxInFlightPerConnection { get; set; } = 500;
 
-    /// <summary>How long a job whose connection is at its limit waits before it is claimed again. The default value is 50 ms.</summary>
+    /// <summary>How long a claimed job whose connection is at its limit, put back while the worker stops, waits before it is claimed again. The default value is 50 ms.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan BusyRetryDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 

@@ -68,6 +68,7 @@ public partial class LeasedWorker<T> : BackgroundService
 
         LogStarted(_logger, _name, Node, _options.Concurrency);
         var running = new HashSet<Task>();
+        PendingClaim? claim = null;
         _local?.Open();
         try
         {
@@ -75,38 +76,56 @@ public partial class LeasedWorker<T> : BackgroundService
             {
                 running.RemoveWhere(t => t.IsCompleted);
                 var free = _slots.CurrentCount;
-                var claimed = 0;
+                var started = 0;
+                var answered = claim is { Leases.IsCompleted: true };
+                if (answered)
+                {
+                    started += Start(claim!, running, stoppingToken);
+                    claim = null;
+                }
+
                 if (free > 0)
                 {
                     // Handed work first (it costs no claim), but with due work waiting in the database a quarter of
                     // the free slots is kept for the claim, so that retries and other nodes' released work still run.
                     var handed = await TakeLocalAsync(_backlog ? free - Math.Max(1, free / 4) : free, stoppingToken);
-                    var room = free - handed.Count;
-                    var leases = room > 0 ? await ClaimAsync(room, stoppingToken) : [];
-                    _backlog = room == 0 || leases.Count == room;
-                    claimed = handed.Count + leases.Count;
-                    foreach (var lease in handed.Concat(leases))
+                    foreach (var lease in handed)
                     {
                         await _slots.WaitAsync(stoppingToken);
                         running.Add(RunSlotAsync(lease, stoppingToken));
                     }
+
+                    started += handed.Count;
+
+                    // The rest of the slots go to a claim, one at a time, that runs beside this loop: a claim is a
+                    // write, and while it waits for the database (behind a burst of publishes on SQLite's one writer,
+                    // 10-20 ms) handed work and freed places keep being started instead of waiting with it. A claim
+                    // that just found less than it asked for (or failed) is not followed at once by another.
+                    var room = _slots.CurrentCount;
+                    if (claim is null && room > 0 && (!answered || _backlog))
+                    {
+                        claim = Claim(room, stoppingToken);
+                    }
+                    else if (claim is null && room == 0)
+                    {
+                        _backlog = true;
+                    }
                 }
 
                 // A full batch means there is probably more due work: go round again at once.
-                if (claimed == 0 || claimed < free)
+                if (started == 0 || started < free)
                 {
-                    await _signal.WaitAsync(_options.PollInterval, _time, stoppingToken);
-                    if (Gathers && running.Any(t => !t.IsCompleted))
+                    await _signal.WaitAsync(_options.PollInterval, _time, claim?.Leases, stoppingToken);
+                    if (Gathers && running.Any(t => !t.IsCompleted) && claim is not { Leases.IsCompleted: true })
                     {
                         // Woken while busy, most likely by one finished item: let more finish first, or every
-                        // completion would cost a claim (a write and a scan) that finds little.
+                        // completion would cost a take (a read) or a claim (a write and a scan) that finds little.
                         await Task.Delay(_options.ClaimGather, _time, stoppingToken);
                     }
                 }
                 else if (_slots.CurrentCount == 0)
                 {
-                    await _slots.WaitAsync(stoppingToken);
-                    _slots.Release();
+                    await SlotOrClaimAsync(claim, stoppingToken);
                     await GatherAsync(stoppingToken);
                 }
             }
@@ -114,6 +133,12 @@ public partial class LeasedWorker<T> : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down.
+        }
+
+        if (claim is not null)
+        {
+            // What it took is not started: the release below gives it back with the rest of this node's leases.
+            await claim.Leases.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         if (_local is not null)
@@ -124,6 +149,59 @@ public partial class LeasedWorker<T> : BackgroundService
         await Task.WhenAll(running);
         await _queue.ReleaseAsync(Node, _time.GetUtcNow(), CancellationToken.None);
         LogStopped(_logger, _name, Node);
+    }
+
+    /// <summary>A claim under way, with the slots it holds for what it takes.</summary>
+    private sealed record PendingClaim(Task<IReadOnlyList<Lease<T>>> Leases, int Slots);
+
+    /// <summary>Holds <paramref name="slots"/> free slots and claims as many items in the background.</summary>
+    private PendingClaim Claim(int slots, CancellationToken stoppingToken)
+    {
+        for (var i = 0; i < slots; i++)
+        {
+            // Only this loop takes slots, and these are free: no wait.
+            _slots.Wait(0);
+        }
+
+        return new PendingClaim(ClaimAsync(slots, stoppingToken), slots);
+    }
+
+    /// <summary>Runs what a finished claim took in the slots it held, gives the rest back, and notes whether more may be due.</summary>
+    private int Start(PendingClaim claim, HashSet<Task> running, CancellationToken stoppingToken)
+    {
+        IReadOnlyList<Lease<T>> leases = claim.Leases.IsCompletedSuccessfully ? claim.Leases.Result : [];
+        foreach (var lease in leases)
+        {
+            running.Add(RunSlotAsync(lease, stoppingToken));
+        }
+
+        if (claim.Slots > leases.Count)
+        {
+            _slots.Release(claim.Slots - leases.Count);
+        }
+
+        _backlog = leases.Count == claim.Slots;
+        return leases.Count;
+    }
+
+    /// <summary>Waits until a slot frees or the claim under way ends.</summary>
+    private async Task SlotOrClaimAsync(PendingClaim? claim, CancellationToken stoppingToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var slot = _slots.WaitAsync(Timeout.Infinite, linked.Token);
+        await (claim is null ? (Task)slot : Task.WhenAny(slot, claim.Leases));
+        await linked.CancelAsync();
+        try
+        {
+            await slot;
+            _slots.Release();
+        }
+        catch (OperationCanceledException)
+        {
+            // The claim ended first.
+        }
+
+        stoppingToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Whether this worker waits to claim in batches: it has 8 slots or more and a gather time.</summary>

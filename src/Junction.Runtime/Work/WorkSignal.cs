@@ -24,12 +24,15 @@ public class WorkSignal : IDisposable
     }
 
     /// <summary>Waits for a notification or for <paramref name="timeout"/> on the given clock, whichever comes first.</summary>
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    public Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken) => WaitAsync(timeout, time, null, cancellationToken);
+
+    /// <summary>Waits for a notification, for <paramref name="timeout"/> or for <paramref name="orUntil"/> to end, whichever comes first.</summary>
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, Task? orUntil, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var notified = _semaphore.WaitAsync(linked.Token);
         var delay = Task.Delay(timeout, time, linked.Token);
-        await Task.WhenAny(notified, delay);
+        await (orUntil is null ? Task.WhenAny(notified, delay) : Task.WhenAny(notified, delay, orUntil));
         await linked.CancelAsync();
         cancellationToken.ThrowIfCancellationRequested();
     }

@@ -19,7 +19,7 @@ public sealed class DeliveryHandoffTests : IAsyncLifetime
 {
     private readonly TempDirectory _directory = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly ConnectionLimiter _limiter = new();
+    private readonly ConnectionLimiter _limiter = new(new DeliverySignal());
     private readonly JunctionMetrics _metrics = new();
     private readonly NodeId _node = new();
     private SqliteDatabase _database = null!;
@@ -109,6 +109,45 @@ public sealed class DeliveryHandoffTests : IAsyncLifetime
         var third = await handoff.TakeAsync(10, TimeSpan.FromSeconds(15), CancellationToken.None);
         Assert.Equal(["busy", "half"], third.Select(l => l.Item.ConnectionKey).Order());
         Assert.Empty(await handoff.TakeAsync(10, TimeSpan.FromSeconds(15), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Requeue_AClaimedJobWhoseConnectionIsFull_WaitsHereUnderItsClaim_AndIsTakenWhenAPlaceFrees()
+    {
+        var handoff = Handoff(perConnection: 2);
+        await Outbox(handoff).AppendAsync([Event("e1", "a")], CancellationToken.None);
+        handoff.Open();
+        var claimed = Assert.Single(await _store.ClaimAsync(_node.Value, _time.GetUtcNow(), TimeSpan.FromMinutes(1), 10, CancellationToken.None));
+        Assert.True(_limiter.TryEnter("a", 2));
+        Assert.True(_limiter.TryEnter("a", 2));
+
+        // Its connection is full: it waits here, still leased to this node (not written back due for anyone).
+        Assert.True(handoff.Requeue(claimed));
+        Assert.Empty(await handoff.TakeAsync(10, TimeSpan.FromSeconds(15), CancellationToken.None));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Empty(await _store.ClaimAsync("other", _time.GetUtcNow(), TimeSpan.FromMinutes(1), 10, CancellationToken.None));
+
+        _limiter.Exit("a");
+        var taken = Assert.Single(await handoff.TakeAsync(10, TimeSpan.FromSeconds(15), CancellationToken.None));
+        Assert.Equal((claimed.Item.Id, claimed.Token, true), (taken.Item.Id, taken.Token, taken.Item.HoldsConnectionPlace));
+        Assert.Equal(2, _limiter.InFlight("a"));
+
+        // Stopping, it takes nothing back: the caller writes the job back due.
+        await handoff.CloseAsync(TimeSpan.Zero);
+        Assert.False(handoff.Requeue(claimed));
+    }
+
+    [Fact]
+    public async Task APlaceFreed_WakesTheWorker()
+    {
+        using var signal = new DeliverySignal();
+        var limiter = new ConnectionLimiter(signal);
+        Assert.True(limiter.TryEnter("a", 1));
+        var waiting = signal.WaitAsync(TimeSpan.FromHours(1), TimeProvider.System, CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+
+        limiter.Exit("a");
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]

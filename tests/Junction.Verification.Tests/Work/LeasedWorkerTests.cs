@@ -83,6 +83,33 @@ public sealed class LeasedWorkerTests
     }
 
     [Fact]
+    public async Task AClaimWaitingForTheDatabase_DoesNotHoldBackHandedWork()
+    {
+        // The claim blocks (a write queued behind a burst on SQLite's one writer): handed work is started meanwhile,
+        // including work handed over after the claim began; what the claim took runs when it answers.
+        _queue.Add(["due0", "due1"]);
+        _queue.ClaimGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var local = new ListLocal(["handed0", "handed1"]);
+        var handler = new CountingHandler();
+        using var signal = new WorkSignal();
+        using var worker = new LeasedWorker<string>(
+            "test", _queue, handler, signal, new LeasedWorkerOptions { Concurrency = 4 }, new NodeId(), _time, NullLogger.Instance, local);
+
+        await worker.StartAsync(CancellationToken.None);
+        await WaitForAsync(() => handler.Handled.Count == 2 && _queue.ClaimsWaiting == 1);
+        local.Add("handed2");
+        signal.Notify();
+        await WaitForAsync(() => handler.Handled.Count == 3);
+        Assert.Equal(["handed0", "handed1", "handed2"], handler.Handled.Order());
+        Assert.Equal(1, _queue.ClaimsWaiting);
+
+        _queue.ClaimGate.SetResult();
+        await WaitForAsync(() => handler.Handled.Count == 5);
+        await worker.StopAsync(CancellationToken.None);
+        Assert.Equal(["due0", "due1"], handler.Handled.Where(i => i.StartsWith("due", StringComparison.Ordinal)).Order());
+    }
+
+    [Fact]
     public void New_HardStopNotInsideTheLease_Refused() =>
         Assert.Throws<ArgumentException>(() => NewWorker(new BlockingHandler(), new LeasedWorkerOptions { HardStop = TimeSpan.FromSeconds(30), LeaseDuration = TimeSpan.FromSeconds(30) }));
 
@@ -103,8 +130,14 @@ public sealed class LeasedWorkerTests
     {
         private readonly ConcurrentQueue<string> _due = new();
         private int _claimed;
+        private int _claimsWaiting;
 
         public int Claimed => Volatile.Read(ref _claimed);
+
+        /// <summary>While set and not completed, a claim waits for it (as for a database that is busy).</summary>
+        public TaskCompletionSource? ClaimGate { get; set; }
+
+        public int ClaimsWaiting => Volatile.Read(ref _claimsWaiting);
 
         public ConcurrentBag<string> Released { get; } = [];
 
@@ -116,8 +149,15 @@ public sealed class LeasedWorkerTests
             }
         }
 
-        public Task<IReadOnlyList<Lease<string>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<Lease<string>>> ClaimAsync(string node, DateTimeOffset now, TimeSpan lease, int max, CancellationToken cancellationToken)
         {
+            if (ClaimGate is { Task.IsCompleted: false } gate)
+            {
+                Interlocked.Increment(ref _claimsWaiting);
+                await gate.Task.WaitAsync(cancellationToken);
+                Interlocked.Decrement(ref _claimsWaiting);
+            }
+
             var taken = new List<Lease<string>>();
             while (taken.Count < max && _due.TryDequeue(out var item))
             {
@@ -125,7 +165,7 @@ public sealed class LeasedWorkerTests
                 Interlocked.Increment(ref _claimed);
             }
 
-            return Task.FromResult<IReadOnlyList<Lease<string>>>(taken);
+            return taken;
         }
 
         public Task ReleaseAsync(string node, DateTimeOffset now, CancellationToken cancellationToken)
@@ -159,6 +199,31 @@ public sealed class LeasedWorkerTests
             Interlocked.Add(ref _taken, max);
             return Task.FromResult<IReadOnlyList<Lease<string>>>(
                 [.. Enumerable.Range(0, max).Select(_ => new Lease<string>("handed", "t", 0, s_start.AddMinutes(1)))]);
+        }
+    }
+
+    /// <summary>A local source with the handed work the test gives it.</summary>
+    private sealed class ListLocal(IEnumerable<string> items) : ILocalLeases<string>
+    {
+        private readonly ConcurrentQueue<string> _items = new(items);
+
+        public void Add(string item) => _items.Enqueue(item);
+
+        public void Open()
+        {
+        }
+
+        public Task CloseAsync(TimeSpan wait) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<Lease<string>>> TakeAsync(int max, TimeSpan left, CancellationToken cancellationToken)
+        {
+            var taken = new List<Lease<string>>();
+            while (taken.Count < max && _items.TryDequeue(out var item))
+            {
+                taken.Add(new Lease<string>(item, "t", 0, s_start.AddMinutes(1)));
+            }
+
+            return Task.FromResult<IReadOnlyList<Lease<string>>>(taken);
         }
     }
 
