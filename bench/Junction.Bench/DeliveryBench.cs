@@ -231,11 +231,7 @@ internal static class DeliveryBench
         var sending = new List<Task>();
         for (var tick = 0; tick < ticks; tick++)
         {
-            var due = TimeSpan.FromMilliseconds(tick * 10);
-            if (watch.Elapsed < due)
-            {
-                await Task.Delay(due - watch.Elapsed);
-            }
+            await WaitUntilAsync(watch, TimeSpan.FromMilliseconds(tick * 10));
 
             var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
             var events = Enumerable.Range(0, perTick).Select(n => Event($"steady-{tick}-{n}", now)).ToArray();
@@ -253,6 +249,19 @@ internal static class DeliveryBench
             .Select(r => (double)(r.At.ToUnixTimeMilliseconds() - JsonNode.Parse(r.Body)!["data"]!["sent"]!.GetValue<long>()))
             .Order().ToList();
         return (Percentile(latencies, 0.5), Percentile(latencies, 0.99));
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="watch"/> reaches <paramref name="due"/>. The clock is read once: read twice, the wait
+    /// could come out negative between the reads, which Task.Delay refuses (one benchmark run ended on that).
+    /// </summary>
+    private static async Task WaitUntilAsync(Stopwatch watch, TimeSpan due)
+    {
+        var wait = due - watch.Elapsed;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
     }
 
     /// <summary>The offered rate of the open-loop PutEvents phase: Tencent EB's PutEvents quota per region, half AWS EventBridge's per account.</summary>
@@ -277,10 +286,7 @@ internal static class DeliveryBench
         for (var b = 0; b < batches; b++)
         {
             var due = interval * b;
-            if (watch.Elapsed < due)
-            {
-                await Task.Delay(due - watch.Elapsed);
-            }
+            await WaitUntilAsync(watch, due);
 
             await gate.WaitAsync();
             var batch = b;
