@@ -18,8 +18,8 @@ public sealed class DeliveryOptions : IValidatableObject
 
     /// <summary>
     /// Attempts through one connection at once in this process (EG's <c>flavor.concurrency</c> is the ceiling). Jobs of a
-    /// connection at its limit wait for a place in memory (<see cref="DeliveryHandoff"/>) instead of holding a slot, so one
-    /// slow endpoint never takes every slot. The default value is 500, the <c>flavor.concurrency</c> EG shows (under half of
+    /// connection at its limit wait for a place — in the database, or in memory when they were handed over or claimed
+    /// meanwhile (<see cref="DeliveryHandoff"/>) — instead of holding a slot, so one slow endpoint never takes every slot. The default value is 500, the <c>flavor.concurrency</c> EG shows (under half of
     /// <see cref="Concurrency"/>): with 256, one Kafka connection whose acks take ~20-30 ms at acks=all was capped near
     /// 9,000-10,000 deliveries/s on this machine, with 512 it made ~13,600 (docs/performance.md).
     /// </summary>
