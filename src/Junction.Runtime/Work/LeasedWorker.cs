@@ -157,19 +157,22 @@ public partial class LeasedWorker<T> : BackgroundService
     /// <summary>Holds <paramref name="slots"/> free slots and claims as many items in the background.</summary>
     private PendingClaim Claim(int slots, CancellationToken stoppingToken)
     {
-        for (var i = 0; i < slots; i++)
+        // Only this loop takes slots, and these are free: no wait (and never more held than taken).
+        var held = 0;
+        while (held < slots && _slots.Wait(0))
         {
-            // Only this loop takes slots, and these are free: no wait.
-            _slots.Wait(0);
+            held++;
         }
 
-        return new PendingClaim(ClaimAsync(slots, stoppingToken), slots);
+        return new PendingClaim(ClaimAsync(held, stoppingToken), held);
     }
 
     /// <summary>Runs what a finished claim took in the slots it held, gives the rest back, and notes whether more may be due.</summary>
     private int Start(PendingClaim claim, HashSet<Task> running, CancellationToken stoppingToken)
     {
-        IReadOnlyList<Lease<T>> leases = claim.Leases.IsCompletedSuccessfully ? claim.Leases.Result : [];
+        // A claim cancelled by shutdown took nothing; one that failed in a way ClaimAsync does not expect fails the loop,
+        // as it did when the loop awaited it.
+        IReadOnlyList<Lease<T>> leases = claim.Leases.IsCanceled ? [] : claim.Leases.GetAwaiter().GetResult();
         foreach (var lease in leases)
         {
             running.Add(RunSlotAsync(lease, stoppingToken));
