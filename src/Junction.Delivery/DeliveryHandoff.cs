@@ -68,13 +68,7 @@ public sealed class DeliveryHandoff(
 
             foreach (var (id, key) in jobs)
             {
-                if (!_waiting.TryGetValue(key, out var queue))
-                {
-                    _waiting[key] = queue = new Queue<Waiting>();
-                }
-
-                queue.Enqueue(new Waiting(id, key, lease.Token, lease.Until));
-                _queued++;
+                Enqueue(new Waiting(id, key, lease.Token, lease.Until));
             }
         }
     }
@@ -94,16 +88,21 @@ public sealed class DeliveryHandoff(
                 return false;
             }
 
-            var key = lease.Item.ConnectionKey;
-            if (!_waiting.TryGetValue(key, out var queue))
-            {
-                _waiting[key] = queue = new Queue<Waiting>();
-            }
-
-            queue.Enqueue(new Waiting(lease.Item.Id, key, lease.Token, lease.Until));
-            _queued++;
+            Enqueue(new Waiting(lease.Item.Id, lease.Item.ConnectionKey, lease.Token, lease.Until));
             return true;
         }
+    }
+
+    /// <summary>Puts a job at the end of its connection's queue; under the lock.</summary>
+    private void Enqueue(Waiting waiting)
+    {
+        if (!_waiting.TryGetValue(waiting.ConnectionKey, out var queue))
+        {
+            _waiting[waiting.ConnectionKey] = queue = new Queue<Waiting>();
+        }
+
+        queue.Enqueue(waiting);
+        _queued++;
     }
 
     public void Cancel(FreshLease lease)

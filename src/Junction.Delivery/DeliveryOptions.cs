@@ -19,10 +19,11 @@ public sealed class DeliveryOptions : IValidatableObject
     /// <summary>
     /// Attempts through one connection at once in this process (EG's <c>flavor.concurrency</c> is the ceiling). Jobs of a
     /// connection at its limit wait for a place — in the database, or in memory when they were handed over or claimed
-    /// meanwhile (<see cref="DeliveryHandoff"/>) — instead of holding a slot, so one slow endpoint never takes every slot. The default value is 500, the <c>flavor.concurrency</c> EG shows (under half of
-    /// <see cref="Concurrency"/>). For a Kafka connection it bounds the messages awaiting acks, and so the producer's batches:
-    /// one connection carried ~21,500 events/s at 500 and 23,700-25,800 at 2,000 (with 4,096 slots) on this machine
-    /// (docs/performance.md, eighth session).
+    /// meanwhile (<see cref="DeliveryHandoff"/>) — instead of holding a slot, so one slow endpoint never takes every
+    /// slot. The default value is 500, the <c>flavor.concurrency</c> EG shows (under half of <see cref="Concurrency"/>).
+    /// For a Kafka connection it bounds the messages awaiting acks, and so the producer's batches: one connection carried
+    /// ~21,500 events/s at 500 and 23,700-25,800 at 2,000 (with 4,096 slots) on this machine (docs/performance.md, eighth
+    /// session).
     /// </summary>
     [Range(1, 4096)]
     public int MaxInFlightPerConnection { get; set; } = 500;

@@ -53,6 +53,8 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         ) a ORDER BY Last, Seq
         """;
 
+    private static string AttemptsOfSql(string ids) => string.Format(System.Globalization.CultureInfo.InvariantCulture, AttemptsOf, ids);
+
     /// <summary>
     /// Writes the events and their jobs in one transaction: each through a statement prepared once and run per row (an
     /// event answers its sequence number), the jobs after the events. Jobs under <paramref name="lease"/> are written
@@ -337,7 +339,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
     public async Task<IReadOnlyList<AttemptRecord>> AttemptsAsync(long deliveryId, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);
-        var rows = await db.QueryAsync<AttemptRow>(string.Format(System.Globalization.CultureInfo.InvariantCulture, AttemptsOf, "@deliveryId"), new { deliveryId });
+        var rows = await db.QueryAsync<AttemptRow>(AttemptsOfSql("@deliveryId"), new { deliveryId });
         return rows.Select(Attempt).ToList();
     }
 
@@ -428,7 +430,7 @@ public sealed class SqlDeliveryStore(IDatabase database) : IDeliveryStore
         {
             var ap = new DynamicParameters();
             var ids = SqlLists.In(ap, "d", deliveries.Select(d => d.Id));
-            attempts = (await db.QueryAsync<AttemptRow>(string.Format(System.Globalization.CultureInfo.InvariantCulture, AttemptsOf, ids), ap))
+            attempts = (await db.QueryAsync<AttemptRow>(AttemptsOfSql(ids), ap))
                 .Select(Attempt).ToList();
         }
 
