@@ -60,6 +60,10 @@ public sealed class JunctionMetrics : IDisposable
         _meter.CreateObservableGauge("junction.runtime.working_set", () => Environment.WorkingSet, "By", "Resident memory of this process");
         _meter.CreateObservableGauge("junction.runtime.thread_pool.queue", () => ThreadPool.PendingWorkItemCount, "{item}", "Work items waiting for a thread-pool thread");
         _meter.CreateObservableGauge("junction.runtime.thread_pool.threads", () => (long)ThreadPool.ThreadCount, "{thread}", "Thread-pool threads");
+        _meter.CreateObservableCounter("junction.runtime.jit.compilation", () => System.Runtime.JitInfo.GetCompilationTime().TotalSeconds, "s",
+            "Time the JIT spent compiling methods since the process started (it rises while hot methods are recompiled optimised, for a while after start-up)");
+        _meter.CreateObservableCounter("junction.runtime.jit.methods", () => System.Runtime.JitInfo.GetCompiledMethodCount(), "{method}",
+            "Methods the JIT compiled since the process started, each tier counted");
     }
 
     /// <summary>

@@ -50,7 +50,7 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
-    public async Task Metrics_ReportTheRuntime_GcPausesAndCollections_HeapMemoryAndThreadPool()
+    public async Task Metrics_ReportTheRuntime_GcPausesAndCollections_HeapMemoryThreadPoolAndJit()
     {
         GC.Collect(0, GCCollectionMode.Forced, blocking: true);
         var text = await ScrapeAsync();
@@ -64,6 +64,10 @@ public sealed class MetricsTests : IDisposable
         Assert.True(Value(text, "junction_runtime_working_set_bytes") > 1_000_000);
         Assert.True(Value(text, "junction_runtime_thread_pool_threads") >= 1);
         Assert.True(Value(text, "junction_runtime_thread_pool_queue") >= 0);
+        // The JIT has compiled this server's code by the time it answered a scrape.
+        Assert.Contains("# TYPE junction_runtime_jit_compilation_seconds_total counter", text, StringComparison.Ordinal);
+        Assert.True(Value(text, "junction_runtime_jit_methods_total") > 100);
+        Assert.True(Value(text, "junction_runtime_jit_compilation_seconds_total") > 0);
 
         // A counter's running total: a second scrape after another collection reads more, not the difference.
         GC.Collect(0, GCCollectionMode.Forced, blocking: true);
