@@ -132,7 +132,9 @@ internal static class DeliveryBench
         // Latency at a steady rate: each event carries its send time; the receiver stamps its arrival.
         var steady = await SteadyAsync(client, webhookChannel, receiver, steadyRate, steadyFor);
         var openLoop = await OpenLoopPutAsync(client, webhookChannel, OpenLoopRate, steadyFor, clients);
+        var gcBefore = await GcAsync(http);
         var single = await SingleEventPutAsync(client, webhookChannel, steadyFor, clients);
+        var gc = (await GcAsync(http)).Since(gcBefore);
         var rss = ResidentMegabytes(node.Pid);
         var stored = await ScalarAsync(db, "SELECT COUNT(*) FROM events");
         var attempts = await ScalarAsync(db, "SELECT (SELECT COUNT(*) FROM delivery_attempts) + (SELECT COUNT(*) FROM deliveries WHERE success_at IS NOT NULL)");
@@ -149,6 +151,7 @@ internal static class DeliveryBench
         Console.WriteLine($"| publish → received p50 / p99 at a steady {steadyRate} events/s for {steadyFor.TotalSeconds:0} s | {steady.P50:0.0} / {steady.P99:0.0} ms | | |");
         Console.WriteLine($"| PutEvents (20 events) p50 / p99 offered {OpenLoopRate} events/s for {steadyFor.TotalSeconds:0} s (open loop, ≤ {clients} at once; {openLoop.MaxInFlight} at most were) | {openLoop.P50:0.0} / {openLoop.P99:0.0} ms | | |");
         Console.WriteLine($"| PutEvents (1 event) p50 / p99 at {clients} closed-loop clients for {steadyFor.TotalSeconds:0} s ({single.Rate:0} events/s accepted, delivery running meanwhile) | {single.P50:0.0} / {single.P99:0.0} ms | | |");
+        Console.WriteLine($"| the server's garbage collector during the one-event phase: collections/s, pause per second, mean pause | {gc.PerSecond:0.0}, {gc.PausePerSecond:0} ms, {gc.MeanPause:0.0} ms | | |");
         Console.WriteLine($"| resident memory of the server after {stored} events stored and delivered | {rss:0} MB | | |");
         Console.WriteLine($"| server CPU per event published and delivered: webhook / Kafka | {webhookCpu:0} / {kafkaCpu:0} µs | | |");
         Console.WriteLine($"| the SQLite writer over the three measured rounds, webhook / Kafka: busy share of the time, writes per transaction | {webhookWriter.Busy:P0} / {kafkaWriter.Busy:P0}, {webhookWriter.PerTransaction:0.0} / {kafkaWriter.PerTransaction:0.0} | | |");
@@ -195,6 +198,13 @@ internal static class DeliveryBench
         var text = await MetricsAsync(http);
         return new(Stopwatch.GetTimestamp(), Value(text, "junction_storage_writer_busy_seconds_total"),
             Value(text, "junction_storage_writer_writes_total"), Value(text, "junction_storage_writer_transactions_total"));
+    }
+
+    /// <summary>The server's garbage collections (gen0 counts every one) and their pause time so far, as <c>/metrics</c> reports them, and when.</summary>
+    private static async Task<GcSample> GcAsync(HttpClient http)
+    {
+        var text = await MetricsAsync(http);
+        return new(Stopwatch.GetTimestamp(), Value(text, "junction_runtime_gc_collections_total{generation=\"gen0\"}"), Value(text, "junction_runtime_gc_pause_seconds_total"));
     }
 
     private static Task<string> MetricsAsync(HttpClient http) => http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
@@ -488,4 +498,17 @@ internal readonly record struct WriterSample(long At, double BusySeconds, double
     public (double Busy, double PerTransaction) Since(WriterSample earlier) =>
         ((BusySeconds - earlier.BusySeconds) / Stopwatch.GetElapsedTime(earlier.At, At).TotalSeconds,
          (Writes - earlier.Writes) / Math.Max(1, Transactions - earlier.Transactions));
+}
+
+/// <summary>A reading of the server's garbage-collection counters at <see cref="At"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+internal readonly record struct GcSample(long At, double Collections, double PauseSeconds)
+{
+    /// <summary>Between <paramref name="earlier"/> and this: collections per second, pause milliseconds per second, and the mean pause in milliseconds.</summary>
+    public (double PerSecond, double PausePerSecond, double MeanPause) Since(GcSample earlier)
+    {
+        var seconds = Stopwatch.GetElapsedTime(earlier.At, At).TotalSeconds;
+        var collections = Collections - earlier.Collections;
+        var pause = (PauseSeconds - earlier.PauseSeconds) * 1000;
+        return (collections / seconds, pause / seconds, collections == 0 ? 0 : pause / collections);
+    }
 }
