@@ -65,7 +65,7 @@ internal static class DeliveryBench
         var client = new HuaweiClient(http, TimeProvider.System, JunctionProcess.AccessKey, JunctionProcess.SecretKey);
         var webhookChannel = await SetUpAsync(client, "hooks", new { name = "HTTPS", provider_type = "CUSTOM", detail = new { url = receiver.Url + "/junction" }, retry_times = 3, transform = new { type = "ORIGINAL" } });
 
-        // Webhook: publish N events and wait until the receiver holds them all (after a warm-up round).
+        // Webhook: publish N events and wait until the receiver holds them all (after warm-up rounds).
         await WarmAsync(http, "webhook", async round =>
         {
             var warmed = receiver.Count;
