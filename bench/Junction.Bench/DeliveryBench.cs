@@ -135,6 +135,8 @@ internal static class DeliveryBench
         var gcBefore = await GcAsync(http);
         var single = await SingleEventPutAsync(client, webhookChannel, steadyFor, clients);
         var gc = (await GcAsync(http)).Since(gcBefore);
+        // The same to the channel no subscription routes: PutEvents' own latency, with no delivery beside it on the two cores.
+        var singleAlone = await SingleEventPutAsync(client, quietChannel, steadyFor, clients, "quiet");
         var rss = ResidentMegabytes(node.Pid);
         var stored = await ScalarAsync(db, "SELECT COUNT(*) FROM events");
         var attempts = await ScalarAsync(db, "SELECT (SELECT COUNT(*) FROM delivery_attempts) + (SELECT COUNT(*) FROM deliveries WHERE success_at IS NOT NULL)");
@@ -151,7 +153,8 @@ internal static class DeliveryBench
         Console.WriteLine($"| publish → received p50 / p99 at a steady {steadyRate} events/s for {steadyFor.TotalSeconds:0} s | {steady.P50:0.0} / {steady.P99:0.0} ms | | |");
         Console.WriteLine($"| PutEvents (20 events) p50 / p99 offered {OpenLoopRate} events/s for {steadyFor.TotalSeconds:0} s (open loop, ≤ {clients} at once; {openLoop.MaxInFlight} at most were) | {openLoop.P50:0.0} / {openLoop.P99:0.0} ms | | |");
         Console.WriteLine($"| PutEvents (1 event) p50 / p99 at {clients} closed-loop clients for {steadyFor.TotalSeconds:0} s ({single.Rate:0} events/s accepted, delivery running meanwhile) | {single.P50:0.0} / {single.P99:0.0} ms | | |");
-        Console.WriteLine($"| the server's garbage collector during the one-event phase: collections/s, pause per second, mean pause | {gc.PerSecond:0.0}, {gc.PausePerSecond:0} ms, {gc.MeanPause:0.0} ms | | |");
+        Console.WriteLine($"| PutEvents (1 event) p50 / p99 at {clients} closed-loop clients for {steadyFor.TotalSeconds:0} s to a channel no subscription routes ({singleAlone.Rate:0} events/s accepted, nothing delivered) | {singleAlone.P50:0.0} / {singleAlone.P99:0.0} ms | | |");
+        Console.WriteLine($"| the server's garbage collector during the one-event phase with delivery running: collections/s, pause per second, mean pause | {gc.PerSecond:0.0}, {gc.PausePerSecond:0} ms, {gc.MeanPause:0.0} ms | | |");
         Console.WriteLine($"| resident memory of the server after {stored} events stored and delivered | {rss:0} MB | | |");
         Console.WriteLine($"| server CPU per event published and delivered: webhook / Kafka | {webhookCpu:0} / {kafkaCpu:0} µs | | |");
         Console.WriteLine($"| the SQLite writer over the three measured rounds, webhook / Kafka: busy share of the time, writes per transaction | {webhookWriter.Busy:P0} / {kafkaWriter.Busy:P0}, {webhookWriter.PerTransaction:0.0} / {kafkaWriter.PerTransaction:0.0} | | |");
@@ -366,7 +369,7 @@ internal static class DeliveryBench
     /// (delivery to the webhook running meanwhile): the reading of "p99 at 64 clients" where each client's request is
     /// one event, so that 64 clients keep 64 events in flight, not 1,280.
     /// </summary>
-    private static async Task<(double P50, double P99, double Rate)> SingleEventPutAsync(HuaweiClient client, string channel, TimeSpan duration, int clients)
+    private static async Task<(double P50, double P99, double Rate)> SingleEventPutAsync(HuaweiClient client, string channel, TimeSpan duration, int clients, string source = "hooks")
     {
         var latencies = new ConcurrentBag<double>();
         var watch = Stopwatch.StartNew();
@@ -377,7 +380,7 @@ internal static class DeliveryBench
             {
                 var i = Interlocked.Increment(ref next);
                 var sent = Stopwatch.GetTimestamp();
-                using var response = await client.PostAsync($"{Eg}/channels/{channel}/events", new { events = new[] { Event($"single-{i}", 0) } });
+                using var response = await client.PostAsync($"{Eg}/channels/{channel}/events", new { events = new[] { Event($"{source}-single-{i}", 0, source) } });
                 response.EnsureSuccessStatusCode();
                 latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
             }
